@@ -1,0 +1,1 @@
+"""coachbot: a career-coaching bot about the CTO role."""

@@ -1,0 +1,5 @@
+"""``python -m coachbot``."""
+
+from coachbot.cli import main
+
+raise SystemExit(main())

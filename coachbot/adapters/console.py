@@ -1,0 +1,178 @@
+"""The local console: the same commands in a terminal, no token needed.
+
+Lines are read from stdin (interactive or piped) and each gets one rendered reply.
+``/as NAME`` switches the acting user, ``/press N`` presses button N of the last
+reply, a line without a leading slash is a free question, ``/quit`` leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from coachbot.adapters.base import check_renderers, render_blocks
+from coachbot.app import App
+from coachbot.dispatch import run_action
+from coachbot.identity import PersonRef
+from coachbot.markup import Bullets, Paragraph, Span, parse
+from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Reply, Text
+from coachbot.textcommand import run_line
+
+PLATFORM = "console"
+WIDTH = 88
+
+
+def spans_text(spans: tuple[Span, ...]) -> str:
+    """Spans as plain text (code keeps its backticks, the rest loses its markers)."""
+    return "".join(f"`{s.text}`" if s.style == "code" else s.text for s in spans)
+
+
+def markup_text(markup: str) -> str:
+    """A markup text as wrapped plain text with bullets."""
+    lines: list[str] = []
+    for block in parse(markup):
+        if isinstance(block, Paragraph):
+            for raw in spans_text(block.spans).split("\n"):
+                lines.extend(textwrap.wrap(raw, WIDTH) or [""])
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                lines.extend(
+                    textwrap.wrap(
+                        spans_text(item), WIDTH, initial_indent="  • ", subsequent_indent="    "
+                    )
+                )
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+@dataclass
+class ConsoleRenderer:
+    """Renders a Reply as plain text; files go to ``out_dir`` and their paths are printed."""
+
+    out_dir: Path
+    renderers: dict[type, Callable[[Any], str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.renderers = {
+            Text: lambda b: markup_text(b.markup),
+            Fields: self._fields,
+            Items: self._items,
+            Image: lambda b: self._save(b.filename, b.data, f"[chart] {b.alt}"),
+            Attachment: lambda b: self._save(b.filename, b.data, "[file]"),
+            Actions: self._actions,
+        }
+        check_renderers(self.renderers, "console")
+
+    def render(self, reply: Reply) -> str:
+        """The whole reply as text."""
+        parts = []
+        if reply.title:
+            parts.append(f"== {reply.title} ==")
+        parts.extend(p for p in render_blocks(reply.blocks, self.renderers) if p)
+        parts.extend(f"★ {markup_text(n)}" for n in reply.notices)
+        if reply.footer:
+            parts.append(f"({reply.footer})")
+        return "\n\n".join(parts)
+
+    def _fields(self, block: Fields) -> str:
+        return "\n".join(
+            f"{f.name}\n{textwrap.indent(markup_text(f.value), '    ')}" for f in block.fields
+        )
+
+    def _items(self, block: Items) -> str:
+        head = [block.heading] if block.heading else []
+        return "\n".join(head + [f"  • {markup_text(i)}" for i in block.items])
+
+    def _actions(self, block: Actions) -> str:
+        return "   ".join(f"[{i}] {b.label}" for i, b in enumerate(block.buttons, 1)) + (
+            "   (/press N)"
+        )
+
+    def _save(self, filename: str, data: bytes, label: str) -> str:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = self.out_dir / filename
+        path.write_bytes(data)
+        return f"{label}: {path}"
+
+
+class ConsoleSession:
+    """One terminal conversation: the acting user, the last buttons, the renderer."""
+
+    def __init__(self, app: App, user: str, renderer: ConsoleRenderer) -> None:
+        self.app = app
+        self.workspace = app.services.settings.console.workspace
+        self.user = user
+        self.renderer = renderer
+        self.last_buttons: tuple[Button, ...] = ()
+
+    @property
+    def person(self) -> PersonRef:
+        """Who is typing now."""
+        return PersonRef(PLATFORM, self.workspace, self.user)
+
+    async def handle(self, line: str) -> str | None:
+        """The rendered answer to one input line (None for a blank line or a comment)."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return None
+        if line.startswith("/as"):
+            return self._switch(line[3:].strip())
+        if line.startswith("/press"):
+            return await self._press(line[6:].strip())
+        if not line.startswith("/"):
+            line = f"/cto ask {line}"
+        return self.show(await run_line(self.app.dispatcher, self.person, line))
+
+    def show(self, reply: Reply) -> str:
+        """Render ``reply`` and remember its buttons for ``/press``."""
+        buttons = tuple(
+            b for block in reply.blocks if isinstance(block, Actions) for b in block.buttons
+        )
+        if buttons:
+            self.last_buttons = buttons
+        return self.renderer.render(reply)
+
+    def _switch(self, name: str) -> str:
+        if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+            return "Usage: /as NAME (letters, digits, '.', '-', '_')"
+        self.user = name
+        return f"(now acting as {name})"
+
+    async def _press(self, which: str) -> str:
+        if not which.isdigit() or not 1 <= int(which) <= len(self.last_buttons):
+            return (
+                f"Usage: /press N, with N from 1 to {len(self.last_buttons)}"
+                if self.last_buttons
+                else "No button to press."
+            )
+        button = self.last_buttons[int(which) - 1]
+        return self.show(await run_action(self.app.dispatcher, self.person, button.action, None))
+
+
+async def run_console(
+    app: App, user: str, stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout
+) -> int:
+    """Serve ``stdin`` until end of input or ``/quit``; returns the exit code."""
+    out_dir = Path(app.services.settings.console.charts_dir)
+    session = ConsoleSession(app, user, ConsoleRenderer(out_dir))
+    app.services.extras["console_output"] = stdout
+    interactive = stdin.isatty()
+    if interactive:
+        print(
+            "coachbot console — /help for the commands, /as NAME to switch user, /quit to leave.",
+            file=stdout,
+        )
+    while True:
+        if interactive:
+            print(f"{session.user}> ", end="", file=stdout, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line or line.strip() in ("/quit", "/exit"):
+            return 0
+        answer = await session.handle(line)
+        if answer is not None:
+            print(answer + "\n", file=stdout, flush=True)

@@ -1,0 +1,1 @@
+"""Command modules. Each declares its group and decorated handlers; the app collects them."""

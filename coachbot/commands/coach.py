@@ -1,0 +1,48 @@
+"""``/coach``: personal settings (language now; daily prompts and personal data later)."""
+
+from __future__ import annotations
+
+from coachbot.i18n import Localized, parse_lang
+from coachbot.registry import Choice, Group, Option, command
+from coachbot.reply import Reply, Text, Tone
+from coachbot.services import Context
+
+GROUP = Group(
+    "coach",
+    Localized("Vos réglages, conseils quotidiens et données", "Your settings, daily tips and data"),
+)
+
+
+@command(
+    "coach",
+    "language",
+    description=Localized("Choisir la langue des réponses", "Choose the language of replies"),
+    options=[
+        Option(
+            "lang",
+            Localized("fr ou en", "fr or en"),
+            required=True,
+            choices=(
+                Choice("fr", Localized("Français", "French")),
+                Choice("en", Localized("Anglais", "English")),
+            ),
+        )
+    ],
+    personal=True,
+)
+async def language(ctx: Context, lang: str) -> Reply:
+    """Remember the user's language; the confirmation is already in that language."""
+    from coachbot.db.people import set_language
+
+    chosen = parse_lang(lang) or ctx.lang
+    async with ctx.services.database().session() as session:
+        await set_language(
+            session=session, ref=ctx.person, lang=chosen, now=ctx.services.clock.now()
+        )
+    done = Localized("Je vous répondrai en français.", "I will answer you in English.")
+    return Reply(
+        title=Localized("Langue enregistrée", "Language saved").get(chosen),
+        blocks=(Text(done.get(chosen)),),
+        tone=Tone.SUCCESS,
+        ephemeral=True,
+    )

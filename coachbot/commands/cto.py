@@ -1,0 +1,254 @@
+"""``/cto``: the knowledge base, topic by topic, plus free questions."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from coachbot.errors import BadInput
+from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.facts import format_fact
+from coachbot.knowledge.models import CATEGORIES, KnowledgeBase, Section, Topic
+from coachbot.markup import escape
+from coachbot.registry import Choice, CommandSpec, Group, Option, OptionType, command
+from coachbot.reply import Field, Fields, Items, Reply, Text, Tone
+from coachbot.services import Context
+from coachbot.vocabularies import CATEGORY_LABELS
+
+GROUP = Group(
+    "cto",
+    Localized("Tout savoir sur le métier de CTO", "Everything about the CTO job"),
+)
+SOURCES = Localized("Sources : ", "Sources: ")
+
+
+def topic_reply(topic: Topic, lang: Lang, sections: tuple[Section, ...] | None = None) -> Reply:
+    """A topic's sections as one reply, with their sources as footer."""
+    chosen = topic.sections if sections is None else sections
+    blocks = tuple(Text(_section_markup(s, lang)) for s in chosen)
+    sources = sorted({src for s in chosen for src in s.sources})
+    return Reply(
+        title=topic.title.get(lang),
+        blocks=blocks,
+        footer=SOURCES.get(lang) + ", ".join(sources),
+    )
+
+
+def _section_markup(section: Section, lang: Lang) -> str:
+    body = section.text(lang)
+    return f"**{escape(body.heading)}**\n{body.text}"
+
+
+def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
+    """One ``/cto <topic>`` command per topic file that has no hand-written command."""
+    specs = []
+    for topic in kb.topics.values():
+        if topic.id in declared:
+            continue
+
+        async def show(ctx: Context, _topic: str = topic.id) -> Reply:
+            return topic_reply(ctx.services.kb.topics[_topic], ctx.lang)
+
+        specs.append(CommandSpec("cto", topic.id, topic.summary, show))
+    return specs
+
+
+@command(
+    "cto",
+    "salary",
+    description=Localized(
+        "Salaires du CTO : grille France, médiane, États-Unis",
+        "CTO salaries: France grid, median, US",
+    ),
+    options=[
+        Option(
+            "region",
+            Localized("Paris, grandes villes ou régions", "Paris, large cities or other regions"),
+            vocabulary="region",
+        ),
+        Option(
+            "level",
+            Localized(
+                "Confirmé (4-8 ans) ou expert (8+ ans)", "Confirmed (4-8 years) or expert (8+)"
+            ),
+            vocabulary="level",
+        ),
+    ],
+)
+async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
+    """The salary grid (filtered by region and level) and the prose around it."""
+    kb, lang = ctx.services.kb, ctx.lang
+    grid = kb.salary
+    regions = [r for r in grid.regions if region in (None, r.id)]
+    levels = [lv for lv in grid.levels if level in (None, lv.id)]
+    unit = Localized("k€ brut / an", "k€ gross / year").get(lang)
+    fields = tuple(
+        Field(
+            f"{lv.label.get(lang)} · {r.label.get(lang)}",
+            f"{grid.bands[(lv.id, r.id)][0]}–{grid.bands[(lv.id, r.id)][1]} {unit}",
+            inline=True,
+        )
+        for lv in levels
+        for r in regions
+    )
+    base = topic_reply(kb.topics["salary"], lang)
+    if region or level:
+        median = format_fact(kb.facts["median_salary_france"], lang)
+        note = Localized(
+            f"Salaire médian d'un CTO en France, tous niveaux : **{median}** par an. "
+            "Tout le contexte : `/cto salary`.",
+            f"Median CTO salary in France, all levels: **{median}** a year. "
+            "Full context: `/cto salary`.",
+        )
+        return Reply(
+            title=base.title,
+            blocks=(Fields(fields), Text(note.get(lang))),
+            footer=SOURCES.get(lang) + grid.source,
+        )
+    return Reply(title=base.title, blocks=(Fields(fields), *base.blocks), footer=base.footer)
+
+
+@command(
+    "cto",
+    "day",
+    description=Localized(
+        "La journée type d'un CTO, heure par heure", "A CTO's typical day, hour by hour"
+    ),
+    options=[
+        Option(
+            "hour",
+            Localized("Une heure de la journée (0-23)", "An hour of the day (0-23)"),
+            type=OptionType.INTEGER,
+            min_value=0,
+            max_value=23,
+        )
+    ],
+)
+async def day(ctx: Context, hour: int | None) -> Reply:
+    """The typical day, or the slot covering ``hour``."""
+    kb, lang = ctx.services.kb, ctx.lang
+    topic = kb.topics["day"]
+    slots = kb.day
+    if hour is not None:
+        at = time(hour, 0)
+        covering = [s for s in slots if s.start <= at < s.end]
+        if not covering:
+            first, last = slots[0].start, slots[-1].end
+            raise BadInput(
+                Localized(
+                    f"La journée type décrite va de {first:%H:%M} à {last:%H:%M} : "
+                    f"choisissez une heure entre {first.hour} et {last.hour}.",
+                    f"The typical day described runs from {first:%H:%M} to {last:%H:%M}: "
+                    f"pick an hour between {first.hour} and {last.hour}.",
+                )
+            )
+        slots = tuple(covering)
+    fields = tuple(
+        Field(f"{s.start:%H:%M}–{s.end:%H:%M} · {s.label.get(lang)}", s.text.get(lang))
+        for s in slots
+    )
+    base = topic_reply(topic, lang)
+    blocks = (Fields(fields),) if hour is not None else (*base.blocks, Fields(fields))
+    return Reply(title=base.title, blocks=blocks, footer=base.footer)
+
+
+@command(
+    "cto",
+    "compare",
+    description=Localized("CTO ou DSI/CIO : les différences", "CTO vs CIO (DSI): the differences"),
+    options=[
+        Option(
+            "with",
+            Localized("Le poste à comparer", "The role to compare with"),
+            choices=(Choice("cio", Localized("DSI (CIO)", "CIO (DSI)")),),
+        )
+    ],
+)
+async def compare(ctx: Context, with_: str | None) -> Reply:
+    """CTO vs CIO, both views of the seeds side by side."""
+    return topic_reply(ctx.services.kb.topics["compare"], ctx.lang)
+
+
+@command(
+    "cto",
+    "skills",
+    description=Localized(
+        "Compétences techniques, managériales, stratégiques",
+        "Technical, managerial, strategic skills",
+    ),
+    options=[
+        Option(
+            "category",
+            Localized("Une famille de compétences", "A family of skills"),
+            choices=tuple(Choice(c, CATEGORY_LABELS[c]) for c in CATEGORIES),
+        )
+    ],
+)
+async def skills(ctx: Context, category: str | None) -> Reply:
+    """The skill catalog (optionally one category) and the prose on skills."""
+    kb, lang = ctx.services.kb, ctx.lang
+    cats = [c for c in CATEGORIES if category in (None, c)]
+    lists = tuple(
+        Items(
+            tuple(
+                f"**{escape(s.name.get(lang))}** — {escape(s.description.get(lang))}"
+                for s in kb.skills.values()
+                if s.category == c
+            ),
+            heading=CATEGORY_LABELS[c].get(lang),
+        )
+        for c in cats
+    )
+    base = topic_reply(kb.topics["skills"], lang)
+    blocks = lists if category else (*base.blocks, *lists)
+    return Reply(title=base.title, blocks=blocks, footer=base.footer)
+
+
+@command(
+    "cto",
+    "ask",
+    description=Localized(
+        "Posez une question libre sur le métier", "Ask any question about the job"
+    ),
+    options=[
+        Option(
+            "question",
+            Localized(
+                "Votre question, en français ou en anglais", "Your question, in French or English"
+            ),
+            required=True,
+            max_length=300,
+            rest=True,
+        )
+    ],
+)
+async def ask(ctx: Context, question: str) -> Reply:
+    """The section that best answers ``question``, or topics to try."""
+    hit = ctx.services.retriever.best(question)
+    lang = ctx.lang
+    if hit is None:
+        return _no_answer(ctx, question)
+    section = hit.section
+    topic = ctx.services.kb.topics[section.topic_id]
+    body = section.text(lang)
+    more = Localized("Pour aller plus loin :", "Read more:").get(lang)
+    return Reply(
+        title=f"{topic.title.get(lang)} — {body.heading}",
+        blocks=(Text(body.text), Text(f"_{more}_ `/cto {topic.id}`")),
+        footer=f"{SOURCES.get(lang)}{section.key} · {', '.join(section.sources)}",
+    )
+
+
+def _no_answer(ctx: Context, question: str) -> Reply:
+    kb, lang = ctx.services.kb, ctx.lang
+    weak = [h.section.topic_id for h in ctx.services.retriever.search(question, k=5)]
+    suggested = list(dict.fromkeys(weak))[:3] or ["overview", "missions", "salary"]
+    text = Localized(
+        "Je n'ai rien trouvé d'assez proche dans la base. Essayez l'un de ces sujets :",
+        "I found nothing close enough in the knowledge base. Try one of these topics:",
+    ).get(lang)
+    items = tuple(f"`/cto {t}` — {escape(kb.topics[t].summary.get(lang))}" for t in suggested)
+    return Reply(
+        title=Localized("Pas de réponse sûre", "No confident answer").get(lang),
+        blocks=(Text(text), Items(items)),
+        tone=Tone.INFO,
+    )

@@ -1,0 +1,256 @@
+"""From an invocation (who, which command, raw option values) to a Reply.
+
+Adapters translate their platform's payload into an ``Invocation`` and render the
+``Reply`` they get back; everything in between (language, option parsing, errors)
+happens here, once, for every platform.
+"""
+
+from __future__ import annotations
+
+import keyword
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from coachbot.errors import BadInput
+from coachbot.i18n import Lang, Localized, parse_lang
+from coachbot.identity import PersonRef
+from coachbot.knowledge.retrieval import fold
+from coachbot.markup import escape
+from coachbot.registry import CommandSpec, Option, OptionType, Registry
+from coachbot.reply import Reply, error
+from coachbot.services import Context, Services
+from coachbot.userref import parse_user_ref
+from coachbot.vocabularies import Suggestion
+
+log = logging.getLogger(__name__)
+TRUE = {"true", "yes", "oui", "1", "on", "y", "o"}
+FALSE = {"false", "no", "non", "0", "off", "n"}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command call as the core sees it: plain ids and raw values."""
+
+    person: PersonRef
+    path: tuple[str, ...]
+    args: Mapping[str, object] = field(default_factory=dict)
+    locale: str | None = None
+
+
+class Dispatcher:
+    """Runs invocations against the registry and turns every failure into a clear reply."""
+
+    def __init__(self, services: Services, registry: Registry) -> None:
+        self.services = services
+        self.registry = registry
+
+    async def language(self, person: PersonRef, locale: str | None) -> Lang:
+        """The user's chosen language, else the platform locale, else the default."""
+        chosen = await _stored_language(self.services, person)
+        default = parse_lang(self.services.settings.bot.default_language) or "fr"
+        return chosen or parse_lang(locale) or default
+
+    async def dispatch(self, inv: Invocation) -> Reply:
+        """Run ``inv``; never raises for bad input, never shows a traceback."""
+        lang = await self.language(inv.person, inv.locale)
+        spec = self.registry.get(inv.path)
+        if spec is None:
+            return self.unknown_command(inv.path, lang)
+        ctx = Context(inv.person, lang, self.services, inv.locale)
+        try:
+            kwargs = parse_args(spec, inv.args, self.services, lang)
+            return await spec.handler(ctx, **kwargs)
+        except BadInput as exc:
+            return bad_input(spec, exc.message, lang)
+        except Exception:
+            log.exception("command /%s failed", spec.qualified_name)
+            return error(
+                Localized("Erreur interne", "Internal error").get(lang),
+                Localized(
+                    "Quelque chose s'est mal passé de notre côté ; rien n'a été modifié. "
+                    "Réessayez dans un instant.",
+                    "Something went wrong on our side; nothing was changed. "
+                    "Please try again in a moment.",
+                ).get(lang),
+            )
+
+    def unknown_command(self, path: tuple[str, ...], lang: Lang) -> Reply:
+        """An error listing what can be typed instead of ``path``."""
+        group = path[0] if path else ""
+        subs = self.registry.in_group(group)
+        if subs:
+            accepted = ", ".join(s.name for s in subs)
+            what = " ".join(path[1:]) or "?"
+            text = Localized(
+                f"Sous-commande inconnue « {escape(what)} » pour /{group}. Possibles : {accepted}.",
+                f'Unknown subcommand "{escape(what)}" for /{group}. Accepted: {accepted}.',
+            )
+        else:
+            names = sorted({c.path[0] for c in self.registry})
+            text = Localized(
+                f"Commande inconnue. Commandes : {', '.join('/' + n for n in names)}.",
+                f"Unknown command. Commands: {', '.join('/' + n for n in names)}.",
+            )
+        return error(Localized("Commande inconnue", "Unknown command").get(lang), text.get(lang))
+
+    def complete(
+        self, path: tuple[str, ...], option: str, prefix: str, lang: Lang
+    ) -> list[Suggestion]:
+        """Autocomplete values for ``option`` of the command at ``path``."""
+        spec = self.registry.get(path)
+        opt = spec.option(option) if spec else None
+        if opt is None:
+            return []
+        if opt.choices:
+            p = fold(prefix)
+            return [
+                Suggestion(c.value, c.label.get(lang))
+                for c in opt.choices
+                if p in fold(c.value) or p in fold(c.label.get(lang))
+            ][:25]
+        vocab = self.services.vocabularies.get(opt.vocabulary or "")
+        return vocab.complete(prefix, lang) if vocab else []
+
+
+async def _stored_language(services: Services, person: PersonRef) -> Lang | None:
+    if services.db is None:
+        return None
+    from coachbot.db.people import get_language
+
+    async with services.db.session() as session:
+        return await get_language(session=session, ref=person)
+
+
+def bad_input(spec: CommandSpec, message: Localized, lang: Lang) -> Reply:
+    """The error reply for bad input: what is wrong, then the command's usage."""
+    title = Localized("Saisie invalide", "Invalid input").get(lang)
+    usage = Localized("Usage : ", "Usage: ").get(lang)
+    return error(title, f"{message.get(lang)}\n\n{usage}`{spec.usage(lang)}`")
+
+
+def param_name(option: str) -> str:
+    """The handler's parameter for an option (``with`` -> ``with_``)."""
+    return option + "_" if keyword.iskeyword(option) else option
+
+
+def parse_args(
+    spec: CommandSpec, raw: Mapping[str, object], services: Services, lang: Lang
+) -> dict[str, object]:
+    """Check and convert raw option values; BadInput says what is accepted."""
+    unknown = [name for name in raw if spec.option(name) is None]
+    if unknown:
+        accepted = ", ".join(o.name for o in spec.options) or "—"
+        raise BadInput(
+            Localized(
+                f"Option inconnue « {escape(unknown[0])} ». Options possibles : {accepted}.",
+                f'Unknown option "{escape(unknown[0])}". Accepted options: {accepted}.',
+            )
+        )
+    values: dict[str, object] = {}
+    for opt in spec.options:
+        value = raw.get(opt.name)
+        if value is None or value == "":
+            if opt.required:
+                raise BadInput(
+                    Localized(
+                        f"L'option « {opt.name} » est obligatoire.",
+                        f'The option "{opt.name}" is required.',
+                    )
+                )
+            values[param_name(opt.name)] = None
+            continue
+        values[param_name(opt.name)] = coerce(opt, value, services)
+    return values
+
+
+def coerce(opt: Option, value: object, services: Services) -> object:
+    """Convert one raw value to the option's type, or raise BadInput."""
+    if opt.type is OptionType.INTEGER:
+        return _integer(opt, value)
+    if opt.type is OptionType.BOOLEAN:
+        return _boolean(opt, value)
+    text = str(value).strip()
+    if opt.type is OptionType.USER:
+        return parse_user_ref(text, opt.name)
+    if opt.max_length is not None and len(text) > opt.max_length:
+        raise BadInput(
+            Localized(
+                f"« {opt.name} » dépasse {opt.max_length} caractères ({len(text)}). "
+                "Rien n'a été enregistré.",
+                f'"{opt.name}" is longer than {opt.max_length} characters ({len(text)}). '
+                "Nothing was saved.",
+            )
+        )
+    if opt.choices:
+        return _choice(opt, text)
+    if opt.vocabulary:
+        return services.vocabularies[opt.vocabulary].resolve(text)
+    return text
+
+
+def _integer(opt: Option, value: object) -> int:
+    try:
+        number = (
+            value if isinstance(value, int) and not isinstance(value, bool) else int(str(value))
+        )
+    except ValueError:
+        number = None
+    lo, hi = opt.min_value, opt.max_value
+    if number is None or (lo is not None and number < lo) or (hi is not None and number > hi):
+        span = f"{lo}–{hi}" if lo is not None and hi is not None else "…"
+        shown = escape(str(value)[:20])
+        raise BadInput(
+            Localized(
+                f"« {opt.name} » attend un nombre entier ({span}), pas « {shown} ».",
+                f'"{opt.name}" takes a whole number ({span}), not "{shown}".',
+            )
+        )
+    return number
+
+
+def _boolean(opt: Option, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE | FALSE:
+        return text in TRUE
+    raise BadInput(
+        Localized(
+            f"« {opt.name} » attend oui ou non.", f'"{opt.name}" takes yes or no (true/false).'
+        )
+    )
+
+
+def _choice(opt: Option, text: str) -> str:
+    key = fold(text)
+    for choice in opt.choices:
+        if key in (fold(choice.value), fold(choice.label.fr), fold(choice.label.en)):
+            return choice.value
+    accepted = ", ".join(c.value for c in opt.choices)
+    shown = escape(text[:40])
+    raise BadInput(
+        Localized(
+            f"« {shown} » n'est pas accepté pour « {opt.name} ». Valeurs : {accepted}.",
+            f'"{shown}" is not accepted for "{opt.name}". Accepted: {accepted}.',
+        )
+    )
+
+
+async def run_action(
+    dispatcher: Dispatcher, person: PersonRef, action_id: str, locale: str | None
+) -> Reply:
+    """Run the button ``action_id`` (``<name>:<payload>``) pressed by ``person``."""
+    lang = await dispatcher.language(person, locale)
+    name, _, payload = action_id.partition(":")
+    spec = dispatcher.registry.actions.get(name)
+    if spec is None:
+        return error(
+            Localized("Action inconnue", "Unknown action").get(lang),
+            Localized("Ce bouton n'est plus valable.", "This button is no longer valid.").get(lang),
+        )
+    ctx = Context(person, lang, dispatcher.services, locale)
+    try:
+        return await spec.handler(ctx, payload)
+    except BadInput as exc:
+        return error(Localized("Action refusée", "Action refused").get(lang), exc.message.get(lang))

@@ -1,0 +1,1 @@
+"""The CTO knowledge base: content files loaded into typed, validated models."""

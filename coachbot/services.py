@@ -1,0 +1,57 @@
+"""What handlers may use, and the per-call context they receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from coachbot.clock import Clock
+from coachbot.i18n import Lang, Localized
+from coachbot.identity import PersonRef
+from coachbot.knowledge.models import KnowledgeBase
+from coachbot.settings import Settings
+from coachbot.vocabularies import Vocabulary
+
+if TYPE_CHECKING:
+    from coachbot.db.engine import Database
+    from coachbot.knowledge.retrieval import Retriever
+
+
+@dataclass
+class Services:
+    """The long-lived collaborators, built once by the composition root."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    clock: Clock
+    vocabularies: dict[str, Vocabulary]
+    db: Database | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """The free-question index, built on first use (it costs ~50 ms)."""
+        from coachbot.knowledge.retrieval import Retriever
+
+        return Retriever(self.kb)
+
+    def database(self) -> Database:
+        """The database; a clear error where a command needs one and none is configured."""
+        if self.db is None:
+            raise RuntimeError("this command needs the database; run it through `coachbot chat`")
+        return self.db
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is asking, in which language, with which services."""
+
+    person: PersonRef
+    lang: Lang
+    services: Services
+    locale: str | None = None
+
+    def t(self, text: Localized) -> str:
+        """``text`` in the caller's language."""
+        return text.get(self.lang)

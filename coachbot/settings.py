@@ -1,0 +1,188 @@
+"""Typed settings: ``config.toml`` (or ``config.example.toml``) plus secrets from the environment.
+
+Secrets never live in a file and never print: ``Secret`` hides its value in every
+repr. A setting of the wrong type or an unknown key stops the bot with a message
+that names it and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_ENV = {
+    "discord_token": "COACHBOT_DISCORD_TOKEN",
+    "slack_bot_token": "COACHBOT_SLACK_BOT_TOKEN",
+    "slack_app_token": "COACHBOT_SLACK_APP_TOKEN",
+    "slack_signing_secret": "COACHBOT_SLACK_SIGNING_SECRET",
+}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message says how to fix it."""
+
+
+class Secret:
+    """A secret string that never shows itself in logs or reprs."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one call that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    default_language: str = "fr"
+    default_timezone: str = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite+aiosqlite:///coachbot.db"
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    user: str = "me"
+    workspace: str = "local"
+    charts_dir: str = "charts"
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    enabled: bool = True
+    tick_seconds: int = 60
+    catch_up_hours: int = 6
+    batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    application_id: int = 0
+    shard_count: int = 0
+    shard_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    http_port: int = 3000
+
+
+@dataclass(frozen=True)
+class Secrets:
+    discord_token: Secret | None = None
+    slack_bot_token: Secret | None = None
+    slack_app_token: Secret | None = None
+    slack_signing_secret: Secret | None = None
+
+    def require(self, name: str) -> Secret:
+        """The secret ``name``, or a SettingsError saying which variable to set."""
+        value = getattr(self, name)
+        if value is None:
+            raise SettingsError(
+                f"{SECRET_ENV[name]} is not set: export it in the environment "
+                "(secrets are never read from config files)"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot: BotSettings = field(default_factory=BotSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    secrets: Secrets = field(default_factory=Secrets)
+
+
+def _check(value: Any, hint: Any, where: str) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+        origin = get_origin(hint)
+    if origin is list:
+        (item,) = get_args(hint)
+        if not isinstance(value, list):
+            raise SettingsError(f"{where} must be a list")
+        return [_check(v, item, f"{where}[]") for v in value]
+    ok = isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+    if not ok:
+        raise SettingsError(f"{where} must be {hint.__name__}, got {value!r}")
+    return value
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            raise SettingsError(
+                f"unknown setting [{where}] {key}; known: {', '.join(sorted(known))}"
+            )
+    values = {}
+    for name, value in data.items():
+        hint = hints[name]
+        values[name] = (
+            _build(hint, value, name)
+            if isinstance(hint, type) and is_dataclass(hint)
+            else _check(value, hint, f"{where}.{name}")
+        )
+    return cls(**values)
+
+
+def config_path(explicit: str | None = None) -> Path:
+    """The config file to read: --config, $COACHBOT_CONFIG, ./config.toml, else the example."""
+    chosen = explicit or os.environ.get("COACHBOT_CONFIG")
+    if chosen:
+        path = Path(chosen)
+        if not path.exists():
+            raise SettingsError(f"config file {path} does not exist")
+        return path
+    local = Path("config.toml")
+    return local if local.exists() else ROOT / "config.example.toml"
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (see ``config_path``) and secrets from ``env``."""
+    env = dict(os.environ if env is None else env)
+    source = path or config_path()
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8")) if source.exists() else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{source}: not valid TOML: {exc}") from exc
+    if "secrets" in data:
+        raise SettingsError("secrets do not belong in a config file: use environment variables")
+    settings: Settings = _build(Settings, data, "config")
+    return _with_env(settings, env)
+
+
+def _with_env(settings: Settings, env: dict[str, str]) -> Settings:
+    secrets = Secrets(**{k: Secret(env[v]) for k, v in SECRET_ENV.items() if env.get(v)})
+    database = settings.database
+    if env.get("COACHBOT_DATABASE_URL"):
+        database = DatabaseSettings(url=env["COACHBOT_DATABASE_URL"], echo=database.echo)
+    return Settings(
+        settings.bot,
+        database,
+        settings.console,
+        settings.scheduler,
+        settings.discord,
+        settings.slack,
+        secrets,
+    )

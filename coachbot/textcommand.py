@@ -1,0 +1,97 @@
+"""Typed command lines (console, Slack): ``/cto salary paris expert`` or ``region:paris``.
+
+Options may be given as ``name:value`` in any order or by position in declaration
+order; quotes group words (``note:"led the review"``); an option marked ``rest``
+(questions, notes) takes the rest of the line as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coachbot.dispatch import Dispatcher, Invocation, bad_input
+from coachbot.errors import BadInput
+from coachbot.i18n import Localized
+from coachbot.identity import PersonRef
+from coachbot.markup import escape
+from coachbot.registry import CommandSpec, Registry
+from coachbot.reply import Reply
+
+_TOKEN = re.compile(r"""(?:([a-z_]+):)?("[^"]*"|'[^']*'|\S+)?""")
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    """A command path and its raw option values."""
+
+    path: tuple[str, ...]
+    args: dict[str, str] = field(default_factory=dict)
+
+
+def split_path(line: str, registry: Registry) -> tuple[tuple[str, ...], str]:
+    """The command words at the start of ``line`` and the text after them."""
+    words = line.strip().lstrip("/").split(None, 2)
+    if not words:
+        return (), ""
+    head = words[0].lower()
+    if head in registry.groups:
+        sub = words[1].lower() if len(words) > 1 else ""
+        return (head, sub) if sub else (head,), words[2] if len(words) > 2 else ""
+    return (head,), " ".join(words[1:])
+
+
+def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
+    """Bind the option text of one command; BadInput for an argument that fits nowhere."""
+    args: dict[str, str] = {}
+    pos = 0
+    while pos < len(text):
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        match = _TOKEN.match(text, pos)
+        if pos >= len(text) or match is None or match.end() == pos:
+            break
+        key, value = match.group(1), match.group(2) or ""
+        option = spec.option(key) if key else None
+        if option is None and key:  # not an option name: the whole token is a value
+            value, key = text[pos : match.end()], None
+        if option is None:
+            option = next((o for o in spec.options if o.name not in args), None)
+            if option is None:
+                raise BadInput(_unexpected(text[pos : match.end()]))
+            value_start = pos
+        else:
+            value_start = match.start(2) if match.group(2) else match.end()
+        if option.rest:
+            args[option.name] = _unquote(text[value_start:].strip())
+            break
+        args[option.name] = _unquote(value)
+        pos = match.end()
+    return args
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _unexpected(token: str) -> Localized:
+    shown = escape(token[:40])
+    return Localized(f"Argument en trop : « {shown} ».", f'Unexpected argument: "{shown}".')
+
+
+async def run_line(
+    dispatcher: Dispatcher, person: PersonRef, line: str, locale: str | None = None
+) -> Reply:
+    """Parse a typed command line and run it; bad input becomes an error reply."""
+    path, rest = split_path(line, dispatcher.registry)
+    spec = dispatcher.registry.get(path)
+    if spec is None:
+        lang = await dispatcher.language(person, locale)
+        return dispatcher.unknown_command(path, lang)
+    try:
+        args = parse_options(spec, rest)
+    except BadInput as exc:
+        return bad_input(spec, exc.message, await dispatcher.language(person, locale))
+    return await dispatcher.dispatch(Invocation(person, path, args, locale))
