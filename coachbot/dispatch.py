@@ -47,7 +47,7 @@ class Dispatcher:
 
     async def language(self, person: PersonRef, locale: str | None) -> Lang:
         """The user's chosen language, else the platform locale, else the default."""
-        chosen = await _stored_language(self.services, person)
+        chosen = await self.services.languages.get(person)
         default = parse_lang(self.services.settings.bot.default_language) or "fr"
         return chosen or parse_lang(locale) or default
 
@@ -111,15 +111,6 @@ class Dispatcher:
             ][:25]
         vocab = self.services.vocabularies.get(opt.vocabulary or "")
         return vocab.complete(prefix, lang) if vocab else []
-
-
-async def _stored_language(services: Services, person: PersonRef) -> Lang | None:
-    if services.db is None:
-        return None
-    from coachbot.db.people import get_language
-
-    async with services.db.session() as session:
-        return await get_language(session=session, ref=person)
 
 
 def bad_input(spec: CommandSpec, message: Localized, lang: Lang) -> Reply:

@@ -10,6 +10,7 @@ from coachbot.clock import Clock
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
+from coachbot.languages import LanguagePreferences
 from coachbot.settings import Settings
 from coachbot.vocabularies import Vocabulary
 
@@ -28,6 +29,11 @@ class Services:
     vocabularies: dict[str, Vocabulary]
     db: Database | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def languages(self) -> LanguagePreferences:
+        """Users' language choices (cached reads)."""
+        return LanguagePreferences(self.db, self.clock)
 
     @cached_property
     def retriever(self) -> Retriever:

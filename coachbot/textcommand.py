@@ -53,8 +53,10 @@ def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
             break
         key, value = match.group(1), match.group(2) or ""
         option = spec.option(key) if key else None
-        if option is None and key:  # not an option name: the whole token is a value
-            value, key = text[pos : match.end()], None
+        if option is None and key:
+            if not _next_free_is_rest(spec, args):
+                raise BadInput(_unknown_option(key, spec))
+            value = text[pos : match.end()]  # "what: is..." inside free text
         if option is None:
             option = next((o for o in spec.options if o.name not in args), None)
             if option is None:
@@ -68,6 +70,20 @@ def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
         args[option.name] = _unquote(value)
         pos = match.end()
     return args
+
+
+def _next_free_is_rest(spec: CommandSpec, bound: dict[str, str]) -> bool:
+    free = next((o for o in spec.options if o.name not in bound), None)
+    return free is not None and free.rest
+
+
+def _unknown_option(key: str, spec: CommandSpec) -> Localized:
+    accepted = ", ".join(o.name for o in spec.options) or "—"
+    shown = escape(key[:40])
+    return Localized(
+        f"Option inconnue « {shown} ». Options possibles : {accepted}.",
+        f'Unknown option "{shown}". Accepted options: {accepted}.',
+    )
 
 
 def _unquote(value: str) -> str:

@@ -32,13 +32,8 @@ GROUP = Group(
 )
 async def language(ctx: Context, lang: str) -> Reply:
     """Remember the user's language; the confirmation is already in that language."""
-    from coachbot.db.people import set_language
-
     chosen = parse_lang(lang) or ctx.lang
-    async with ctx.services.database().session() as session:
-        await set_language(
-            session=session, ref=ctx.person, lang=chosen, now=ctx.services.clock.now()
-        )
+    await ctx.services.languages.set(ctx.person, chosen)
     done = Localized("Je vous répondrai en français.", "I will answer you in English.")
     return Reply(
         title=Localized("Langue enregistrée", "Language saved").get(chosen),

@@ -28,6 +28,7 @@ INTRO = Localized(
             "command",
             Localized("Une commande, par ex. « cto salary »", 'A command, e.g. "cto salary"'),
             max_length=64,
+            rest=True,
         )
     ],
 )

@@ -35,9 +35,13 @@ async def ensure_person(*, session: AsyncSession, ref: PersonRef, now: datetime)
 
 
 async def get_language(*, session: AsyncSession, ref: PersonRef) -> Lang | None:
-    """The language ``ref`` chose, if any."""
-    person = await find_person(session=session, ref=ref)
-    return parse_lang(person.language) if person else None
+    """The language ``ref`` chose, if any (one indexed lookup, no ORM object: it runs per command)."""
+    query = select(Person.language).where(
+        Person.platform == ref.platform,
+        Person.workspace == ref.workspace,
+        Person.user_id == ref.user,
+    )
+    return parse_lang((await session.exec(query)).first())
 
 
 async def set_language(*, session: AsyncSession, ref: PersonRef, lang: Lang, now: datetime) -> None:

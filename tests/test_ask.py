@@ -1,0 +1,78 @@
+"""``/cto ask``: free questions find the right topic, in either language."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from coachbot.knowledge.models import KnowledgeBase
+from coachbot.knowledge.retrieval import Retriever
+from tests.chat import ChatBot
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    from coachbot.knowledge.loader import default_knowledge
+
+    return Retriever(default_knowledge())
+
+
+def accuracy(retriever: Retriever, name: str) -> tuple[float, list[str]]:
+    questions = tomllib.loads((DATA / name).read_text(encoding="utf-8"))["questions"]
+    misses = []
+    for q in questions:
+        hit = retriever.best(q["text"])
+        if hit is None or hit.section.topic_id != q["topic"]:
+            misses.append(f"{q['text']!r}: want {q['topic']}, got {hit and hit.section.topic_id}")
+    return 1 - len(misses) / len(questions), misses
+
+
+def test_devset_is_large_and_bilingual(kb: KnowledgeBase) -> None:
+    questions = tomllib.loads((DATA / "ask_devset.toml").read_text(encoding="utf-8"))["questions"]
+    assert len(questions) >= 60
+    assert {q["lang"] for q in questions} == {"fr", "en"}
+    assert {q["topic"] for q in questions} == set(kb.topics)
+
+
+def test_top1_accuracy_on_the_devset(retriever: Retriever) -> None:
+    score, misses = accuracy(retriever, "ask_devset.toml")
+    assert score >= 0.90, "\n".join(misses)
+
+
+def test_top1_accuracy_on_the_untuned_holdout(retriever: Retriever) -> None:
+    """Questions written apart from the content and never used for tuning."""
+    score, misses = accuracy(retriever, "ask_holdout.toml")
+    assert score >= 0.85, "\n".join(misses)
+
+
+@pytest.mark.parametrize(
+    "question", ["recette de la tarte aux pommes", "asdfgh qwerty", "python or rust?", "hello"]
+)
+def test_off_topic_questions_get_no_answer(retriever: Retriever, question: str) -> None:
+    assert retriever.best(question) is None
+
+
+def test_synonyms_bridge_the_vocabularies(retriever: Retriever) -> None:
+    for question in ("rémunération d'un DT ?", "what's the pay?", "WFH as a CTO?"):
+        hit = retriever.best(question)
+        assert hit is not None
+    assert retriever.best("en quoi le DSI diffère ?").section.topic_id == "compare"  # type: ignore[union-attr]
+
+
+async def test_answer_says_where_it_comes_from(bot: ChatBot) -> None:
+    text = await bot.say("/cto ask combien gagne un CTO à Paris ?", locale="fr")
+    assert "salary/" in text and ".txt" in text and "/cto salary" in text
+
+
+async def test_answers_in_the_users_language_whatever_the_question_language(bot: ChatBot) -> None:
+    text = await bot.say("/cto ask combien gagne un CTO ?", locale="en")
+    assert "Read more" in text
+
+
+async def test_no_match_suggests_topics(bot: ChatBot) -> None:
+    text = await bot.say("/cto ask recette de la tarte aux pommes", locale="fr")
+    assert "rien trouvé" in text and "/cto " in text

@@ -1,0 +1,49 @@
+"""The console works for real: piped input, one reply per line, exit 0; ``coachbot ask``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {"COACHBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "coachbot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_piped_chat_session(tmp_path: Path) -> None:
+    assert run(["migrate"], tmp_path).returncode == 0
+    script = "/coach language en\n/cto salary paris expert\n\n/as bob\n/cto day hour:10\n"
+    result = run(["chat", "--user", "alice"], tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    replies = [r for r in result.stdout.split("\n\n== ") if r.strip()]
+    assert "Language saved" in result.stdout
+    assert "100–140 k€ gross / year" in result.stdout
+    assert "(now acting as bob)" in result.stdout
+    # bob never chose a language: French, the default
+    assert "Une journée de CTO" in result.stdout or "journée" in result.stdout
+    assert len(replies) >= 3
+
+
+def test_ask_prints_an_answer_and_exits_zero(tmp_path: Path) -> None:
+    result = run(["ask", "--lang", "en", "how much does a CTO earn in Paris?"], tmp_path)
+    assert result.returncode == 0
+    assert "salary/" in result.stdout and "Read more" in result.stdout
+
+
+def test_broken_config_exits_with_a_message(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[bot]\nlangue = 'fr'\n")
+    result = run(["ask", "hello"], tmp_path)
+    assert result.returncode == 2 and "unknown setting [bot] langue" in result.stderr
