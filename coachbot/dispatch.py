@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keyword
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from coachbot.errors import BadInput
@@ -24,6 +24,7 @@ from coachbot.userref import parse_user_ref
 from coachbot.vocabularies import Suggestion
 
 log = logging.getLogger(__name__)
+NoticeProvider = Callable[[Context], Awaitable[list[str]]]
 TRUE = {"true", "yes", "oui", "1", "on", "y", "o"}
 FALSE = {"false", "no", "non", "0", "off", "n"}
 
@@ -36,6 +37,8 @@ class Invocation:
     path: tuple[str, ...]
     args: Mapping[str, object] = field(default_factory=dict)
     locale: str | None = None
+    channel: str | None = None
+    is_admin: bool = False
 
 
 class Dispatcher:
@@ -44,6 +47,7 @@ class Dispatcher:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
         self.registry = registry
+        self.notice_providers: list[NoticeProvider] = []
 
     async def language(self, person: PersonRef, locale: str | None) -> Lang:
         """The user's chosen language, else the platform locale, else the default."""
@@ -57,10 +61,19 @@ class Dispatcher:
         spec = self.registry.get(inv.path)
         if spec is None:
             return self.unknown_command(inv.path, lang)
-        ctx = Context(inv.person, lang, self.services, inv.locale)
+        ctx = Context(inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin)
+        if spec.admin and not inv.is_admin:
+            return error(
+                Localized("Réservé aux admins", "Admins only").get(lang),
+                Localized(
+                    "Cette commande demande la permission de gérer le serveur ou l'espace de travail.",
+                    "This command needs the permission to manage the server or workspace.",
+                ).get(lang),
+            )
         try:
             kwargs = parse_args(spec, inv.args, self.services, lang)
-            return await spec.handler(ctx, **kwargs)
+            reply = await spec.handler(ctx, **kwargs)
+            return await self.with_notices(ctx, reply)
         except BadInput as exc:
             return bad_input(spec, exc.message, lang)
         except Exception:
@@ -74,6 +87,13 @@ class Dispatcher:
                     "Please try again in a moment.",
                 ).get(lang),
             )
+
+    async def with_notices(self, ctx: Context, reply: Reply) -> Reply:
+        """``reply`` plus what notice providers want the user to know (e.g. failing prompts)."""
+        notices: list[str] = []
+        for provider in self.notice_providers:
+            notices.extend(await provider(ctx))
+        return reply.with_notices(*notices) if notices else reply
 
     def unknown_command(self, path: tuple[str, ...], lang: Lang) -> Reply:
         """An error listing what can be typed instead of ``path``."""
@@ -229,7 +249,11 @@ def _choice(opt: Option, text: str) -> str:
 
 
 async def run_action(
-    dispatcher: Dispatcher, person: PersonRef, action_id: str, locale: str | None
+    dispatcher: Dispatcher,
+    person: PersonRef,
+    action_id: str,
+    locale: str | None,
+    channel: str | None = None,
 ) -> Reply:
     """Run the button ``action_id`` (``<name>:<payload>``) pressed by ``person``."""
     lang = await dispatcher.language(person, locale)
@@ -240,8 +264,8 @@ async def run_action(
             Localized("Action inconnue", "Unknown action").get(lang),
             Localized("Ce bouton n'est plus valable.", "This button is no longer valid.").get(lang),
         )
-    ctx = Context(person, lang, dispatcher.services, locale)
+    ctx = Context(person, lang, dispatcher.services, locale, channel)
     try:
-        return await spec.handler(ctx, payload)
+        return await dispatcher.with_notices(ctx, await spec.handler(ctx, payload))
     except BadInput as exc:
         return error(Localized("Action refusée", "Action refused").get(lang), exc.message.get(lang))

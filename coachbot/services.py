@@ -57,6 +57,8 @@ class Context:
     lang: Lang
     services: Services
     locale: str | None = None
+    channel: str | None = None
+    is_admin: bool = False
 
     def t(self, text: Localized) -> str:
         """``text`` in the caller's language."""

@@ -98,7 +98,11 @@ def _unexpected(token: str) -> Localized:
 
 
 async def run_line(
-    dispatcher: Dispatcher, person: PersonRef, line: str, locale: str | None = None
+    dispatcher: Dispatcher,
+    person: PersonRef,
+    line: str,
+    locale: str | None = None,
+    channel: str | None = None,
 ) -> Reply:
     """Parse a typed command line and run it; bad input becomes an error reply."""
     path, rest = split_path(line, dispatcher.registry)
@@ -110,4 +114,4 @@ async def run_line(
         args = parse_options(spec, rest)
     except BadInput as exc:
         return bad_input(spec, exc.message, await dispatcher.language(person, locale))
-    return await dispatcher.dispatch(Invocation(person, path, args, locale))
+    return await dispatcher.dispatch(Invocation(person, path, args, locale, channel))

@@ -24,6 +24,7 @@ from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Re
 from coachbot.textcommand import run_line
 
 PLATFORM = "console"
+CONSOLE_CHANNEL = "console"  # the one "channel" of the terminal, for where:here
 WIDTH = 88
 
 
@@ -126,7 +127,8 @@ class ConsoleSession:
             return await self._press(line[6:].strip())
         if not line.startswith("/"):
             line = f"/cto ask {line}"
-        return self.show(await run_line(self.app.dispatcher, self.person, line))
+        reply = await run_line(self.app.dispatcher, self.person, line, channel=CONSOLE_CHANNEL)
+        return self.show(reply)
 
     def show(self, reply: Reply) -> str:
         """Render ``reply`` and remember its buttons for ``/press``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -31,4 +31,160 @@ class Person(SQLModel, table=True):
     workspace: str = Field(max_length=64)
     user_id: str = Field(max_length=64)
     language: str | None = Field(default=None, max_length=2)
+    timezone: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Workspace(SQLModel, table=True):
+    """A community's defaults, set by its admins (language, timezone, tip channel)."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (UniqueConstraint("platform", "workspace"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=64)
+    language: str | None = Field(default=None, max_length=2)
+    timezone: str | None = Field(default=None, max_length=64)
+    tip_channel: str | None = Field(default=None, max_length=64)
+
+
+class Rating(SQLModel, table=True):
+    """A self-rating (0-5) of one skill at one moment; history is never overwritten."""
+
+    __tablename__ = "rating"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    skill_id: str = Field(max_length=40)
+    level: int
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Evidence(SQLModel, table=True):
+    """A log entry: something the learner did that shows a skill."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    skill_id: str = Field(max_length=40)
+    note: str = Field(max_length=500)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Goal(SQLModel, table=True):
+    """A focus skill and its target level; the newest active goal is the focus."""
+
+    __tablename__ = "goal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    skill_id: str = Field(max_length=40)
+    target_level: int
+    set_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    active: bool = True
+
+
+class Activity(SQLModel, table=True):
+    """A local day on which the learner did something that counts for the streak."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("person_id", "kind", "local_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # "log" or "prompt_done"
+    local_date: date
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Milestone(SQLModel, table=True):
+    """A milestone reached once (first rating, 7-day streak...)."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("person_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=40)
+    reached_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MentorLink(SQLModel, table=True):
+    """A mentoring relation; it is active only with the learner's consent."""
+
+    __tablename__ = "mentor_link"
+    __table_args__ = (UniqueConstraint("mentor_id", "learner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    learner_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    status: str = Field(max_length=16)  # pending, active, declined, ended
+    alerts: bool = False
+    alert_inactive_days: int = 7
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MentorNote(SQLModel, table=True):
+    """Feedback from a mentor to a learner."""
+
+    __tablename__ = "mentor_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    learner_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    text: str = Field(max_length=1000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    in_report: bool = False
+
+
+class Subscription(SQLModel, table=True):
+    """A learner's daily prompt: when, where, in which language."""
+
+    __tablename__ = "subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True, ondelete="CASCADE")
+    local_time: str = Field(max_length=5)  # HH:MM
+    timezone: str = Field(max_length=64)
+    days: int  # bit 0 = Monday ... bit 6 = Sunday
+    where: str = Field(max_length=8)  # dm or channel
+    channel_id: str | None = Field(default=None, max_length=64)
+    language: str = Field(max_length=2)
+    skip_holidays: str | None = Field(default=None, max_length=8)
+    recap_weekday: int = 4  # Friday
+    paused_until: date | None = None
+    active: bool = True
+    failing: bool = False
+    failing_notified: bool = False
+    consecutive_failures: int = 0
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One prompt for one local day: the unique row that makes delivery exactly-once."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("subscription_id", "local_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    local_date: date
+    tip_id: str = Field(max_length=40)
+    status: str = Field(max_length=12)  # claimed, sent, missed, failed
+    nonce: str = Field(max_length=32)
+    attempts: int = 0
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: str | None = Field(default=None, max_length=64)
+    feedback: str | None = Field(default=None, max_length=12)  # done, skip, too_easy, too_hard
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=200)
