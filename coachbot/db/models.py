@@ -188,3 +188,31 @@ class Delivery(SQLModel, table=True):
     feedback: str | None = Field(default=None, max_length=12)  # done, skip, too_easy, too_hard
     snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=200)
+
+
+class MentorAlert(SQLModel, table=True):
+    """An alert sent to a mentor, recorded so each one goes out once per period."""
+
+    __tablename__ = "mentor_alert"
+    __table_args__ = (UniqueConstraint("link_id", "kind", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="mentor_link.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=24)  # streak_broken, no_evidence, rating_down
+    period: str = Field(max_length=16)  # e.g. the local date or ISO week it is about
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WeeklyMessage(SQLModel, table=True):
+    """A weekly recap (learner) or digest (mentor), unique per person, kind and ISO week."""
+
+    __tablename__ = "weekly_message"
+    __table_args__ = (UniqueConstraint("person_id", "kind", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=8)  # recap or digest
+    week: str = Field(max_length=8)  # 2026-W09
+    status: str = Field(max_length=12)  # claimed, sent, failed
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

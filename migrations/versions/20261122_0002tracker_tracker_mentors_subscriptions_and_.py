@@ -1,8 +1,8 @@
 """tracker, mentors, subscriptions and deliveries
 
-Revision ID: e189ab335e76
+Revision ID: 0002tracker
 Revises: f6ffbe8b419e
-Create Date: 2026-11-22 07:27:24.884328
+Create Date: 2026-11-22 07:29:03.654240
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 import coachbot.db.types  # noqa: F401  (autogenerate writes coachbot.db.types.UTCDateTime)
 
 
-revision: str = 'e189ab335e76'
+revision: str = '0002tracker'
 down_revision: str | None = 'f6ffbe8b419e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -156,6 +156,21 @@ def upgrade() -> None:
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscription_next_due_at'), ['next_due_at'], unique=False)
 
+    op.create_table('weekly_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('week', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('created_at', coachbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', coachbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_weekly_message_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_weekly_message')),
+    sa.UniqueConstraint('person_id', 'kind', 'week', name=op.f('uq_weekly_message_person_id'))
+    )
+    with op.batch_alter_table('weekly_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_weekly_message_person_id'), ['person_id'], unique=False)
+
     op.create_table('delivery',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subscription_id', sa.Integer(), nullable=False),
@@ -182,6 +197,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_delivery_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_subscription_id'), ['subscription_id'], unique=False)
 
+    op.create_table('mentor_alert',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('sent_at', coachbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['link_id'], ['mentor_link.id'], name=op.f('fk_mentor_alert_link_id_mentor_link'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mentor_alert')),
+    sa.UniqueConstraint('link_id', 'kind', 'period', name=op.f('uq_mentor_alert_link_id'))
+    )
+    with op.batch_alter_table('mentor_alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mentor_alert_link_id'), ['link_id'], unique=False)
+
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
@@ -193,11 +221,19 @@ def downgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('timezone')
 
+    with op.batch_alter_table('mentor_alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mentor_alert_link_id'))
+
+    op.drop_table('mentor_alert')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_subscription_id'))
         batch_op.drop_index(batch_op.f('ix_delivery_person_id'))
 
     op.drop_table('delivery')
+    with op.batch_alter_table('weekly_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_weekly_message_person_id'))
+
+    op.drop_table('weekly_message')
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subscription_next_due_at'))
 
