@@ -12,6 +12,8 @@ from benchmarks.common import table, write
 
 SUITES = {
     "content": "benchmarks.content",
+    "tracker": "benchmarks.tracker",
+    "scheduler": "benchmarks.scheduler",
 }
 
 

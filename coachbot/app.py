@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coachbot.clock import Clock, SystemClock
 from coachbot.dispatch import Dispatcher
@@ -14,9 +15,18 @@ from coachbot.services import Services
 from coachbot.settings import Settings
 from coachbot.vocabularies import build_vocabularies
 
+if TYPE_CHECKING:
+    from coachbot.scheduling.scheduler import Scheduler
+
 COMMAND_MODULES = (
     "coachbot.commands.cto",
     "coachbot.commands.coach",
+    "coachbot.commands.progress",
+    "coachbot.commands.subscribe",
+    "coachbot.commands.server",
+    "coachbot.prompts.actions",
+    "coachbot.commands.mentor",
+    "coachbot.commands.privacy",
     "coachbot.commands.help",
 )
 
@@ -61,4 +71,22 @@ def build_app(
     services = Services(settings, kb, clock or SystemClock(), build_vocabularies(kb), db)
     registry = build_registry(kb)
     services.extras["registry"] = registry
-    return App(services, registry, Dispatcher(services, registry))
+    dispatcher = Dispatcher(services, registry)
+    if with_database:
+        from coachbot.prompts.notices import failing_notice
+
+        dispatcher.notice_providers.append(failing_notice)
+    return App(services, registry, dispatcher)
+
+
+def build_scheduler(app: App, *, speed: float = 1.0) -> Scheduler | None:
+    """The daily-prompt scheduler over the delivery ports registered so far (see
+    ``coachbot.scheduling.scheduler.register_port``); None when disabled or without database.
+    ``speed`` > 1 ticks faster in real time, for a clock running that much faster."""
+    if not app.services.settings.scheduler.enabled or app.services.db is None:
+        return None
+    from coachbot.prompts.compose import choose_tip_for, prompt_reply
+    from coachbot.scheduling.pipeline import Composer
+    from coachbot.scheduling.scheduler import build_scheduler as build
+
+    return build(app.services, Composer(choose_tip_for, prompt_reply), speed=speed)

@@ -50,10 +50,13 @@ class Dispatcher:
         self.notice_providers: list[NoticeProvider] = []
 
     async def language(self, person: PersonRef, locale: str | None) -> Lang:
-        """The user's chosen language, else the platform locale, else the default."""
-        chosen = await self.services.languages.get(person)
-        default = parse_lang(self.services.settings.bot.default_language) or "fr"
-        return chosen or parse_lang(locale) or default
+        """The user's chosen language, else the platform locale, else the workspace's
+        default, else the configured default."""
+        chosen = await self.services.languages.get(person) or parse_lang(locale)
+        if chosen:
+            return chosen
+        workspace = await self.services.languages.workspace_default(person)
+        return workspace or parse_lang(self.services.settings.bot.default_language) or "fr"
 
     async def dispatch(self, inv: Invocation) -> Reply:
         """Run ``inv``; never raises for bad input, never shows a traceback."""

@@ -27,6 +27,7 @@ class LanguagePreferences:
         self._db = db
         self._clock = clock
         self._cache: dict[PersonRef, tuple[Lang | None, datetime]] = {}
+        self._workspaces: dict[tuple[str, str], tuple[Lang | None, datetime]] = {}
 
     async def get(self, person: PersonRef) -> Lang | None:
         """The language ``person`` chose, if any."""
@@ -47,6 +48,30 @@ class LanguagePreferences:
         async with self._db.session() as session:
             await set_language(session=session, ref=person, lang=lang, now=self._clock.now())
         self._remember(person, lang, self._clock.now())
+
+    async def workspace_default(self, person: PersonRef) -> Lang | None:
+        """The default language the admins of ``person``'s workspace chose, if any."""
+        key, now = (person.platform, person.workspace), self._clock.now()
+        cached = self._workspaces.get(key)
+        if cached and cached[1] > now:
+            return cached[0]
+        lang = await self._load_workspace(person)
+        if len(self._workspaces) >= MAX_ENTRIES:
+            self._workspaces.clear()
+        self._workspaces[key] = (lang, now + TTL)
+        return lang
+
+    def workspace_changed(self, person: PersonRef, lang: Lang | None) -> None:
+        """Record that ``person``'s workspace default is now ``lang`` (set by an admin)."""
+        self._workspaces[(person.platform, person.workspace)] = (lang, self._clock.now() + TTL)
+
+    async def _load_workspace(self, person: PersonRef) -> Lang | None:
+        if self._db is None:
+            return None
+        from coachbot.db.workspaces import workspace_language
+
+        async with self._db.session() as session:
+            return await workspace_language(session=session, ref=person)
 
     def forget(self, person: PersonRef) -> None:
         """Drop the cached choice of ``person`` (after their data is erased)."""

@@ -65,7 +65,8 @@ def escape(text: str, *, inline: bool = True) -> str:
     if inline:
         text = " ".join(text.split("\n"))
     out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
-    return re.sub(r"(?m)^- ", r"\\- ", out)
+    # A "- " at a line start (blanks before it vanish when blocks are stripped) would be a bullet.
+    return re.sub(r"(?m)^(\s*)- ", r"\1\\- ", out)
 
 
 def parse_inline(text: str) -> tuple[Span, ...]:

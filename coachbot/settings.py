@@ -80,6 +80,8 @@ class DiscordSettings:
 @dataclass(frozen=True)
 class SlackSettings:
     http_port: int = 3000
+    http_host: str = "0.0.0.0"
+    api_url: str = "https://slack.com/api/"
 
 
 @dataclass(frozen=True)

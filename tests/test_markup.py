@@ -45,6 +45,23 @@ def test_escaped_user_text_renders_as_itself(text: str) -> None:
 
 
 @given(st.text(max_size=200))
+def test_escaped_text_alone_is_one_plain_paragraph(text: str) -> None:
+    escaped = escape(text)
+    blocks = parse(escaped)
+    assert all(isinstance(b, Paragraph) for b in blocks)
+    assert (
+        "".join(s.text for b in blocks for s in b.spans)
+        == neutralize(  # type: ignore[union-attr]
+            " ".join(text.split("\n"))
+        ).strip()
+    )
+
+
+def test_leading_blanks_before_a_dash_stay_text() -> None:
+    assert parse(escape("   - not a bullet")) == (Paragraph((Span("- not a bullet"),)),)
+
+
+@given(st.text(max_size=200))
 def test_escaped_text_cannot_open_blocks(text: str) -> None:
     blocks = parse("Before " + escape(text) + " after")
     assert all(isinstance(b, Paragraph) for b in blocks)

@@ -1,0 +1,165 @@
+"""Issue 3: latency of /progress rate, log and show on SQLite, for a new learner and a heavy one.
+
+Calls go through the text parser and the dispatcher (what every adapter calls) and
+stop at the Reply: writing PNG files is the console's business, not the core's.
+"Fresh chart" empties the chart cache before each call; "cached" keeps it. The heavy
+learner has 10,000 entries over 1,000 days (and a 1,000-day streak). The "floor" row is
+what any command costs before the tracker runs (language, notice providers, parsing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.common import Row, percentile, time_calls
+from coachbot.app import App, build_app
+from coachbot.db.migrate import upgrade
+from coachbot.identity import PersonRef
+from coachbot.settings import DatabaseSettings, load_settings
+from coachbot.textcommand import run_line
+from coachbot.tracker.charts import chart_cache
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY_ENTRIES = 10_000
+HISTORY_DAYS = 1_000
+WARM_UP = 3
+TARGETS = {"rate": 20.0, "log": 20.0, "show": 20.0, "fresh": 300.0, "cached": 5.0}
+# /help reads no tracker data: what any command costs (language, notice providers, parsing)
+FLOOR = "floor"
+
+
+async def _seed(app: App, person: PersonRef, entries: int) -> None:
+    """Give ``person`` ``entries`` rows over ``HISTORY_DAYS``, half ratings, half logs.
+
+    Every day has a log, so the learner also carries a ``HISTORY_DAYS``-long streak.
+    """
+    from sqlalchemy import insert
+
+    from coachbot.db.models import Activity, Evidence, Rating
+    from coachbot.db.people import ensure_person
+
+    rng = random.Random(3)
+    skills = list(app.services.kb.skills)
+    start = datetime.now(UTC) - timedelta(days=HISTORY_DAYS)
+    step = timedelta(days=HISTORY_DAYS) / entries
+    async with app.services.database().session() as session:
+        found = await ensure_person(session=session, ref=person, now=start)
+        pid = found.id
+        moments = [start + step * i for i in range(entries)]
+        ratings = [
+            {
+                "person_id": pid,
+                "skill_id": rng.choice(skills),
+                "level": rng.randint(0, 5),
+                "created_at": at,
+            }
+            for at in moments[::2]
+        ]
+        logs = [
+            {
+                "person_id": pid,
+                "skill_id": rng.choice(skills),
+                "note": "did something " * 8,
+                "created_at": at,
+            }
+            for at in moments[1::2]
+        ]
+        days = sorted({at.date() for at in moments[1::2]})
+        activity = [
+            {"person_id": pid, "kind": "log", "local_date": d, "created_at": start} for d in days
+        ]
+        await session.exec(insert(Rating), params=ratings)
+        await session.exec(insert(Evidence), params=logs)
+        await session.exec(insert(Activity), params=activity)
+
+
+def _caller(app: App, person: PersonRef, lines: list[str]) -> Callable[[int], Awaitable[object]]:
+    async def call(i: int) -> object:
+        reply = await run_line(app.dispatcher, person, lines[i % len(lines)], locale="en")
+        assert reply.tone.value != "error", reply
+        return reply
+
+    return call
+
+
+async def _measure(app: App, person: PersonRef, n: int, fresh_runs: int) -> dict[str, list[float]]:
+    skills = list(app.services.kb.skills)
+    rate = _caller(
+        app, person, [f"/progress rate skill:{s} level:{i % 6}" for i, s in enumerate(skills)]
+    )
+    log = _caller(
+        app, person, [f"/progress log skill:{s} note:shipped the {s} review" for s in skills]
+    )
+    show = _caller(app, person, ["/progress show chart:false"])
+    chart = _caller(app, person, ["/progress show"])
+    floor = _caller(app, person, ["/help command:progress show"])
+    cache = chart_cache(app.services)
+
+    async def fresh(i: int) -> object:
+        cache.clear()
+        return await chart(i)
+
+    await chart(0)  # import matplotlib once, as the first chart of a process does
+    results = {}
+    for kind, call, runs in (
+        ("floor", floor, n),
+        ("rate", rate, n),
+        ("log", log, n),
+        ("show", show, n),
+        ("fresh", fresh, fresh_runs),
+        ("cached", chart, n),
+    ):
+        await time_calls(call, WARM_UP)  # compiled statements, pooled connections, caches
+        results[kind] = await time_calls(call, runs)
+    return results
+
+
+async def _run(n: int, fresh_runs: int) -> dict[str, dict[str, list[float]]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        await asyncio.to_thread(upgrade, url)
+        base = load_settings(ROOT / "config.example.toml", env={})
+        app = build_app(replace(base, database=DatabaseSettings(url=url)))
+        try:
+            new = PersonRef("console", "bench", "new")
+            heavy = PersonRef("console", "bench", "heavy")
+            await _seed(app, heavy, HEAVY_ENTRIES)
+            return {
+                "new learner": await _measure(app, new, n, fresh_runs),
+                f"{HEAVY_ENTRIES:,} entries": await _measure(app, heavy, n, fresh_runs),
+            }
+        finally:
+            await app.close()
+
+
+LABELS = {
+    "floor": "floor: /help (no tracker read)",
+    "rate": "/progress rate",
+    "log": "/progress log",
+    "show": "/progress show chart:false",
+    "fresh": "/progress show, fresh chart",
+    "cached": "/progress show, cached chart",
+}
+
+
+def run(n: int = 1_000, fresh_runs: int = 30) -> list[Row]:
+    """Measure and return the rows for the table (p50 for information, p99 against the target)."""
+    measured = asyncio.run(_run(n, fresh_runs))
+    rows = []
+    for who, results in measured.items():
+        for kind, samples in results.items():
+            p99 = percentile(samples, 99)
+            name = f"{LABELS[kind]} ({who})"
+            rows.append(Row(f"{name} p50", percentile(samples, 50), "ms", "", True))
+            if kind == FLOOR:
+                rows.append(Row(f"{name} p99", p99, "ms", "", True))
+                continue
+            target = TARGETS[kind]
+            rows.append(Row(f"{name} p99", p99, "ms", f"≤ {target:g} ms", p99 <= target))
+    return rows

@@ -1,0 +1,104 @@
+"""The Discord DeliveryPort: daily prompts by DM or to a channel, errors mapped for the scheduler.
+
+A DM first opens (or finds) the DM channel, then sends. Every message carries a
+nonce with ``enforce_nonce``, so a retry after a lost answer is dropped by Discord
+instead of posted twice. Discord's answers become the port's three failure kinds:
+closed DMs and missing access or permission (50007, 50001, 50013), unknown
+channel or user (10003, 10013) and other refusals are permanent; 429 is a rate
+limit; 5xx and network errors are transient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import OrderedDict
+
+import aiohttp
+import discord
+
+from coachbot.adapters.discord import PLATFORM, limits
+from coachbot.adapters.discord.render import render
+from coachbot.adapters.discord.send import message_kwargs
+from coachbot.delivery import (
+    DeliveryTarget,
+    PermanentFailure,
+    RateLimited,
+    Sent,
+    TransientFailure,
+)
+from coachbot.reply import Reply
+
+PERMANENT_CODES = {50007: "cannot send messages to this user", 50001: "missing access",
+                   50013: "missing permissions", 10003: "unknown channel", 10013: "unknown user"}  # fmt: skip
+DM_CACHE = 10_000
+
+
+def discord_nonce(nonce: str, part: int = 0) -> str:
+    """The nonce of message ``part`` of a delivery: the engine's own when it fits, else a hash."""
+    if part == 0 and 0 < len(nonce) <= limits.NONCE:
+        return nonce
+    return hashlib.blake2b(f"{nonce}/{part}".encode(), digest_size=12).hexdigest()
+
+
+def failure(exc: Exception) -> Exception:
+    """The port's failure for a discord.py or network error."""
+    if isinstance(exc, discord.RateLimited):
+        return RateLimited(exc.retry_after, "discord rate limit")
+    if isinstance(exc, discord.HTTPException):
+        return _http_failure(exc)
+    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return TransientFailure(f"network: {type(exc).__name__}")
+    return exc
+
+
+def _http_failure(exc: discord.HTTPException) -> Exception:
+    if exc.status == 429:
+        retry = getattr(exc.response, "headers", {}).get("Retry-After", "1")
+        return RateLimited(float(retry), "discord 429")
+    if exc.status >= 500 or exc.status == 401:  # 401: our token, not the user's fault
+        return TransientFailure(f"discord {exc.status}")
+    reason = PERMANENT_CODES.get(exc.code, exc.text[:120] or "refused")
+    return PermanentFailure(f"discord {exc.status}/{exc.code}: {reason}")
+
+
+class DiscordDelivery:
+    """Sends core replies through a logged-in client's REST API."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+        self._dm_channels: OrderedDict[str, int] = OrderedDict()
+
+    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+        """Send ``reply`` to the target's DMs or channel; raises the port's failures."""
+        try:
+            return await self._send(target, reply, nonce)
+        except Exception as exc:
+            mapped = failure(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+
+    async def _send(self, target: DeliveryTarget, reply: Reply, nonce: str) -> Sent:
+        channel_id = int(target.channel) if target.channel else await self._dm(target.person.user)
+        channel = self.client.get_partial_messageable(channel_id)
+        first: discord.Message | None = None
+        for part, message in enumerate(render(reply, workspace=target.person.workspace)):
+            sent = await channel.send(**message_kwargs(message), nonce=discord_nonce(nonce, part))
+            first = first or sent
+        assert first is not None  # render always returns at least one message
+        return Sent(str(first.id))
+
+    async def _dm(self, user_id: str) -> int:
+        """The DM channel with ``user_id`` (opening it is idempotent on Discord's side)."""
+        cached = self._dm_channels.get(user_id)
+        if cached is not None:
+            self._dm_channels.move_to_end(user_id)
+            return cached
+        data = await self.client.http.start_private_message(int(user_id))
+        self._dm_channels[user_id] = int(data["id"])
+        if len(self._dm_channels) > DM_CACHE:
+            self._dm_channels.popitem(last=False)
+        return int(data["id"])

@@ -1,0 +1,113 @@
+"""The Slack delivery port: daily prompts and alerts by DM or into a channel.
+
+Slack errors map onto the three failures the scheduler acts on: ``ratelimited``
+(HTTP 429) becomes ``RateLimited`` with Slack's ``Retry-After``; server errors,
+timeouts and connection failures become ``TransientFailure``; every other error
+(``not_in_channel``, ``channel_not_found``, ``account_inactive``, ``is_archived``,
+``cannot_dm_bot``, ``user_not_found``, a revoked token...) is a ``PermanentFailure``,
+since sending the same request again gets the same answer.
+
+This port must be given a Web API client WITHOUT retry handlers (see ``run.py``):
+the scheduler's token bucket and backoff already honour Retry-After and retry 5xx,
+so a client that slept and retried inside ``send`` would block a pipeline worker,
+hide 429s from the rate limiter and, after a connection reset, could post twice.
+Slack has no idempotency key for ``chat.postMessage``; the ``nonce`` travels as
+message metadata so a duplicate can at least be traced.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from coachbot.adapters.slack import PLATFORM
+from coachbot.adapters.slack.outbox import DirectMessages, post, slack_error, upload
+from coachbot.adapters.slack.render import SlackRenderer
+from coachbot.delivery import (
+    DeliveryError,
+    DeliveryTarget,
+    PermanentFailure,
+    RateLimited,
+    Sent,
+    TransientFailure,
+)
+from coachbot.reply import Reply
+
+log = logging.getLogger(__name__)
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "timeout"}
+)
+DEFAULT_RETRY_AFTER = 1.0
+
+
+class SlackDelivery:
+    """Sends replies nobody asked for (prompts, recaps, alerts) to Slack users."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        team: str | None = None,
+        renderer: SlackRenderer | None = None,
+        dms: DirectMessages | None = None,
+    ) -> None:
+        self.client = client
+        self.team = team
+        self.renderer = renderer or SlackRenderer()
+        self.dms = dms or DirectMessages()
+
+    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+        """Post ``reply`` to the target's channel, else their DM; Slack errors become DeliveryErrors."""
+        person = target.person
+        if self.team and person.workspace != self.team:
+            raise PermanentFailure(f"workspace {person.workspace} is not the one this bot serves")
+        try:
+            channel = target.channel or await self.dms.channel(
+                self.client, person.workspace, person.user
+            )
+            return await self._post_all(channel, reply, nonce)
+        except SlackApiError as exc:
+            raise classify(exc) from exc
+        except (ClientError, TimeoutError, OSError) as exc:
+            raise TransientFailure(f"network: {type(exc).__name__}") from exc
+
+    async def _post_all(self, channel: str, reply: Reply, nonce: str) -> Sent:
+        rendered = self.renderer.render(reply)
+        first, *rest = rendered.messages
+        message_id = await post(self.client, channel, first, nonce=nonce)
+        try:  # the prompt is out: a failure after this must not make the scheduler send it again
+            for message in rest:
+                await post(self.client, channel, message)
+            for item in rendered.uploads:
+                await upload(self.client, channel, item)
+        except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
+            log.warning("the rest of a delivered message failed: %s", type(exc).__name__)
+        return Sent(message_id)
+
+
+def classify(exc: SlackApiError) -> DeliveryError:
+    """The scheduler's view of a Web API error."""
+    code = slack_error(exc)
+    status = exc.response.status_code
+    if status == 429 or code == "ratelimited":
+        return RateLimited(retry_after(exc), code)
+    if status >= 500 or code in TRANSIENT_ERRORS:
+        return TransientFailure(code)
+    return PermanentFailure(code)
+
+
+def retry_after(exc: SlackApiError) -> float:
+    """Slack's ``Retry-After`` in seconds (1 when the header is missing or unreadable)."""
+    headers = exc.response.headers or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 0.0) if value is not None else DEFAULT_RETRY_AFTER
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER

@@ -1,0 +1,18 @@
+"""Mentoring: links between learners and mentors, mentors' notes, and alerts to mentors.
+
+This package module stays free of database imports: command declarations read it.
+"""
+
+from coachbot.markup import escape, neutralize
+
+MAX_NOTE = 1000  # characters of a mentor's note
+
+
+def shown_user(user: str) -> str:
+    """``@user`` for prose: escaped like any text the bot did not write."""
+    return f"@{escape(user)}"
+
+
+def typed_user(user: str) -> str:
+    """``@user`` inside a code span, where escapes do not apply: no backtick, no control."""
+    return "@" + neutralize(user).replace("`", "")

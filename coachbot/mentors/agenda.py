@@ -1,0 +1,92 @@
+"""The message a mentor gets with an alert: what happened, then a suggested agenda for the
+next one-on-one drawn from the mentee's weakest skills."""
+
+from __future__ import annotations
+
+from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.models import KnowledgeBase
+from coachbot.markup import escape
+from coachbot.mentors import shown_user, typed_user
+from coachbot.reply import Items, Reply, Text, Tone
+from coachbot.tracker.profile import LearnerProfile
+
+AGENDA_SKILLS = 3
+
+
+def alert_reply(
+    kb: KnowledgeBase,
+    learner_user: str,
+    happened: list[Localized],
+    profile: LearnerProfile,
+    lang: Lang,
+) -> Reply:
+    """The message to the mentor: what happened, then an agenda for the next one-on-one."""
+    who, at = shown_user(learner_user), typed_user(learner_user)
+    heading = Localized(
+        "Ordre du jour proposé pour votre prochain entretien",
+        "Suggested agenda for your next one-on-one",
+    )
+    stop = Localized(
+        f"Plus d'alertes : /mentor alerts user:{at} on:non",
+        f"No more alerts: /mentor alerts user:{at} on:false",
+    )
+    return Reply(
+        Localized("Alerte mentorat", "Mentoring alert").get(lang),
+        blocks=(
+            Text(Localized(f"À propos de {who} :", f"About {who}:").get(lang)),
+            Items(tuple(text.get(lang) for text in happened)),
+            Items(agenda(kb, profile, lang), heading=heading.get(lang)),
+        ),
+        tone=Tone.PROMPT,
+        ephemeral=True,
+        footer=stop.get(lang),
+    )
+
+
+def agenda(kb: KnowledgeBase, profile: LearnerProfile, lang: Lang) -> tuple[str, ...]:
+    """Up to ``AGENDA_SKILLS`` weakest skills, rated ones below target first, then unrated
+    ones, each with a question from the tips; then one closing item."""
+    below = [
+        s
+        for s in profile.weakest
+        if profile.ratings.get(s, kb.skills[s].target) < kb.skills[s].target
+    ]
+    unrated = [s for s in profile.weakest if s not in profile.ratings]
+    picks = (below + unrated)[:AGENDA_SKILLS]
+    items = [_agenda_item(kb, skill, profile.ratings.get(skill), lang) for skill in picks]
+    if not profile.ratings:
+        items.append(
+            Localized(
+                "Lui proposer de se noter (`/progress rate`) pour repérer ses points faibles.",
+                "Suggest they rate themselves (`/progress rate`) to find their weak spots.",
+            ).get(lang)
+        )
+    items.append(
+        Localized(
+            "Convenir d'une action pour la semaine, à revoir au prochain entretien.",
+            "Agree on one action for the week, to review at the next one-on-one.",
+        ).get(lang)
+    )
+    return tuple(items)
+
+
+def _agenda_item(kb: KnowledgeBase, skill_id: str, level: int | None, lang: Lang) -> str:
+    skill = kb.skills[skill_id]
+    tip = next((t for t in kb.tips if t.skill == skill_id), None)
+    question = (
+        escape(tip.question.get(lang))
+        if tip
+        else Localized("lui demander un exemple récent", "ask for a recent example").get(lang)
+    )
+    rated = (
+        f"{level}/5"
+        if level is not None
+        else Localized("pas encore notée", "not rated yet").get(lang)
+    )
+    line = Localized(
+        "**{name}** — {rated} (cible {target}) : {question}",
+        "**{name}** — {rated} (target {target}): {question}",
+    )
+    name = escape(skill.name.get(lang))
+    values = {"name": name, "rated": rated, "target": skill.target, "question": question}
+    return line.format(**values).get(lang)

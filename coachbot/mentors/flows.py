@@ -1,0 +1,356 @@
+"""What the ``/mentor`` commands do (they are declared in ``coachbot.commands.mentor``).
+
+A learner asks someone to follow them; with the learner's consent the mentor views
+their progress, leaves notes, sets goals and may get alerts. Without the link a
+command needs, every command about someone gets the same ``refusal``: it says
+nothing about that person, not even whether they use the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from coachbot.db.models import MentorLink, Person
+from coachbot.db.people import ensure_person, find_person
+from coachbot.errors import BadInput
+from coachbot.i18n import Lang, Localized
+from coachbot.markup import escape
+from coachbot.mentors import links, shown_user, typed_user
+from coachbot.mentors.links import LinkView
+from coachbot.mentors.notes import add_note, storable
+from coachbot.reply import Actions, Button, ButtonStyle, Field, Fields, Reply, Text, Tone, error
+from coachbot.services import Context
+from coachbot.tracker.repository import set_goal
+from coachbot.userref import parse_user_ref
+
+REFUSAL_TITLE = Localized("Impossible", "Not possible")
+REFUSAL = Localized(
+    "Aucun lien de mentorat entre vous ne le permet. L'apprenant demande avec "
+    "`/mentor request user:@mentor` ; le mentor répond avec `/mentor accept user:@apprenant` "
+    "ou `/mentor decline user:@apprenant` ; `/mentor list` montre vos liens.",
+    "No mentoring link between you allows this. The learner asks with "
+    "`/mentor request user:@mentor`; the mentor answers with `/mentor accept user:@learner` "
+    "or `/mentor decline user:@learner`; `/mentor list` shows your links.",
+)
+STATUS = {
+    links.PENDING: Localized("en attente", "pending"),
+    links.ACTIVE: Localized("actif", "active"),
+    links.DECLINED: Localized("refusé", "declined"),
+    links.ENDED: Localized("terminé", "ended"),
+}
+MAX_REQUEST_BUTTONS = 2
+
+
+def refusal(lang: Lang) -> Reply:
+    """The one answer for anything about someone without the link it needs."""
+    return error(REFUSAL_TITLE.get(lang), REFUSAL.get(lang))
+
+
+def _done(ctx: Context, title: Localized, text: Localized) -> Reply:
+    return Reply(ctx.t(title), blocks=(Text(ctx.t(text)),), tone=Tone.SUCCESS, ephemeral=True)
+
+
+@asynccontextmanager
+async def _session(ctx: Context) -> AsyncIterator[AsyncSession]:
+    async with ctx.services.database().session() as session:
+        yield session
+
+
+def _not_self(ctx: Context, user: str) -> None:
+    if user == ctx.person.user:
+        raise BadInput(
+            Localized(
+                "Cette commande concerne une autre personne que vous.",
+                "This command is about someone other than you.",
+            )
+        )
+
+
+async def _pair(session: AsyncSession, ctx: Context, user: str) -> tuple[Person, Person] | None:
+    """The caller's and the other person's rows when both exist; never creates either."""
+    _not_self(ctx, user)
+    me = await find_person(session=session, ref=ctx.person)
+    other = await find_person(session=session, ref=ctx.person.peer(user))
+    return (me, other) if me is not None and other is not None else None
+
+
+async def _mentee(
+    session: AsyncSession, ctx: Context, user: str
+) -> tuple[MentorLink, Person] | None:
+    """The active link where the caller mentors ``user``, with the learner's row."""
+    pair = await _pair(session, ctx, user)
+    if pair is None:
+        return None
+    me, learner = pair
+    assert me.id is not None and learner.id is not None
+    link = await links.active_link(session=session, mentor_id=me.id, learner_id=learner.id)
+    return (link, learner) if link is not None else None
+
+
+async def request(ctx: Context, user: str) -> Reply:
+    """Record the learner's request; the answer is the same whoever ``user`` is."""
+    _not_self(ctx, user)
+    now = ctx.services.clock.now()
+    async with _session(ctx) as session:
+        me = await ensure_person(session=session, ref=ctx.person, now=now)
+        mentor = await ensure_person(session=session, ref=ctx.person.peer(user), now=now)
+        assert me.id is not None and mentor.id is not None
+        link = await links.request_link(
+            session=session, learner_id=me.id, mentor_id=mentor.id, now=now
+        )
+    who, at = shown_user(user), typed_user(user)
+    if link.status == links.ACTIVE:
+        return _done(
+            ctx,
+            Localized("Déjà votre mentor", "Already your mentor"),
+            Localized(f"{who} vous suit déjà.", f"{who} already mentors you."),
+        )
+    return _done(
+        ctx,
+        Localized("Demande envoyée", "Request sent"),
+        Localized(
+            f"Si {who} accepte (votre demande apparaît dans son `/mentor list`), {who} pourra "
+            f"voir votre progression, vous laisser des notes et vous proposer des objectifs. "
+            f"Vous pouvez retirer la demande ou finir le lien à tout moment : "
+            f"`/mentor end user:{at}`.",
+            f"If {who} accepts (your request shows in their `/mentor list`), {who} will be able "
+            f"to see your progress, leave you notes and suggest goals. You can withdraw the "
+            f"request or end the link at any time: `/mentor end user:{at}`.",
+        ),
+    )
+
+
+async def answer(ctx: Context, user: str, *, accept: bool) -> Reply:
+    """Accept or decline ``user``'s pending request to the caller."""
+    now = ctx.services.clock.now()
+    async with _session(ctx) as session:
+        pair = await _pair(session, ctx, user)
+        answered = False
+        if pair is not None:
+            me, learner = pair
+            assert me.id is not None and learner.id is not None
+            answered = await links.answer_request(
+                session=session, mentor_id=me.id, learner_id=learner.id, accept=accept, now=now
+            )
+    if not answered:
+        return refusal(ctx.lang)
+    who, at = shown_user(user), typed_user(user)
+    if accept:
+        return _done(
+            ctx,
+            Localized("Vous êtes mentor", "You are a mentor"),
+            Localized(
+                f"Vous suivez maintenant {who}. Sa progression : `/mentor view user:{at}` ; une "
+                f"note : `/mentor note user:{at} text:...` ; des alertes : "
+                f"`/mentor alerts user:{at} on:oui`.",
+                f"You now mentor {who}. Their progress: `/mentor view user:{at}`; a note: "
+                f"`/mentor note user:{at} text:...`; alerts: `/mentor alerts user:{at} on:true`.",
+            ),
+        )
+    return _done(
+        ctx,
+        Localized("Demande refusée", "Request declined"),
+        Localized(
+            f"Vous ne suivrez pas {who}. Rien de sa progression ne vous est partagé.",
+            f"You will not mentor {who}. Nothing of their progress is shared with you.",
+        ),
+    )
+
+
+async def answer_button(ctx: Context, payload: str) -> Reply:
+    """The Accept / Decline buttons of ``/mentor list``: ``accept:<user>``, ``decline:<user>``."""
+    verb, _, user = payload.partition(":")
+    if verb not in ("accept", "decline"):
+        raise BadInput(
+            Localized("Ce bouton n'est plus valable.", "This button is no longer valid.")
+        )
+    return await answer(ctx, parse_user_ref(user), accept=verb == "accept")
+
+
+async def end(ctx: Context, user: str) -> Reply:
+    """End every pending or active link between the caller and ``user``, whichever side."""
+    now = ctx.services.clock.now()
+    ended = 0
+    async with _session(ctx) as session:
+        pair = await _pair(session, ctx, user)
+        if pair is not None:
+            me, other = pair
+            assert me.id is not None and other.id is not None
+            ended = await links.end_links(
+                session=session, person_id=me.id, other_id=other.id, now=now
+            )
+    if not ended:
+        return refusal(ctx.lang)
+    who = shown_user(user)
+    return _done(
+        ctx,
+        Localized("Lien terminé", "Link ended"),
+        Localized(
+            f"Le lien de mentorat avec {who} est terminé : plus rien n'est partagé entre vous.",
+            f"The mentoring link with {who} has ended: nothing is shared between you any more.",
+        ),
+    )
+
+
+async def view(ctx: Context, user: str) -> Reply:
+    """The learner's ``/progress show``, to their active mentor only."""
+    async with _session(ctx) as session:
+        found = await _mentee(session, ctx, user)
+    if found is None:
+        return refusal(ctx.lang)
+    from coachbot.tracker.show import progress_overview
+
+    overview = await progress_overview(
+        ctx.services, ctx.person.peer(user), ctx.lang, for_mentor=True
+    )
+    return replace(overview, ephemeral=True)
+
+
+async def note(ctx: Context, user: str, text: str) -> Reply:
+    """Store the note as written; the reply shows it back neutralised."""
+    now = ctx.services.clock.now()
+    async with _session(ctx) as session:
+        found = await _mentee(session, ctx, user)
+        if found is None:
+            return refusal(ctx.lang)
+        link, learner = found
+        assert learner.id is not None
+        await add_note(
+            session=session, mentor_id=link.mentor_id, learner_id=learner.id, text=text, now=now
+        )
+    who, shown = shown_user(user), escape(storable(text))
+    saved = Localized(
+        f"{who} la verra à son prochain `/progress show` : {shown}",
+        f"{who} will see it on their next `/progress show`: {shown}",
+    )
+    return Reply(
+        ctx.t(Localized("Note enregistrée", "Note saved")),
+        blocks=(Text(ctx.t(saved)),),
+        tone=Tone.SUCCESS,
+        ephemeral=True,
+    )
+
+
+async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
+    """Give the learner a goal marked as set by the mentor."""
+    now = ctx.services.clock.now()
+    async with _session(ctx) as session:
+        found = await _mentee(session, ctx, user)
+        if found is None:
+            return refusal(ctx.lang)
+        link, learner = found
+        assert learner.id is not None
+        await set_goal(
+            session=session,
+            person_id=learner.id,
+            skill_id=skill,
+            level=level,
+            set_by_id=link.mentor_id,
+            now=now,
+        )
+    name = ctx.t(ctx.services.kb.skills[skill].name)
+    who = shown_user(user)
+    return _done(
+        ctx,
+        Localized("Objectif fixé", "Goal set"),
+        Localized(
+            f"Objectif de {who} : **{name}** au niveau {level}/5, marqué comme fixé par vous.",
+            f"Goal for {who}: **{name}** at level {level}/5, marked as set by you.",
+        ),
+    )
+
+
+async def alerts(ctx: Context, user: str, on: bool | None, days: int | None) -> Reply:
+    """Opt in or out of alerts about one mentee; without options, show the current choice."""
+    now = ctx.services.clock.now()
+    async with _session(ctx) as session:
+        found = await _mentee(session, ctx, user)
+        if found is None:
+            return refusal(ctx.lang)
+        link = await links.set_alerts(session=session, link=found[0], on=on, days=days, now=now)
+    who, at, n = shown_user(user), typed_user(user), link.alert_inactive_days
+    if not link.alerts:
+        text = Localized(
+            f"Pas d'alertes sur {who}. Pour les activer : `/mentor alerts user:{at} on:oui`.",
+            f"No alerts about {who}. To turn them on: `/mentor alerts user:{at} on:true`.",
+        )
+    else:
+        text = Localized(
+            f"Alertes sur {who} activées : série rompue, rien consigné depuis {n} jours, note en "
+            "baisse — chacune avec un ordre du jour proposé pour votre prochain entretien.",
+            f"Alerts about {who} are on: streak broken, nothing logged for {n} days, a rating "
+            "down — each with a suggested agenda for your next one-on-one.",
+        )
+    return _done(ctx, Localized("Alertes", "Alerts"), text)
+
+
+async def list_links(ctx: Context) -> Reply:
+    """The caller's links on both sides, with Accept / Decline buttons for requests to them."""
+    async with _session(ctx) as session:
+        me = await find_person(session=session, ref=ctx.person)
+        views = await links.links_of(session=session, person_id=me.id) if me and me.id else []
+    title = ctx.t(Localized("Mentorat", "Mentoring"))
+    if not views:
+        empty = Localized(
+            "Aucun lien de mentorat. Demandez à quelqu'un : `/mentor request user:@nom`.",
+            "No mentoring link yet. Ask someone: `/mentor request user:@name`.",
+        )
+        return Reply(title, blocks=(Text(ctx.t(empty)),), ephemeral=True)
+    return Reply(title, blocks=_list_blocks(views, ctx.lang), ephemeral=True)
+
+
+def _list_blocks(views: list[LinkView], lang: Lang) -> tuple[Fields | Actions, ...]:
+    mentors = [_mentor_line(v, lang) for v in views if v.role == "learner"]
+    mentees = [_mentee_line(v, lang) for v in views if v.role == "mentor"]
+    fields = []
+    if mentors:
+        fields.append(Field(Localized("Mes mentors", "My mentors").get(lang), "\n".join(mentors)))
+    if mentees:
+        fields.append(
+            Field(Localized("Mes apprenants", "My mentees").get(lang), "\n".join(mentees))
+        )
+    asking = [v.other_user for v in views if v.role == "mentor" and v.status == links.PENDING]
+    buttons = tuple(b for user in asking[:MAX_REQUEST_BUTTONS] for b in _answer_buttons(user, lang))
+    blocks: tuple[Fields | Actions, ...] = (Fields(tuple(fields)),)
+    return (*blocks, Actions(buttons)) if buttons else blocks
+
+
+def _mentor_line(view: LinkView, lang: Lang) -> str:
+    status = STATUS[view.status].get(lang)
+    if view.status == links.PENDING:
+        status += Localized(" : en attente de sa réponse", ": waiting for their answer").get(lang)
+    return f"- {shown_user(view.other_user)} — {status}"
+
+
+def _mentee_line(view: LinkView, lang: Lang) -> str:
+    who, at = shown_user(view.other_user), typed_user(view.other_user)
+    if view.status == links.PENDING:
+        asks = Localized(
+            f"vous demande d'être son mentor : `/mentor accept user:{at}` ou "
+            f"`/mentor decline user:{at}`",
+            f"asks you to be their mentor: `/mentor accept user:{at}` or "
+            f"`/mentor decline user:{at}`",
+        )
+        return f"- {who} — {asks.get(lang)}"
+    status = STATUS[view.status].get(lang)
+    if view.status == links.ACTIVE and view.alerts:
+        days = view.alert_inactive_days
+        status += Localized(f" · alertes ({days} j)", f" · alerts ({days} days)").get(lang)
+    return f"- {who} — {status}"
+
+
+def _answer_buttons(user: str, lang: Lang) -> tuple[Button, Button]:
+    return (
+        Button(
+            f"mentor:accept:{user}",
+            Localized(f"Accepter @{user}", f"Accept @{user}").get(lang),
+            ButtonStyle.PRIMARY,
+        ),
+        Button(
+            f"mentor:decline:{user}", Localized(f"Refuser @{user}", f"Decline @{user}").get(lang)
+        ),
+    )

@@ -1,0 +1,135 @@
+"""Delivery rows seen from the learner's side: tip history, today's tip, snoozed prompts.
+
+Snooze contract with the engine (``coachbot.scheduling``): a delivery whose
+``snoozed_until`` has passed is sent again. Each tick the engine calls
+``due_snoozes``, which leases the due rows (moves ``snoozed_until`` ``LEASE`` ahead,
+with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so two processes never take the same
+row), sends each one, then calls ``snooze_sent``. A crash between the two leaves the
+lease to expire, and the prompt is offered again: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from coachbot.db.models import Delivery, Person, Subscription
+from coachbot.delivery import DeliveryTarget
+from coachbot.prompts.selection import Served
+from coachbot.prompts.subscriptions import local_today, target_of
+
+SEEN_STATUSES = ("sent", "claimed")
+LEASE = timedelta(minutes=10)
+COMMAND = "command"  # claimed_by of the rows /coach tip records
+
+
+async def tip_history(*, session: AsyncSession, person_id: int) -> tuple[Served, ...]:
+    """The tips the person received (oldest first) with their feedback; missed or failed
+    deliveries never reached them and do not count as seen."""
+    query = (
+        select(Delivery.tip_id, Delivery.feedback)
+        .where(
+            Delivery.person_id == person_id,
+            or_(col(Delivery.status).in_(SEEN_STATUSES), col(Delivery.feedback).is_not(None)),
+        )
+        .order_by(col(Delivery.local_date), col(Delivery.id))
+    )
+    return tuple(Served(tip, feedback) for tip, feedback in await session.exec(query))
+
+
+async def todays_delivery(
+    *, session: AsyncSession, sub: Subscription, now: datetime
+) -> Delivery | None:
+    """The delivery of ``sub`` for the learner's current local day, if there is one."""
+    query = select(Delivery).where(
+        Delivery.subscription_id == sub.id, Delivery.local_date == local_today(sub, now)
+    )
+    return (await session.exec(query)).first()
+
+
+async def record_shown(
+    *, session: AsyncSession, sub: Subscription, tip_id: str, now: datetime
+) -> Delivery:
+    """Record that today's tip was shown as a command reply (it counts as today's prompt,
+    so the scheduler will not send another one today). Safe against the scheduler
+    claiming the same day at the same moment: the unique (subscription, day) row wins."""
+    assert sub.id is not None and sub.person_id is not None
+    values = {
+        "subscription_id": sub.id,
+        "person_id": sub.person_id,
+        "local_date": local_today(sub, now),
+        "tip_id": tip_id,
+        "status": "sent",
+        "nonce": uuid.uuid4().hex,
+        "due_at": now,
+        "claimed_at": now,
+        "claimed_by": COMMAND,
+        "sent_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.exec(insert(Delivery).values(**values).on_conflict_do_nothing())
+    found = await todays_delivery(session=session, sub=sub, now=now)
+    assert found is not None
+    return found
+
+
+def mark_seen(delivery: Delivery, now: datetime) -> None:
+    """A missed or failed delivery shown by a command has now reached the learner."""
+    if delivery.status not in SEEN_STATUSES:
+        delivery.status, delivery.sent_at = "sent", now
+
+
+@dataclass(frozen=True, slots=True)
+class DueSnooze:
+    """A snoozed prompt to send again: ``prompt_reply(kb, tip_id, language, delivery_id)``
+    to ``target``, with ``nonce`` (fresh for each re-send)."""
+
+    delivery_id: int
+    tip_id: str
+    language: str
+    target: DeliveryTarget
+    nonce: str
+
+
+async def due_snoozes(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[DueSnooze]:
+    """Snoozed prompts due at ``now``, leased for ``LEASE`` (see the module docstring)."""
+    query = (
+        select(Delivery, Subscription, Person)
+        .join(Subscription, col(Subscription.id) == Delivery.subscription_id)
+        .join(Person, col(Person.id) == Delivery.person_id)
+        .where(col(Delivery.snoozed_until).is_not(None), col(Delivery.snoozed_until) <= now)
+        .order_by(col(Delivery.snoozed_until))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+    due = []
+    for delivery, sub, person in await session.exec(query):
+        assert delivery.id is not None and delivery.snoozed_until is not None
+        nonce = _resend_nonce(delivery.nonce, delivery.snoozed_until)
+        delivery.snoozed_until = now + LEASE
+        session.add(delivery)
+        due.append(
+            DueSnooze(delivery.id, delivery.tip_id, sub.language, target_of(person, sub), nonce)
+        )
+    return due
+
+
+async def snooze_sent(*, session: AsyncSession, delivery_id: int) -> None:
+    """The snoozed prompt went out again: it is no longer snoozed."""
+    delivery = await session.get(Delivery, delivery_id)
+    if delivery is not None:
+        delivery.snoozed_until = None
+        session.add(delivery)
+
+
+def _resend_nonce(nonce: str, snoozed_until: datetime) -> str:
+    """A nonce of 24 hex characters (Discord takes 25), distinct for each re-send."""
+    seed = f"{nonce}:{snoozed_until.isoformat()}".encode()
+    return hashlib.blake2b(seed, digest_size=12).hexdigest()

@@ -1,0 +1,290 @@
+"""What ``/coach subscribe|settings|pause|resume|unsubscribe|tip`` do (declared, and
+imported lazily, by ``coachbot.commands.subscribe``).
+
+Every option is checked before anything is written, so bad input changes nothing.
+Options left out keep their current value (or the default for a first subscription:
+08:30, the workspace's timezone, Monday to Friday, direct messages, your language).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import replace
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from coachbot.db.models import Person, Subscription
+from coachbot.db.people import ensure_person
+from coachbot.db.workspaces import find_workspace
+from coachbot.errors import BadInput
+from coachbot.i18n import Localized
+from coachbot.prompts import deliveries, parsing, subscriptions
+from coachbot.prompts.compose import choose_tip_for, prompt_reply
+from coachbot.prompts.subscriptions import (
+    CHANNEL,
+    DEFAULT_DAYS,
+    DEFAULT_TIME,
+    DM,
+    Preferences,
+    find_subscription,
+    local_today,
+    preferences_of,
+    save_subscription,
+)
+from coachbot.prompts.views import next_text, settings_fields
+from coachbot.reply import Reply, Text, Tone
+from coachbot.services import Context
+
+DEFAULT_RECAP = 4  # Friday
+
+
+async def subscribe(ctx: Context, raw: dict[str, str | None]) -> Reply:
+    """Subscribe (or re-subscribe) with the given options, defaults for the rest."""
+    changes = _parse(ctx, raw)
+    now = ctx.services.clock.now()
+    async with ctx.services.database().session() as session:
+        person = await ensure_person(session=session, ref=ctx.person, now=now)
+        sub = await _save(ctx, session, person, changes)
+    title = Localized("Abonnement enregistré", "Subscribed")
+    intro = Localized(
+        f"Votre prochain conseil arrive **{next_text(sub, ctx.lang)}** ({sub.timezone}). "
+        "Tout changer : `/coach settings`.",
+        f"Your next tip arrives **{next_text(sub, ctx.lang)}** ({sub.timezone}). "
+        "Change anything: `/coach settings`.",
+    )
+    return _reply(ctx, title, intro, sub)
+
+
+async def settings(ctx: Context, raw: dict[str, str | None]) -> Reply:
+    """Show the settings; with options, change them."""
+    changes = _parse(ctx, raw)
+    now = ctx.services.clock.now()
+    async with ctx.services.database().session() as session:
+        person = await ensure_person(session=session, ref=ctx.person, now=now)
+        current = await find_subscription(session=session, person_id=_id(person))
+        if current is None or not current.active:
+            if changes:
+                raise BadInput(NOT_SUBSCRIBED)
+            return _not_subscribed(ctx)
+        sub = await _save(ctx, session, person, changes) if changes else current
+    title = Localized("Vos réglages", "Your settings")
+    intro = Localized(
+        "Changez-en un ou plusieurs avec les mêmes options : "
+        "`/coach settings time:07:45 days:dim-jeu`.",
+        "Change one or more with the same options: `/coach settings time:07:45 days:sun-thu`.",
+    )
+    if changes:
+        title = Localized("Réglages changés", "Settings changed")
+    return _reply(ctx, title, intro, sub)
+
+
+NOT_SUBSCRIBED = Localized(
+    "Vous n'êtes pas abonné au conseil quotidien : `/coach subscribe` (mêmes options).",
+    "You are not subscribed to the daily tip: `/coach subscribe` (same options).",
+)
+
+
+def _not_subscribed(ctx: Context) -> Reply:
+    return Reply(
+        title=ctx.t(Localized("Pas d'abonnement", "No subscription")),
+        blocks=(Text(ctx.t(NOT_SUBSCRIBED)),),
+        ephemeral=True,
+    )
+
+
+def _reply(ctx: Context, title: Localized, intro: Localized, sub: Subscription) -> Reply:
+    return Reply(
+        title=ctx.t(title),
+        blocks=(Text(ctx.t(intro)), settings_fields(sub, ctx.lang)),
+        tone=Tone.SUCCESS,
+        ephemeral=True,
+    )
+
+
+def _id(person: Person) -> int:
+    assert person.id is not None
+    return person.id
+
+
+def _parse(ctx: Context, raw: dict[str, str | None]) -> dict[str, object]:
+    """The subscription columns the given options set (nothing written yet)."""
+    changes: dict[str, object] = {}
+    if raw.get("time"):
+        changes["local_time"] = parsing.format_time(parsing.parse_time(str(raw["time"])))
+    if raw.get("timezone"):
+        changes["timezone"] = raw["timezone"]
+    if raw.get("days"):
+        changes["days"] = parsing.parse_days(str(raw["days"]))
+    if raw.get("language"):
+        changes["language"] = raw["language"]
+    if raw.get("skip_holidays"):
+        value = str(raw["skip_holidays"])
+        changes["skip_holidays"] = None if parsing.is_off(value) else parsing.parse_country(value)
+    if raw.get("recap"):
+        changes["recap_weekday"] = parsing.parse_weekday(str(raw["recap"]))
+    if raw.get("where") == "here":
+        changes.update(where=CHANNEL, channel_id=_here(ctx))
+    elif raw.get("where") == "dm":
+        changes.update(where=DM, channel_id=None)
+    elif raw.get("where") == "channel":
+        changes.update(where=CHANNEL, channel_id=None)  # the tips channel, read in _save
+    return changes
+
+
+def _here(ctx: Context) -> str:
+    if not ctx.channel:
+        raise BadInput(
+            Localized(
+                "Je ne sais pas dans quel salon vous écrivez : lancez la commande dans le "
+                "salon voulu, ou choisissez where:dm.",
+                "I cannot tell which channel you are in: run the command in that channel, "
+                "or choose where:dm.",
+            )
+        )
+    return ctx.channel
+
+
+async def _save(
+    ctx: Context, session: AsyncSession, person: Person, changes: dict[str, object]
+) -> Subscription:
+    """Apply ``changes`` over the current preferences (or the defaults) and save."""
+    current = await find_subscription(session=session, person_id=_id(person))
+    base = preferences_of(current) if current else await _defaults(ctx, session, person)
+    if changes.get("where") == CHANNEL and changes.get("channel_id") is None:
+        changes = {**changes, "channel_id": await _tips_channel(ctx, session)}
+    prefs = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    person.timezone = prefs.timezone  # the learner told us their zone: streaks use it too
+    session.add(person)
+    now = ctx.services.clock.now()
+    return await save_subscription(session=session, person_id=_id(person), prefs=prefs, now=now)
+
+
+async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Preferences:
+    """First subscription: 08:30, the person's or workspace's zone, Mon-Fri, DM, their language."""
+    workspace = await find_workspace(session=session, ref=ctx.person)
+    zone = person.timezone or (workspace.timezone if workspace else None)
+    return Preferences(
+        local_time=DEFAULT_TIME,
+        timezone=zone or ctx.services.settings.bot.default_timezone,
+        days=DEFAULT_DAYS,
+        where=DM,
+        channel_id=None,
+        language=ctx.lang,
+        skip_holidays=None,
+        recap_weekday=DEFAULT_RECAP,
+    )
+
+
+async def _tips_channel(ctx: Context, session: AsyncSession) -> str:
+    workspace = await find_workspace(session=session, ref=ctx.person)
+    if workspace is None or not workspace.tip_channel:
+        raise BadInput(
+            Localized(
+                "Aucun salon des conseils n'est défini ici (un admin le choisit avec "
+                "`/coach server channel:...`). Choisissez where:here ou where:dm.",
+                "No tips channel is set here (an admin sets it with "
+                "`/coach server channel:...`). Choose where:here or where:dm.",
+            )
+        )
+    return workspace.tip_channel
+
+
+async def pause(ctx: Context, until: str) -> Reply:
+    """No tip up to and including ``until`` (a future date in the learner's zone)."""
+    now = ctx.services.clock.now()
+    async with ctx.services.database().session() as session:
+        sub = await _active(ctx, session)
+        last = parsing.parse_future_date(until, local_today(sub, now))
+        subscriptions.pause(sub, last, now)
+        session.add(sub)
+    text = Localized(
+        f"Pas de conseil jusqu'au {last.isoformat()} inclus. Le suivant : **{next_text(sub, 'fr')}**. "
+        "Reprendre plus tôt : `/coach resume`.",
+        f"No tip until {last.isoformat()} included. The next one: **{next_text(sub, 'en')}**. "
+        "Resume earlier: `/coach resume`.",
+    )
+    return _short(ctx, Localized("En pause", "Paused"), text)
+
+
+async def resume(ctx: Context) -> Reply:
+    """End a pause; the next tip comes on the next scheduled day."""
+    now = ctx.services.clock.now()
+    async with ctx.services.database().session() as session:
+        sub = await _active(ctx, session)
+        was_paused = sub.paused_until is not None
+        subscriptions.resume(sub, now)
+        session.add(sub)
+    fr, en = next_text(sub, "fr"), next_text(sub, "en")
+    text = (
+        Localized(f"C'est reparti. Prochain conseil : **{fr}**.", f"Back on. Next tip: **{en}**.")
+        if was_paused
+        else Localized(
+            f"Aucune pause en cours. Prochain conseil : **{fr}**.",
+            f"No pause was running. Next tip: **{en}**.",
+        )
+    )
+    return _short(ctx, Localized("Conseil quotidien", "Daily tip"), text)
+
+
+async def unsubscribe(ctx: Context) -> Reply:
+    """Stop the prompts; the tip history stays, so a new subscription never repeats tips."""
+    now = ctx.services.clock.now()
+    async with ctx.services.database().session() as session:
+        person = await ensure_person(session=session, ref=ctx.person, now=now)
+        sub = await find_subscription(session=session, person_id=_id(person))
+        was_active = sub is not None and sub.active
+        if sub is not None:
+            subscriptions.unsubscribe(sub)
+            session.add(sub)
+    text = (
+        Localized(
+            "C'est fait : plus de conseil quotidien. Revenir : `/coach subscribe`.",
+            "Done: no more daily tips. Come back any time: `/coach subscribe`.",
+        )
+        if was_active
+        else NOT_SUBSCRIBED
+    )
+    return _short(ctx, Localized("Désabonnement", "Unsubscribed"), text)
+
+
+async def tip(ctx: Context) -> Reply:
+    """Today's tip as the reply; it counts as today's prompt (seen, buttons live)."""
+    now = ctx.services.clock.now()
+    async with ctx.services.database().session() as session:
+        person = await ensure_person(session=session, ref=ctx.person, now=now)
+        defaults = await _defaults(ctx, session, person)
+        sub = await subscriptions.holder_subscription(
+            session=session, person_id=_id(person), prefs=defaults, now=now
+        )
+        delivery = await deliveries.todays_delivery(session=session, sub=sub, now=now)
+        if delivery is None:
+            chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
+            delivery = await deliveries.record_shown(
+                session=session, sub=sub, tip_id=chosen, now=now
+            )
+        deliveries.mark_seen(delivery, now)
+        session.add(delivery)
+        active = sub.active
+    assert delivery.id is not None
+    reply = replace(
+        prompt_reply(ctx.services.kb, delivery.tip_id, ctx.lang, delivery.id), ephemeral=True
+    )
+    hint = Localized(
+        "Un conseil chaque jour à votre heure : `/coach subscribe`.",
+        "One tip every day at your own time: `/coach subscribe`.",
+    )
+    return reply if active else reply.with_notices(ctx.t(hint))
+
+
+async def _active(ctx: Context, session: AsyncSession) -> Subscription:
+    """The caller's active subscription; BadInput when they have none."""
+    now = ctx.services.clock.now()
+    person = await ensure_person(session=session, ref=ctx.person, now=now)
+    sub = await find_subscription(session=session, person_id=_id(person))
+    if sub is None or not sub.active:
+        raise BadInput(NOT_SUBSCRIBED)
+    return sub
+
+
+def _short(ctx: Context, title: Localized, text: Localized) -> Reply:
+    return Reply(title=ctx.t(title), blocks=(Text(ctx.t(text)),), tone=Tone.SUCCESS, ephemeral=True)

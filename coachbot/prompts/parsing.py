@@ -1,0 +1,198 @@
+"""Reading the options of the prompt commands: times, weekdays, holiday countries, dates.
+
+Every parser either returns a clean value or raises ``BadInput`` saying what is
+accepted; ``format_days`` writes a day set back in a form ``parse_days`` reads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, time
+from functools import cache
+
+from coachbot.errors import BadInput
+from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.retrieval import fold
+from coachbot.markup import escape
+
+ALL_DAYS = 0b1111111
+WEEKDAYS_MON_FRI = 0b0011111
+SHORT = {
+    "en": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    "fr": ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"),
+}
+_LONG = (
+    ("monday", "lundi"),
+    ("tuesday", "mardi"),
+    ("wednesday", "mercredi"),
+    ("thursday", "jeudi"),
+    ("friday", "vendredi"),
+    ("saturday", "samedi"),
+    ("sunday", "dimanche"),
+)
+_DAY_INDEX = {
+    name: i
+    for i in range(7)
+    for name in (SHORT["en"][i], SHORT["fr"][i], *_LONG[i], _LONG[i][0][:4], _LONG[i][0][:5])
+}
+_EVERY_DAY = {"daily", "everyday", "all", "tous", "quotidien"}
+_OFF = {"none", "off", "no", "non", "aucun", "aucune", "-"}
+_TIME = re.compile(r"^(\d{1,2})\s*[:hH.]\s*(\d{2})?$")
+COMMON_COUNTRIES = ("FR", "BE", "CH", "CA", "US", "GB", "DE", "ES", "IT", "MA", "SN", "IL", "AE")
+
+
+def is_off(raw: str) -> bool:
+    """True for the words that switch an optional setting off (``none``, ``off``, ``aucun``)."""
+    return fold(raw.strip()) in _OFF
+
+
+def parse_time(raw: str) -> time:
+    """A 24-hour time: ``08:30``, ``8:30`` or ``8h30`` (French style)."""
+    match = _TIME.match(raw.strip())
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    shown = escape(raw.strip()[:20])
+    raise BadInput(
+        Localized(
+            f"« {shown} » n'est pas une heure valide : HH:MM sur 24 h, "
+            "de 00:00 à 23:59 (par exemple 08:30).",
+            f'"{shown}" is not a valid time: HH:MM on the 24-hour clock, '
+            "from 00:00 to 23:59 (for example 08:30).",
+        )
+    )
+
+
+def format_time(value: time) -> str:
+    """``HH:MM``, the stored and displayed form."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def parse_days(raw: str) -> int:
+    """A set of weekdays as a bit mask (bit 0 = Monday), from ``mon-fri``, ``sun-thu``,
+    ``fri,sat``, ``lun-ven``, ``daily``...; ranges wrap around the week end."""
+    mask = 0
+    for token in re.split(r"[,;+\s]+", fold(raw.strip())):
+        if token:
+            mask |= _days_token(token, raw)
+    if not mask:
+        raise BadInput(_bad_days(raw))
+    return mask
+
+
+def _days_token(token: str, raw: str) -> int:
+    if token in _EVERY_DAY:
+        return ALL_DAYS
+    first, _, last = token.partition("-")
+    if first not in _DAY_INDEX or (last and last not in _DAY_INDEX):
+        raise BadInput(_bad_days(raw))
+    start = _DAY_INDEX[first]
+    end = _DAY_INDEX[last] if last else start
+    span = (end - start) % 7
+    return sum(1 << ((start + k) % 7) for k in range(span + 1))
+
+
+def _bad_days(raw: str) -> Localized:
+    shown = escape(raw.strip()[:40])
+    return Localized(
+        f"« {shown} » n'est pas un ensemble de jours. Exemples : lun-ven, dim-jeu, "
+        "ven,sam, mon-fri, daily (noms anglais ou français, plages avec -, listes avec ,).",
+        f'"{shown}" is not a set of days. Examples: mon-fri, sun-thu, fri,sat, lun-ven, '
+        "daily (English or French names, ranges with -, lists with ,).",
+    )
+
+
+def format_days(mask: int, lang: Lang) -> str:
+    """The shortest readable form of ``mask``: ``mon-fri``, ``sun-thu``, ``fri,sat``."""
+    names = SHORT[lang]
+    if mask & ALL_DAYS == ALL_DAYS:
+        return f"{names[0]}-{names[6]}"
+    start = next(i for i in range(7) if not mask >> i & 1)
+    runs: list[list[int]] = []
+    for k in range(1, 8):
+        day = (start + k) % 7
+        if not mask >> day & 1:
+            continue
+        if runs and (runs[-1][-1] + 1) % 7 == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(_run(run, names) for run in runs)
+
+
+def _run(run: list[int], names: tuple[str, ...]) -> str:
+    if len(run) >= 3:
+        return f"{names[run[0]]}-{names[run[-1]]}"
+    return ",".join(names[d] for d in run)
+
+
+def day_set(mask: int) -> frozenset[int]:
+    """The weekdays of ``mask`` (0 = Monday)."""
+    return frozenset(d for d in range(7) if mask >> d & 1)
+
+
+def parse_weekday(raw: str) -> int:
+    """One weekday (0 = Monday), or -1 for ``off``."""
+    key = fold(raw.strip())
+    if key in _OFF:
+        return -1
+    if key in _DAY_INDEX:
+        return _DAY_INDEX[key]
+    shown = escape(raw.strip()[:20])
+    raise BadInput(
+        Localized(
+            f"« {shown} » n'est pas un jour de la semaine (lun...dim, mon...sun, ou off).",
+            f'"{shown}" is not a day of the week (mon...sun, lun...dim, or off).',
+        )
+    )
+
+
+@cache
+def supported_countries() -> frozenset[str]:
+    """Country codes (ISO alpha-2 and alpha-3) the ``holidays`` package knows."""
+    import holidays
+
+    return frozenset(holidays.list_supported_countries())
+
+
+def parse_country(raw: str) -> str:
+    """A country code known to the ``holidays`` package, upper-cased (``fr`` -> ``FR``)."""
+    code = raw.strip().upper()
+    known = supported_countries()
+    if code in known:
+        return code
+    close = difflib.get_close_matches(code, sorted(known), n=3, cutoff=0.5)
+    examples = ", ".join(dict.fromkeys([*close, *COMMON_COUNTRIES]))
+    shown = escape(raw.strip()[:20])
+    raise BadInput(
+        Localized(
+            f"« {shown} » n'est pas un code pays connu pour les jours fériés. "
+            f"Codes ISO à 2 lettres, par exemple : {examples} (ou off).",
+            f'"{shown}" is not a country code known for public holidays. '
+            f"Two-letter ISO codes, for example: {examples} (or off).",
+        )
+    )
+
+
+def parse_future_date(raw: str, today: date) -> date:
+    """A date ``YYYY-MM-DD`` strictly after ``today``."""
+    try:
+        value = date.fromisoformat(raw.strip())
+    except ValueError:
+        shown = escape(raw.strip()[:20])
+        raise BadInput(
+            Localized(
+                f"« {shown} » n'est pas une date AAAA-MM-JJ (par exemple 2026-12-31).",
+                f'"{shown}" is not a date YYYY-MM-DD (for example 2026-12-31).',
+            )
+        ) from None
+    if value <= today:
+        raise BadInput(
+            Localized(
+                f"La date doit être dans le futur (après le {today.isoformat()}).",
+                f"The date must be in the future (after {today.isoformat()}).",
+            )
+        )
+    return value

@@ -1,0 +1,189 @@
+"""Token buckets per platform, so the scheduler never sends faster than a platform accepts.
+
+Buckets use the GCRA form of a token bucket (a "theoretical arrival time"), which gives
+each caller a reserved slot: waiters are served in order and never wake in a herd. Time
+comes from an injected ``Timer``, so tests run on virtual time and never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from coachbot.delivery import DeliveryTarget
+
+# Stay a little under each platform's published limit: our clock and theirs disagree by a
+# few milliseconds, and a 429 costs far more than 3% of throughput.
+HEADROOM = 0.97
+IDLE_BUCKETS_KEPT = 10_000
+
+
+class Timer(Protocol):
+    """Monotonic seconds and a way to wait for them."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class RealTimer:
+    """The process's monotonic clock and ``asyncio.sleep``."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin, never going back."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of real time."""
+        await asyncio.sleep(seconds)
+
+
+class VirtualTimer:
+    """Virtual time for tests and simulations: sleepers wake in the order of their wake-up
+    times, each moving the clock to its own, with no real waiting."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+        self._sleepers: list[tuple[float, int]] = []
+        self._count = itertools.count()
+
+    def monotonic(self) -> float:
+        """The virtual time."""
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """Return once every earlier sleeper has woken; the clock then reads our wake time."""
+        self.slept.append(seconds)
+        me = (self.now + max(0.0, seconds), next(self._count))
+        heapq.heappush(self._sleepers, me)
+        try:
+            while True:
+                await asyncio.sleep(0)  # let every runnable task book its own slot first
+                if self._sleepers[0] == me:
+                    break
+        finally:
+            self._sleepers.remove(me)
+            heapq.heapify(self._sleepers)
+        self.now = max(self.now, me[0])
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``rate`` requests per second, at most ``burst`` at once."""
+
+    rate: float
+    burst: int = 1
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """A platform's published limits: one for the whole bot, one per workspace, one per channel."""
+
+    bot: Limit | None = None
+    workspace: Limit | None = None
+    channel: Limit | None = None
+
+
+UNLIMITED = Limit(float("inf"))
+
+# Discord: 50 requests per second for the whole bot (per-route limits answer with a 429
+# and its retry-after); no burst, so no one-second window ever holds more than 50.
+# Slack: chat.postMessage allows about one message per second per channel, and several
+# hundred per minute per workspace: 4 per second plus a burst of 10 stays under 300/min.
+DEFAULT_LIMITS: dict[str, PlatformLimits] = {
+    "discord": PlatformLimits(bot=Limit(50.0)),
+    "slack": PlatformLimits(workspace=Limit(4.0, burst=10), channel=Limit(1.0)),
+}
+
+
+@dataclass
+class TokenBucket:
+    """One bucket; ``reserve`` books the next slot and says how long to wait for it."""
+
+    limit: Limit
+    timer: Timer
+    tat: float = float("-inf")  # theoretical arrival time of the next request
+    blocked_until: float = float("-inf")
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests at the sustained rate."""
+        return 1.0 / (self.limit.rate * HEADROOM)
+
+    def reserve(self) -> float:
+        """Book a slot; return the seconds to wait before using it (0: now)."""
+        now = self.timer.monotonic()
+        tolerance = (self.limit.burst - 1) * self.interval
+        tat = max(self.tat, now)
+        slot = max(now, tat - tolerance)
+        self.tat = tat + self.interval
+        return slot - now
+
+    def block(self, seconds: float) -> None:
+        """Grant nothing for ``seconds`` (a 429's retry-after), then resume without a burst."""
+        until = self.timer.monotonic() + seconds
+        self.blocked_until = max(self.blocked_until, until)
+        tolerance = (self.limit.burst - 1) * self.interval
+        self.tat = max(self.tat, until + tolerance)
+
+    def idle(self, now: float) -> bool:
+        """True when the bucket is full again and may be forgotten."""
+        return self.tat <= now and self.blocked_until <= now
+
+
+@dataclass
+class RateLimiter:
+    """Buckets keyed by platform, workspace and channel, created on first use."""
+
+    timer: Timer = field(default_factory=RealTimer)
+    limits: dict[str, PlatformLimits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
+
+    def keys(self, target: DeliveryTarget) -> list[tuple[str, ...]]:
+        """The buckets a message to ``target`` draws from, narrowest first (always at least
+        the bot-wide one, which honours a retry-after even on a platform without limits)."""
+        person = target.person
+        limits = self.limits.get(person.platform, PlatformLimits())
+        channel = target.channel or f"dm:{person.user}"
+        scoped = (
+            (limits.channel, (person.platform, person.workspace, channel)),
+            (limits.workspace, (person.platform, person.workspace)),
+        )
+        return [key for limit, key in scoped if limit is not None] + [(person.platform,)]
+
+    async def acquire(self, keys: Sequence[tuple[str, ...]]) -> None:
+        """Wait until every bucket of ``keys`` grants one request."""
+        for key in keys:
+            bucket = self._bucket(key)
+            while True:
+                wait = bucket.reserve()
+                if wait > 0:
+                    await self.timer.sleep(wait)
+                # a 429 seen while we slept invalidates the slot we booked
+                if bucket.blocked_until <= self.timer.monotonic():
+                    break
+
+    def block(self, keys: Sequence[tuple[str, ...]], seconds: float) -> None:
+        """Honour a retry-after on every bucket of ``keys`` (we cannot tell which one tripped)."""
+        for key in keys:
+            self._bucket(key).block(seconds)
+
+    def _bucket(self, key: tuple[str, ...]) -> TokenBucket:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= IDLE_BUCKETS_KEPT:
+                self._forget_idle()
+            limits = self.limits.get(key[0], PlatformLimits())
+            limit = {1: limits.bot, 2: limits.workspace, 3: limits.channel}[len(key)] or UNLIMITED
+            bucket = self.buckets[key] = TokenBucket(limit, self.timer)
+        return bucket
+
+    def _forget_idle(self) -> None:
+        now = self.timer.monotonic()
+        self.buckets = {k: b for k, b in self.buckets.items() if not b.idle(now)}

@@ -1,0 +1,326 @@
+"""``/progress show``: a learner's overview; ``/mentor view`` shows the same to a mentor.
+
+The overview reads everything in one short transaction, then renders the radar
+chart outside it (in a worker thread, or from the chart cache).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from coachbot.i18n import Lang, Localized
+from coachbot.identity import PersonRef
+from coachbot.knowledge.models import KnowledgeBase
+from coachbot.markup import escape
+from coachbot.reply import Block, Field, Fields, Image, Items, Reply, Text
+from coachbot.services import Services
+from coachbot.tracker import labels
+from coachbot.tracker.activity import local_date
+from coachbot.tracker.charts import RadarData, cached_png, radar_png
+from coachbot.tracker.milestones import Reached, announce, make_facts, reached
+from coachbot.tracker.readiness import Readiness, compute
+from coachbot.tracker.repository import (
+    Entry,
+    Focus,
+    NoteView,
+    mark_seen,
+    row_id,
+    unseen_notes,
+)
+from coachbot.tracker.snapshot import (
+    Located,
+    Snapshot,
+    last_entries,
+    locate,
+    owner,
+    ratings_at,
+    snapshot,
+)
+
+PAST_DAYS = 90
+LAST_ENTRIES = 5
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the overview shows, read from the database."""
+
+    person_id: int
+    owner: Hashable  # whose data, for cache keys (see snapshot.owner)
+    user: str
+    tz: ZoneInfo
+    today: date
+    ratings: Mapping[str, int]
+    past: Mapping[str, int]
+    readiness: Readiness
+    goal: Focus | None
+    streak: int
+    entries: list[Entry]
+    version: tuple[int, ...]
+    notes: list[NoteView] = field(default_factory=list)
+    announced: list[Reached] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when the learner has recorded nothing yet (mentor notes aside)."""
+        return not (self.ratings or self.entries or self.goal or self.streak)
+
+
+async def progress_overview(
+    services: Services,
+    learner: PersonRef,
+    lang: Lang,
+    *,
+    for_mentor: bool = False,
+    chart: bool = True,
+) -> Reply:
+    """The ``/progress show`` reply for ``learner`` (ephemeral).
+
+    For the learner it also delivers unseen mentor notes (then marks them seen) and
+    announces milestones reached. With ``for_mentor`` it is read-only: no notes are
+    shown or marked, no milestone is recorded, and the title names the learner.
+    """
+    view = await _read(services, learner, for_mentor=for_mentor, chart=chart)
+    title = _title(learner, lang, for_mentor)
+    if view is None or view.empty:
+        hint: tuple[Block, ...] = (Text(START_HINT.get(lang)),)
+        notes = note_items(view, lang) if view else ()
+        return Reply(title=title, blocks=hint + notes, ephemeral=True)
+    blocks = overview_blocks(view, services.kb, lang)
+    if chart and view.ratings:
+        blocks += (await radar_image(services, view, lang),)
+    return Reply(
+        title=title,
+        blocks=blocks,
+        ephemeral=True,
+        footer=labels.SCORE_RULE.get(lang),
+        notices=tuple(r.message.get(lang) for r in view.announced),
+    )
+
+
+async def _read(
+    services: Services, learner: PersonRef, *, for_mentor: bool, chart: bool
+) -> Overview | None:
+    default = services.settings.bot.default_timezone
+    async with services.database().session() as session:
+        found = await locate(session=session, ref=learner, default=default)
+        if found is None:
+            return None
+        return await load_overview(
+            session=session, found=found, services=services, for_mentor=for_mentor, chart=chart
+        )
+
+
+async def load_overview(
+    *,
+    session: AsyncSession,
+    found: Located,
+    services: Services,
+    for_mentor: bool,
+    chart: bool = True,
+) -> Overview:
+    """Read the overview of a located person; unless ``for_mentor``, deliver notes and milestones.
+
+    The ratings of ``PAST_DAYS`` ago are only read for the chart.
+    """
+    now = services.clock.now()
+    person, tz = found.person, found.tz
+    pid = row_id(person)
+    today = local_date(now, tz)
+    snap = await snapshot(
+        session=session, services=services, person=person, today=today, known=found.versions
+    )
+    past = (
+        await ratings_at(
+            session=session,
+            services=services,
+            person=person,
+            version=snap.versions,
+            cutoff=past_cutoff(today, tz),
+        )
+        if chart
+        else {}
+    )
+    view = Overview(
+        person_id=pid,
+        owner=owner(person),
+        user=person.user_id,
+        tz=tz,
+        today=today,
+        ratings=snap.ratings,
+        past=past,
+        readiness=compute(snap.ratings, services.kb.skills),
+        goal=snap.goal,
+        streak=snap.streak,
+        entries=await last_entries(
+            session=session,
+            services=services,
+            person=person,
+            version=snap.versions,
+            limit=LAST_ENTRIES,
+        ),
+        version=snap.versions.chart,
+    )
+    if not for_mentor:
+        if found.unseen_notes:
+            await _deliver_notes(session, view, now)
+        await _announce(session, services, view, snap, now)
+    return view
+
+
+async def _deliver_notes(session: AsyncSession, view: Overview, now: datetime) -> None:
+    """Show the learner their unseen mentor notes, and mark them seen."""
+    notes = await unseen_notes(session=session, learner_id=view.person_id)
+    await mark_seen(session=session, note_ids=[n.id for n in notes], now=now)
+    view.notes.extend(notes)
+
+
+async def _announce(
+    session: AsyncSession, services: Services, view: Overview, snap: Snapshot, now: datetime
+) -> None:
+    """Record and show the milestones the learner's data now reaches (a streak, say)."""
+    facts = make_facts(
+        recorded=snap.versions,
+        latest=snap.ratings,
+        streak=snap.streak,
+        goal=view.goal,
+        kb=services.kb,
+    )
+    found = await announce(
+        session=session,
+        person_id=view.person_id,
+        found=reached(facts),
+        now=now,
+        known=snap.milestones,
+    )
+    view.announced.extend(found)
+
+
+def past_cutoff(today: date, tz: ZoneInfo) -> datetime:
+    """The end of the local day ``PAST_DAYS`` ago: ratings up to then make the "before" series."""
+    start_next = datetime.combine(today - timedelta(days=PAST_DAYS - 1), time(), tzinfo=tz)
+    return start_next - timedelta(microseconds=1)
+
+
+def overview_blocks(view: Overview, kb: KnowledgeBase, lang: Lang) -> tuple[Block, ...]:
+    """The overview's text blocks: summary, categories, last entries, new mentor notes."""
+    blocks: list[Block] = [Text(summary_markup(view, kb, lang)), category_fields(view, lang)]
+    if view.entries:
+        heading = Localized("Dernières entrées", "Last entries").get(lang)
+        items = tuple(entry_markup(e, kb, lang, view.tz) for e in view.entries)
+        blocks.append(Items(items, heading=heading))
+    blocks.extend(note_items(view, lang))
+    return tuple(blocks)
+
+
+def note_items(view: Overview, lang: Lang) -> tuple[Items, ...]:
+    """The new mentor notes as one list (none when there are none)."""
+    if not view.notes:
+        return ()
+    heading = Localized("Nouveaux mots de vos mentors", "New notes from your mentors").get(lang)
+    return (Items(tuple(note_markup(n, view.tz) for n in view.notes), heading=heading),)
+
+
+def note_markup(note: NoteView, tz: ZoneInfo) -> str:
+    """One mentor note: ``2026-03-02 · @bob — text``."""
+    author = escape("@" + note.mentor_user)
+    return f"{labels.day(note.created_at, tz)} · **{author}** — {escape(note.text)}"
+
+
+def summary_markup(view: Overview, kb: KnowledgeBase, lang: Lang) -> str:
+    """Readiness, streak and focus goal, in a few lines of markup."""
+    score = labels.percent(view.readiness.score, lang)
+    rated = f"{len(view.ratings)}/{len(kb.skills)}"
+    lines = [
+        Localized(
+            f"**Préparation CTO : {score}** du profil cible ({rated} compétences notées)",
+            f"**CTO readiness: {score}** of the target profile ({rated} skills rated)",
+        ).get(lang),
+        Localized("Série : ", "Streak: ").get(lang) + labels.streak(view.streak, lang),
+    ]
+    if view.goal is not None:
+        name = escape(labels.skill_name(kb, view.goal.skill_id, lang))
+        now = labels.level(view.ratings.get(view.goal.skill_id))
+        lines.append(
+            Localized(
+                f"Objectif : **{name}** → {view.goal.target_level}/5 (actuellement {now})",
+                f"Focus: **{name}** → {view.goal.target_level}/5 (now {now})",
+            ).get(lang)
+        )
+    return "\n".join(lines)
+
+
+def category_fields(view: Overview, lang: Lang) -> Fields:
+    """One inline field per category: average of rated skills, coverage, readiness."""
+    fields = []
+    for cat in view.readiness.categories:
+        value = Localized(
+            f"moyenne {labels.level(cat.average)} · {cat.rated}/{cat.total} notées · "
+            f"{labels.percent(cat.readiness, lang)}",
+            f"average {labels.level(cat.average)} · {cat.rated}/{cat.total} rated · "
+            f"{labels.percent(cat.readiness, lang)}",
+        )
+        fields.append(Field(labels.category_name(cat.category, lang), value.get(lang), True))
+    return Fields(tuple(fields))
+
+
+def entry_markup(entry: Entry, kb: KnowledgeBase, lang: Lang, tz: ZoneInfo) -> str:
+    """One journal line: ``2026-03-02 · IT security — rated 3/5`` or the note logged."""
+    name = escape(labels.skill_name(kb, entry.skill_id, lang))
+    head = f"{labels.day(entry.created_at, tz)} · **{name}**"
+    if entry.kind == "rating":
+        return head + Localized(f" — noté {entry.level}/5", f" — rated {entry.level}/5").get(lang)
+    return f"{head} — {escape(entry.note or '')}"
+
+
+async def radar_image(services: Services, view: Overview, lang: Lang) -> Image:
+    """The radar of ``view`` (current vs target vs 90 days ago), from the cache when unchanged."""
+    skills = list(services.kb.skills.values())
+    data = RadarData(
+        title=Localized("Vous et le profil CTO cible", "You and the target CTO profile").get(lang),
+        labels=tuple(s.name.get(lang) for s in skills),
+        current=tuple(view.ratings.get(s.id, 0) for s in skills),
+        target=tuple(s.target for s in skills),
+        past=tuple(view.past.get(s.id, 0) for s in skills) if view.past else None,
+        legend=(
+            Localized("Aujourd'hui", "Now").get(lang),
+            Localized("Cible CTO", "CTO target").get(lang),
+            Localized(f"Il y a {PAST_DAYS} jours", f"{PAST_DAYS} days ago").get(lang),
+        ),
+    )
+    key = ("radar", view.owner, view.version, view.today, lang)
+    png = await cached_png(services, key, radar_png, data)
+    alt = Localized(
+        f"Radar : vos notes actuelles, la cible CTO et vos notes d'il y a {PAST_DAYS} jours",
+        f"Radar: your current ratings, the CTO target and your ratings {PAST_DAYS} days ago",
+    )
+    return Image(f"progress-{safe_name(view.user)}-{view.today}.png", png, alt.get(lang))
+
+
+def safe_name(user: str) -> str:
+    """A user id usable in a file name."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", user)[:32] or "user"
+
+
+def _title(learner: PersonRef, lang: Lang, for_mentor: bool) -> str:
+    if for_mentor:
+        return Localized("Progression de @{u}", "Progress of @{u}").format(u=learner.user).get(lang)
+    return Localized("Votre progression", "Your progress").get(lang)
+
+
+START_HINT = Localized(
+    "Rien d'enregistré pour l'instant. Commencez par vous évaluer : "
+    "`/progress rate skill:leadership level:3`, consignez ce que vous faites : "
+    "`/progress log skill:security note:j'ai animé la revue d'incident`, "
+    "et choisissez un objectif : `/progress goal skill:vision level:4`.",
+    "Nothing recorded yet. Start by rating yourself: "
+    "`/progress rate skill:leadership level:3`, log what you do: "
+    "`/progress log skill:security note:led the incident review`, "
+    "and pick a goal: `/progress goal skill:vision level:4`.",
+)

@@ -1,0 +1,264 @@
+"""An offline Discord: discord.py's own client and objects, with HTTP replaced by a recorder.
+
+Both transports discord.py uses are swapped: REST calls (``HTTPClient.request``:
+login, DMs, channel messages, command sync) and interaction webhooks (the
+``async_context`` adapter: callbacks, follow-ups). Each call is recorded with its
+JSON payload and files; answers come from the recorded REST fixtures in
+``payloads/rest`` or from a script a test sets. Raw interaction payloads as Discord
+sends them (``payloads/interactions``) become ``discord.Interaction`` objects that
+go through the real ``CommandTree`` and view store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.http import Route
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
+
+from coachbot.adapters.discord.client import CoachClient
+
+PAYLOADS = Path(__file__).parent / "payloads"
+GUILD = "81384788765712384"
+ALICE = "80351110224678912"
+BOB = "80351110224678913"
+MANAGE_GUILD = 1 << 5
+CALLBACK = "/interactions/{webhook_id}/{webhook_token}/callback"
+FOLLOWUP = "/webhooks/{webhook_id}/{webhook_token}"
+ORIGINAL = "/webhooks/{webhook_id}/{webhook_token}/messages/@original"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    """A recorded payload (a fresh copy each time)."""
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Call:
+    """One HTTP request discord.py made."""
+
+    method: str
+    path: str
+    url: str
+    payload: dict[str, Any] | None
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The message part of an interaction callback (or the payload itself)."""
+        payload = self.payload or {}
+        return payload.get("data", payload) if self.path == CALLBACK else payload
+
+
+Script = Callable[[Call], Any]
+
+
+class Recorder(AsyncWebhookAdapter):
+    """Records every request; answers from fixtures unless ``script`` returns or raises."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[Call] = []
+        self.script: Script | None = None
+        self._ids = itertools.count(1264000000000001000)
+
+    async def request(self, route: Route, session: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        """The webhook transport (interaction callbacks and follow-ups)."""
+        return self._answer(self._record(route, kwargs.get("payload"), kwargs))
+
+    async def rest(self, route: Route, **kwargs: Any) -> Any:
+        """The REST transport (``HTTPClient.request``)."""
+        return self._answer(self._record(route, kwargs.get("json"), kwargs))
+
+    def _record(self, route: Route, payload: Any, kwargs: dict[str, Any]) -> Call:
+        for part in kwargs.get("multipart") or kwargs.get("form") or []:
+            if part.get("name") == "payload_json":
+                payload = json.loads(part["value"])
+        files = [(f.filename, _read(f)) for f in kwargs.get("files") or []]
+        call = Call(route.method, route.path, route.url, payload, files)
+        self.calls.append(call)
+        return call
+
+    def _answer(self, call: Call) -> Any:
+        if self.script is not None:
+            answer = self.script(call)
+            if isinstance(answer, BaseException):
+                raise answer
+            if answer is not None:
+                return answer
+        return self.default(call)
+
+    def default(self, call: Call) -> Any:
+        """What Discord answers to each route we use."""
+        if call.path == "/users/@me":
+            return fixture("rest/users_me")
+        if call.path == "/oauth2/applications/@me":
+            return fixture("rest/application")
+        if call.path == "/users/@me/channels":
+            return fixture("rest/dm_channel")
+        if call.path in ("/channels/{channel_id}/messages", FOLLOWUP, ORIGINAL):
+            return self.message(call)
+        if call.path == CALLBACK:
+            return {"interaction": {"id": call.url.split("/")[-3], "type": 2}}
+        if call.method == "PUT" and call.path.startswith("/applications/"):
+            return [
+                dict(c, id=str(next(self._ids)), application_id="1", version="1")
+                for c in call.payload or []
+            ]
+        return None
+
+    def message(self, call: Call) -> dict[str, Any]:
+        """A created message echoing what was sent."""
+        message = fixture("rest/message")
+        message["id"] = str(next(self._ids))
+        message["embeds"] = (call.payload or {}).get("embeds", [])
+        return message
+
+    # What the tests read
+
+    def to(self, path: str) -> list[Call]:
+        """The calls to one route template."""
+        return [c for c in self.calls if c.path == path]
+
+    def responses(self) -> list[Call]:
+        """Interaction callbacks, follow-ups and deletions, in order."""
+        return [c for c in self.calls if c.path in (CALLBACK, FOLLOWUP, ORIGINAL)]
+
+    def sent_payloads(self) -> list[dict[str, Any]]:
+        """Every message body the bot sent (response data, follow-ups, channel messages)."""
+        messages = (FOLLOWUP, "/channels/{channel_id}/messages")
+        return [
+            c.data
+            for c in self.calls
+            if c.method == "POST"
+            and c.payload is not None
+            and (c.path in messages or (c.path == CALLBACK and c.payload.get("type") in (4, 7)))
+        ]
+
+    def clear(self) -> None:
+        """Forget the calls so far."""
+        self.calls.clear()
+
+
+def _read(file: discord.File) -> bytes:
+    file.fp.seek(0)
+    return file.fp.read()
+
+
+class Discord:
+    """A logged-in client whose HTTP goes to ``recorder``; ``dispatch`` feeds it interactions."""
+
+    def __init__(self, client: CoachClient, recorder: Recorder) -> None:
+        self.client = client
+        self.recorder = recorder
+
+    async def connect(self) -> Discord:
+        """Log in through the recorder (REST only, as ``coachbot discord sync`` does)."""
+        self.client.http.request = self.recorder.rest  # type: ignore[method-assign]
+        async_context.set(self.recorder)
+        await self.client.login("recorded-token")
+        return self
+
+    async def dispatch(self, raw: dict[str, Any]) -> discord.Interaction[Any]:
+        """Build the Interaction from ``raw``, route it as discord.py's gateway handler does,
+        and wait for everything it started."""
+        async_context.set(self.recorder)
+        before = asyncio.all_tasks()
+        state = self.client._connection
+        interaction: discord.Interaction[Any] = discord.Interaction(data=raw, state=state)
+        if raw["type"] in (2, 4):
+            self.client.tree._from_interaction(interaction)
+        else:
+            data = raw["data"]
+            state._view_store.dispatch_view(data["component_type"], data["custom_id"], interaction)
+        await settle(before)
+        return interaction
+
+    async def close(self) -> None:
+        """Close the client (and its HTTP session)."""
+        await self.client.close()
+
+
+async def settle(before: set[asyncio.Task[Any]]) -> None:
+    """Wait until every task started since ``before`` (and the tasks they start) is done."""
+    for _ in range(50):
+        pending = [t for t in asyncio.all_tasks() - before if not t.done()]
+        pending = [t for t in pending if t is not asyncio.current_task()]
+        if not pending:
+            return
+        await asyncio.gather(*pending, return_exceptions=True)
+    raise AssertionError("interaction tasks did not settle")
+
+
+_interaction_ids = itertools.count(1263338237372430000)
+
+
+def command(
+    path: tuple[str, ...],
+    options: list[dict[str, Any]] | None = None,
+    *,
+    user: str = ALICE,
+    locale: str = "en-US",
+    admin: bool = False,
+    resolved: dict[str, Any] | None = None,
+    kind: int = 2,
+) -> dict[str, Any]:
+    """A raw slash-command (or autocomplete, ``kind=4``) interaction for ``path``."""
+    raw = fixture("interactions/command_cto_salary")
+    raw["id"] = str(next(_interaction_ids))
+    raw["type"] = kind
+    raw["locale"] = locale
+    member = raw["member"]
+    member["user"]["id"] = user
+    member["user"]["username"] = f"user{user[-3:]}"
+    if admin:
+        member["permissions"] = str(int(member["permissions"]) | MANAGE_GUILD)
+    opts = list(options or [])
+    for name in reversed(path[1:]):
+        opts = [{"name": name, "type": 1, "options": opts}]
+    raw["data"] = {"id": "1263335148640301138", "name": path[0], "type": 1, "options": opts}
+    if resolved:
+        raw["data"]["resolved"] = resolved
+    return raw
+
+
+def user_option(name: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A USER option and the ``resolved`` block Discord sends with it."""
+    user = {"id": user_id, "username": f"user{user_id[-3:]}", "discriminator": "0",
+            "global_name": None, "avatar": None, "public_flags": 0}  # fmt: skip
+    member = {"roles": [], "joined_at": "2024-05-04T12:00:00.000000+00:00", "deaf": False,
+              "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
+              "premium_since": None, "permissions": "1071698660929"}  # fmt: skip
+    return (
+        {"name": name, "type": 6, "value": user_id},
+        {"users": {user_id: user}, "members": {user_id: member}},
+    )
+
+
+def press(
+    custom_id: str, *, user: str = ALICE, locale: str = "en-GB", in_guild: bool = False
+) -> dict[str, Any]:
+    """A raw button press on a message carrying ``custom_id``: in a DM, or in the guild
+    channel on an ephemeral answer (``in_guild``)."""
+    raw = fixture("interactions/component_dm")
+    raw["id"] = str(next(_interaction_ids))
+    raw["locale"] = locale
+    raw["user"]["id"] = user
+    raw["data"]["custom_id"] = custom_id
+    row = raw["message"]["components"][0]["components"]
+    row[0]["custom_id"] = custom_id
+    if in_guild:
+        guild = fixture("interactions/command_cto_salary")
+        for key in ("guild", "guild_id", "guild_locale", "channel", "channel_id", "member"):
+            raw[key] = guild[key]
+        raw["member"]["user"] = raw.pop("user")
+        raw["context"] = 0
+        raw["message"].update(channel_id=guild["channel_id"], flags=64)
+    return raw

@@ -1,0 +1,121 @@
+"""The Discord DeliveryPort: DM or channel, one nonce per message, Discord's errors mapped."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+
+from coachbot.adapters.discord import limits
+from coachbot.adapters.discord.delivery import DiscordDelivery, discord_nonce
+from coachbot.delivery import (
+    DeliveryTarget,
+    PermanentFailure,
+    RateLimited,
+    TransientFailure,
+)
+from coachbot.identity import PersonRef
+from coachbot.reply import Reply, Text
+from tests.discord.harness import ALICE, GUILD, Call, Discord
+
+SEND = "/channels/{channel_id}/messages"
+ALICE_DM = DeliveryTarget(PersonRef("discord", GUILD, ALICE))
+TIP = Reply(title="Tip of the day", blocks=(Text("Write down one decision you delegated."),))
+
+
+def http_error(
+    status: int, code: int = 0, headers: dict[str, str] | None = None
+) -> discord.HTTPException:
+    """The exception discord.py raises for a Discord answer."""
+    response: Any = SimpleNamespace(status=status, reason="refused", headers=headers or {})
+    body = {"code": code, "message": "refused"}
+    kind = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
+    if status >= 500:
+        kind = discord.DiscordServerError
+    return kind(response, body)
+
+
+def failing_on(path: str, exc: BaseException) -> Any:
+    def script(call: Call) -> Any:
+        return exc if call.path == path else None
+
+    return script
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (http_error(403, 50007), PermanentFailure),  # the user closed their DMs
+        (http_error(403, 50001), PermanentFailure),  # missing access to the channel
+        (http_error(403, 50013), PermanentFailure),  # missing permission in the channel
+        (http_error(404, 10003), PermanentFailure),  # unknown channel
+        (http_error(400, 50035), PermanentFailure),  # a refused body will be refused again
+        (http_error(500), TransientFailure),
+        (http_error(502), TransientFailure),
+        (http_error(401, 0), TransientFailure),  # our token: not the learner's fault
+        (aiohttp.ClientConnectionError("reset"), TransientFailure),
+        (TimeoutError(), TransientFailure),
+    ],
+)
+async def test_discord_errors_become_the_ports_failures(
+    discord_bot: Discord, exc: BaseException, expected: type[Exception]
+) -> None:
+    discord_bot.recorder.script = failing_on(SEND, exc)
+    with pytest.raises(expected):
+        await DiscordDelivery(discord_bot.client).send(ALICE_DM, TIP, nonce="n")
+
+
+async def test_closed_dms_are_a_permanent_failure_naming_the_cause(discord_bot: Discord) -> None:
+    discord_bot.recorder.script = failing_on(SEND, http_error(403, 50007))
+    with pytest.raises(PermanentFailure, match="50007: cannot send messages to this user"):
+        await DiscordDelivery(discord_bot.client).send(ALICE_DM, TIP, nonce="n")
+
+
+@pytest.mark.parametrize(
+    ("exc", "retry_after"),
+    [
+        (discord.RateLimited(12.5), 12.5),  # discord.py's own wait would be too long
+        (http_error(429, 0, {"Retry-After": "3"}), 3.0),
+    ],
+)
+async def test_rate_limits_tell_the_scheduler_how_long_to_wait(
+    discord_bot: Discord, exc: BaseException, retry_after: float
+) -> None:
+    discord_bot.recorder.script = failing_on(SEND, exc)
+    with pytest.raises(RateLimited) as raised:
+        await DiscordDelivery(discord_bot.client).send(ALICE_DM, TIP, nonce="n")
+    assert raised.value.retry_after == retry_after
+
+
+async def test_a_channel_target_is_sent_to_without_opening_a_dm(discord_bot: Discord) -> None:
+    target = DeliveryTarget(ALICE_DM.person, channel="381870553235193857")
+    await DiscordDelivery(discord_bot.client).send(target, TIP, nonce="abc")
+    [call] = discord_bot.recorder.to(SEND)
+    assert call.url.endswith("/channels/381870553235193857/messages")
+    assert not discord_bot.recorder.to("/users/@me/channels")
+
+
+async def test_the_dm_channel_is_opened_once(discord_bot: Discord) -> None:
+    port = DiscordDelivery(discord_bot.client)
+    await port.send(ALICE_DM, TIP, nonce="a")
+    await port.send(ALICE_DM, TIP, nonce="b")
+    assert len(discord_bot.recorder.to("/users/@me/channels")) == 1
+    assert len(discord_bot.recorder.to(SEND)) == 2
+
+
+async def test_each_message_of_a_long_prompt_has_its_own_nonce(discord_bot: Discord) -> None:
+    long = Reply(title="Recap", blocks=tuple(Text("word " * 900) for _ in range(4)))
+    await DiscordDelivery(discord_bot.client).send(ALICE_DM, long, nonce="f" * 20)
+    nonces = [(c.payload or {})["nonce"] for c in discord_bot.recorder.to(SEND)]
+    assert len(nonces) > 1 and len(set(nonces)) == len(nonces)
+    assert nonces[0] == "f" * 20 and all(len(n) <= limits.NONCE for n in nonces)
+    assert all((c.payload or {})["enforce_nonce"] is True for c in discord_bot.recorder.to(SEND))
+
+
+def test_a_nonce_longer_than_discord_allows_is_hashed_stably() -> None:
+    long = "x" * 32
+    assert len(discord_nonce(long)) <= limits.NONCE
+    assert discord_nonce(long) == discord_nonce(long) != discord_nonce(long, 1)

@@ -1,0 +1,115 @@
+"""Requests exactly as Slack sends them to an app in HTTP mode, signed with the v0 scheme.
+
+Slash commands are form-encoded, interactions are form-encoded with one ``payload``
+field holding JSON, events are JSON. Each request carries ``X-Slack-Request-Timestamp``
+and ``X-Slack-Signature = v0=hex(HMAC-SHA256(secret, "v0:{ts}:{body}"))``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+
+PAYLOADS = Path(__file__).parent / "payloads"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def payload(name: str) -> dict[str, Any]:
+    """A fresh copy of a recorded payload fixture."""
+    return copy.deepcopy(json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """Slack's v0 request signature."""
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Answer:
+    """The app's HTTP answer to one request."""
+
+    status: int
+    text: str
+
+
+class SlackWire:
+    """Sends signed requests to the app's ``/slack/events`` endpoint."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, response_url: str) -> None:
+        self.session = session
+        self.url = url
+        self.response_url = response_url
+
+    async def command(
+        self, command: str, text: str, *, user: str = "U0001", channel: str = "C0001"
+    ) -> Answer:
+        """A slash command, form-encoded."""
+        form = payload("slash_command") | {
+            "command": command,
+            "text": text,
+            "user_id": user,
+            "channel_id": channel,
+            "response_url": self.response_url,
+        }
+        return await self.send(urlencode(form).encode(), "application/x-www-form-urlencoded")
+
+    async def press(
+        self, action_id: str, value: str, *, home: bool = False, user: str = "U0001"
+    ) -> Answer:
+        """A button click (``block_actions``), form-encoded as ``payload=<json>``."""
+        body = payload("block_actions_home" if home else "block_actions")
+        body["actions"][0].update({"action_id": action_id, "value": value})
+        body["user"]["id"] = user
+        if not home:
+            body["response_url"] = self.response_url
+        form = urlencode({"payload": json.dumps(body)}).encode()
+        return await self.send(form, "application/x-www-form-urlencoded")
+
+    async def event(
+        self,
+        event_id: str = "Ev0001",
+        *,
+        user: str = "U0001",
+        retry: int | None = None,
+        tab: str = "home",
+    ) -> Answer:
+        """An ``app_home_opened`` event, JSON; ``retry`` sets ``X-Slack-Retry-Num``."""
+        body = payload("app_home_opened")
+        body["event_id"] = event_id
+        body["event"].update({"user": user, "tab": tab})
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else {}
+        )
+        return await self.send(json.dumps(body).encode(), "application/json", headers)
+
+    async def send(
+        self,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        *,
+        secret: str = SECRET,
+        timestamp: int | None = None,
+    ) -> Answer:
+        """POST ``body`` signed with ``secret`` at ``timestamp`` (now by default)."""
+        ts = int(time.time()) if timestamp is None else timestamp
+        signed = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": signature(secret, ts, body),
+            **(headers or {}),
+        }
+        async with self.session.post(self.url, data=body, headers=signed) as response:
+            return Answer(response.status, await response.text())

@@ -1,0 +1,146 @@
+"""Charts: valid PNGs, rendered off the event loop, cached until the learner's data changes."""
+
+from __future__ import annotations
+
+import struct
+import threading
+from datetime import datetime, timedelta
+
+from coachbot.app import App
+from coachbot.clock import FakeClock
+from coachbot.reply import Image
+from coachbot.services import Services
+from coachbot.tracker.cache import Memo
+from coachbot.tracker.charts import (
+    HistoryData,
+    RadarData,
+    cached_png,
+    chart_cache,
+    history_png,
+    radar_png,
+)
+from tests.chat import ChatBot
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (which must come first)."""
+    assert data.startswith(PNG_MAGIC)
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR" and length == 13
+    width, height = struct.unpack(">II", data[16:24])
+    assert data.endswith(b"IEND\xaeB`\x82")
+    return width, height
+
+
+def test_radar_is_a_valid_png() -> None:
+    data = RadarData(
+        title="You",
+        labels=("a", "b", "c"),
+        current=(1, 2, 3),
+        target=(4, 4, 5),
+        past=(0, 1, 1),
+        legend=("now", "target", "before"),
+    )
+    assert png_size(radar_png(data)) == (800, 800)
+
+
+def test_history_is_a_valid_png_even_with_one_point() -> None:
+    data = HistoryData(
+        title="IT security",
+        times=(datetime(2026, 3, 2, 10),),
+        levels=(3,),
+        until=datetime(2026, 3, 3),
+        target=4,
+        goal=5,
+        legend=("rating", "target", "goal"),
+    )
+    assert png_size(history_png(data)) == (700, 360)
+
+
+async def test_charts_render_once_per_key_in_a_worker_thread(app: App) -> None:
+    threads: list[int] = []
+
+    def draw(data: str) -> bytes:
+        threads.append(threading.get_ident())
+        return data.encode()
+
+    services: Services = app.services
+    assert await cached_png(services, "a", draw, "png") == b"png"
+    assert await cached_png(services, "a", draw, "other") == b"png"
+    assert (chart_cache(services).hits, chart_cache(services).misses) == (1, 1)
+    assert threads and threading.get_ident() not in threads
+
+
+async def test_the_memo_drops_the_least_recently_used() -> None:
+    memo = Memo(max_entries=2)
+    computed: list[str] = []
+
+    async def compute(key: str) -> str:
+        computed.append(key)
+        return key
+
+    for key in ("a", "b", "a", "c", "b", "a"):
+        await memo.get(key, lambda key=key: compute(key))
+    # "b" was dropped when "c" came in (a was used more recently), then "a" when "b" came back
+    assert computed == ["a", "b", "c", "b", "a"]
+    assert (memo.hits, memo.misses) == (1, 5)
+
+
+async def test_show_caches_the_radar_until_the_data_changes(
+    bot: ChatBot, app: App, clock: FakeClock
+) -> None:
+    cache = chart_cache(app.services)
+    await bot.say("/progress rate skill:security level:2")
+    first = await bot.reply("/progress show")
+    assert (cache.hits, cache.misses) == (0, 1)
+    second = await bot.reply("/progress show")
+    assert (cache.hits, cache.misses) == (1, 1)
+    images = [b for r in (first, second) for b in r.blocks if isinstance(b, Image)]
+    assert images[0].data == images[1].data
+    await bot.say("/progress log skill:security note:evidence does not change the radar")
+    await bot.reply("/progress show")
+    assert (cache.hits, cache.misses) == (2, 1)
+    await bot.say("/progress rate skill:security level:3")
+    await bot.reply("/progress show")
+    assert cache.misses == 2
+    await bot.say("/progress goal skill:security level:4")
+    await bot.reply("/progress show")
+    assert cache.misses == 3
+    clock.advance(timedelta(days=1))  # "90 days ago" moved
+    await bot.reply("/progress show")
+    assert cache.misses == 4
+    await bot.reply("/progress show chart:false")
+    assert (cache.hits, cache.misses) == (2, 4)
+
+
+async def test_each_person_has_their_own_chart(bot: ChatBot, app: App) -> None:
+    cache = chart_cache(app.services)
+    await bot.say("/progress rate skill:security level:2")
+    await bot.reply("/progress show")
+    bot.as_("bob")
+    await bot.say("/progress rate skill:security level:2")
+    await bot.reply("/progress show")
+    assert cache.misses == 2
+
+
+async def test_history_chart_is_cached_and_refreshed(bot: ChatBot, app: App) -> None:
+    cache = chart_cache(app.services)
+    await bot.say("/progress rate skill:security level:2")
+    first = await bot.reply("/progress history skill:security")
+    (image,) = [b for b in first.blocks if isinstance(b, Image)]
+    png_size(image.data)
+    await bot.reply("/progress history skill:security")
+    assert (cache.hits, cache.misses) == (1, 1)
+    await bot.say("/progress rate skill:security level:4")
+    await bot.reply("/progress history skill:security")
+    assert cache.misses == 2
+
+
+async def test_chart_files_are_written_by_the_console(bot: ChatBot, app: App) -> None:
+    await bot.say("/progress rate skill:security level:2")
+    text = await bot.say("/progress show")
+    path = text.split("[chart] ")[1].splitlines()[0].rsplit(": ", 1)[1]
+    with open(path, "rb") as handle:
+        png_size(handle.read())

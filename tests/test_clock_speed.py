@@ -1,0 +1,126 @@
+"""The console runs the real scheduler: prompts arrive in the terminal, and an accelerated
+clock shows a week of them in minutes (virtual minutes here: nothing sleeps but the one
+end-to-end run of ``coachbot chat``, which waits for its first prompt)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from coachbot.app import build_app, build_scheduler
+from coachbot.cli import main
+from coachbot.clock import FakeClock, ScaledClock
+from coachbot.db.migrate import upgrade
+from coachbot.knowledge.models import KnowledgeBase
+from coachbot.scheduling.console_delivery import ConsoleDelivery
+from coachbot.scheduling.scheduler import MIN_INTERVAL, register_port
+from coachbot.settings import DatabaseSettings, Settings
+from tests.chat import ChatBot
+from tests.delivery_fakes import subscribe
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_a_week_of_prompts_in_under_three_real_hours_at_60x(
+    settings: Settings, kb: KnowledgeBase
+) -> None:
+    await asyncio.to_thread(upgrade, settings.database.url)
+    real = FakeClock(datetime(2026, 3, 1, 22, tzinfo=UTC))  # Sunday night in Paris
+    app = build_app(settings, clock=ScaledClock(60, base=real), kb=kb)
+    out = io.StringIO()
+    app.services.extras["console_output"] = out
+    register_port(app.services, ConsoleDelivery(app.services))
+    bot = ChatBot(app)
+    await bot.say("/coach subscribe time:08:30 days:mon-fri language:en", locale="en")
+    scheduler = build_scheduler(app, speed=60)
+    assert scheduler is not None and scheduler.interval == 1.0  # 60 s of bot time
+    for _ in range(7 * 24):  # a tick each real minute = each bot hour (prompts come late,
+        real.advance(timedelta(minutes=1))  # within the catch-up window)
+        await scheduler.run_once()
+    await app.close()
+    messages = out.getvalue().split("── scheduled message for alice ──")[1:]
+    prompts = [m for m in messages if "Tip of the day" in m]
+    assert len(prompts) == 5  # Monday to Friday, none at the weekend
+    assert all("[1] Done" in p for p in prompts)
+    assert len([m for m in messages if "Your week" in m]) == 1  # Friday's weekly recap
+
+
+def test_the_tick_interval_follows_the_clock_speed(settings: Settings) -> None:
+    app = build_app(settings)
+    register_port(app.services, ConsoleDelivery(app.services))
+    assert (scheduler := build_scheduler(app, speed=1)) and scheduler.interval == 60
+    assert (scheduler := build_scheduler(app, speed=120)) and scheduler.interval == 0.5
+    assert (scheduler := build_scheduler(app, speed=10_000)) and scheduler.interval == MIN_INTERVAL
+    off = replace(settings, scheduler=replace(settings.scheduler, enabled=False))
+    assert build_scheduler(build_app(off)) is None
+    assert build_scheduler(build_app(settings, with_database=False)) is None
+
+
+def test_clock_speed_is_checked(capsys) -> None:  # type: ignore[no-untyped-def]
+    for bad in ("0", "fast", "20000"):
+        try:
+            main(["chat", "--clock-speed", bad])
+        except SystemExit as exc:
+            assert exc.code == 2
+    assert "expected a number from 1 to 10000" in capsys.readouterr().err
+
+
+def test_coachbot_chat_delivers_prompts_from_the_real_scheduler(
+    tmp_path: Path, settings: Settings, kb: KnowledgeBase
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"
+    upgrade(url)
+    soon = datetime.now(UTC) + timedelta(minutes=2)  # 0.2 real seconds at 600x
+    app = build_app(replace(settings, database=DatabaseSettings(url=url)), kb=kb)
+
+    async def prepare() -> None:
+        await subscribe(
+            app,
+            "me",
+            at=soon.strftime("%H:%M"),
+            timezone="UTC",
+            now=soon - timedelta(minutes=5),
+            days=frozenset(range(7)),
+        )
+        await app.close()
+
+    asyncio.run(prepare())
+    env = {"COACHBOT_DATABASE_URL": url, "PATH": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coachbot", "chat", "--clock-speed", "600"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    seen: list[str] = []
+    arrived = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            seen.append(line)
+            if "[1] Done" in line:
+                arrived.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert arrived.wait(timeout=60), "".join(seen) + (
+            process.stderr.read() if process.stderr else ""
+        )
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+    text = "".join(seen)
+    assert "── scheduled message for me ──" in text
+    assert process.returncode == 0

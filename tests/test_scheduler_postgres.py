@@ -1,0 +1,91 @@
+"""Several bot processes on one PostgreSQL: ``FOR UPDATE SKIP LOCKED`` splits the due prompts,
+and each one goes out exactly once, even when one process dies mid-way."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from coachbot.app import App, build_app
+from coachbot.clock import FakeClock
+from coachbot.db.migrate import upgrade
+from coachbot.knowledge.models import KnowledgeBase
+from coachbot.settings import DatabaseSettings, Settings
+from tests.delivery_fakes import (
+    EVERY_DAY,
+    Crash,
+    FakePlatform,
+    deliveries,
+    pipeline,
+    subscribe_many,
+    tick_until_crash,
+)
+
+DUE = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def pg_apps(
+    postgres_url: str, settings: Settings, clock: FakeClock, kb: KnowledgeBase
+) -> AsyncIterator[list[App]]:
+    """Two bot processes (two engines, two connection pools) on one fresh database."""
+    await asyncio.to_thread(upgrade, postgres_url)
+    pg = replace(settings, database=DatabaseSettings(url=postgres_url))
+    apps = [build_app(pg, clock=clock, kb=kb) for _ in range(2)]
+    yield apps
+    for app in apps:
+        await app.close()
+
+
+async def test_two_dispatchers_racing_deliver_each_prompt_exactly_once(
+    pg_apps: list[App], clock: FakeClock
+) -> None:
+    clock.set(DUE - timedelta(hours=1))
+    users = [f"u{i}" for i in range(300)]
+    await subscribe_many(pg_apps[0], users, days=EVERY_DAY, now=clock.now())
+    platform = FakePlatform(dedupe=False)  # a duplicate would show
+    a = pipeline(pg_apps[0], clock, platform, instance="a", batch_size=20)
+    b = pipeline(pg_apps[1], clock, platform, instance="b", batch_size=20)
+    for day in range(3):
+        clock.set(DUE + timedelta(days=day))
+        await asyncio.gather(a.tick(clock.now()), b.tick(clock.now()), a.tick(clock.now()))
+    received = Counter(m.target.person.user for m in platform.messages)
+    assert set(received) == set(users) and set(received.values()) == {3}
+    rows = await deliveries(pg_apps[1])
+    assert len(rows) == 900 and {r.status for r in rows} == {"sent"}
+    by = Counter(r.claimed_by for r in rows)
+    assert by["a"] > 0 and by["b"] > 0, by  # both processes took a share
+
+
+async def test_when_one_process_dies_the_other_finishes_its_work(
+    pg_apps: list[App], clock: FakeClock
+) -> None:
+    clock.set(DUE - timedelta(hours=1))
+    users = [f"u{i}" for i in range(60)]
+    await subscribe_many(pg_apps[0], users, now=clock.now())
+    platform = FakePlatform()  # drops a repeated nonce, like Discord's enforce_nonce
+    dying = pipeline(pg_apps[0], clock, platform, instance="dying", batch_size=20)
+    sent = []
+
+    def hook(step: str, planned: object) -> None:
+        sent.append(step)
+        if sent.count("sent") == 10:
+            raise Crash("kill -9")
+
+    dying.on_step = hook
+    clock.set(DUE)
+    await tick_until_crash(dying, clock.now())
+    survivor = pipeline(pg_apps[1], clock, platform, instance="survivor", batch_size=20)
+    await survivor.tick(clock.now())  # takes what was never claimed, not the dead one's claims
+    for _ in range(8):
+        clock.advance(timedelta(minutes=1))
+        await survivor.tick(clock.now())  # the dead one's leases run out: its claims go out
+    assert sorted(m.target.person.user for m in platform.messages) == sorted(users)
+    rows = await deliveries(pg_apps[1])
+    assert len(rows) == 60 and {r.status for r in rows} == {"sent"}
+    assert Counter(n for n, _ in platform.calls).most_common(1)[0][1] <= 2
