@@ -173,7 +173,8 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("subscription_id", "local_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    subscription_id: int = Field(foreign_key="subscription.id", index=True, ondelete="CASCADE")
+    # no index of its own: the unique (subscription_id, local_date) constraint leads with it
+    subscription_id: int = Field(foreign_key="subscription.id", ondelete="CASCADE")
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     local_date: date
     tip_id: str = Field(max_length=40)
@@ -186,7 +187,7 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_id: str | None = Field(default=None, max_length=64)
     feedback: str | None = Field(default=None, max_length=12)  # done, skip, too_easy, too_hard
-    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     error: str | None = Field(default=None, max_length=200)
 
 
