@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+from coachbot.adapters.console import run_console
+from coachbot.app import App
+from coachbot.reply import Actions, Button, Reply, Text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +53,25 @@ def test_broken_config_exits_with_a_message(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("[bot]\nlangue = 'fr'\n")
     result = run(["ask", "hello"], tmp_path)
     assert result.returncode == 2 and "unknown setting [bot] langue" in result.stderr
+
+
+class _PromptThenPress(io.StringIO):
+    """Stdin that, when first read, has the scheduler deliver a prompt, then presses button 1."""
+
+    def __init__(self, app: App, prompt: Reply) -> None:
+        super().__init__("/press 1\n")
+        self.app, self.prompt = app, prompt
+
+    def readline(self, *args: Any) -> str:
+        if self.prompt is not None:
+            # what ConsoleDelivery does with a delivered prompt once the console is running
+            self.app.services.extras["console_show"](self.prompt)
+            self.prompt = None  # type: ignore[assignment]
+        return super().readline(*args)
+
+
+async def test_buttons_of_a_delivered_prompt_can_be_pressed(app: App) -> None:
+    out = io.StringIO()
+    prompt = Reply(title="Tip", blocks=(Text("x"), Actions((Button("gone:1", "Done"),))))
+    assert await run_console(app, "alice", stdin=_PromptThenPress(app, prompt), stdout=out) == 0
+    assert "Ce bouton n'est plus valable" in out.getvalue()  # /press 1 reached the action

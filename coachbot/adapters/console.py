@@ -163,6 +163,7 @@ async def run_console(
     out_dir = Path(app.services.settings.console.charts_dir)
     session = ConsoleSession(app, user, ConsoleRenderer(out_dir))
     app.services.extras["console_output"] = stdout
+    app.services.extras["console_show"] = session.show  # delivered prompts' buttons: /press N
     interactive = stdin.isatty()
     if interactive:
         print(
