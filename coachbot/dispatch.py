@@ -39,6 +39,7 @@ class Invocation:
     locale: str | None = None
     channel: str | None = None
     is_admin: bool = False
+    mentions_only: bool = False  # user options must be platform mentions, not typed names
 
 
 class Dispatcher:
@@ -74,7 +75,9 @@ class Dispatcher:
                 ).get(lang),
             )
         try:
-            kwargs = parse_args(spec, inv.args, self.services, lang)
+            kwargs = parse_args(
+                spec, inv.args, self.services, lang, mentions_only=inv.mentions_only
+            )
             reply = await spec.handler(ctx, **kwargs)
             return await self.with_notices(ctx, reply)
         except BadInput as exc:
@@ -99,21 +102,28 @@ class Dispatcher:
         return reply.with_notices(*notices) if notices else reply
 
     def unknown_command(self, path: tuple[str, ...], lang: Lang) -> Reply:
-        """An error listing what can be typed instead of ``path``."""
-        group = path[0] if path else ""
-        subs = self.registry.in_group(group)
-        if subs:
-            accepted = ", ".join(s.name for s in subs)
-            what = " ".join(path[1:]) or "?"
-            text = Localized(
-                f"Sous-commande inconnue « {escape(what)} » pour /{group}. Possibles : {accepted}.",
-                f'Unknown subcommand "{escape(what)}" for /{group}. Accepted: {accepted}.',
-            )
-        else:
-            names = sorted({c.path[0] for c in self.registry})
+        """An error listing, in the reader's language, what can be typed instead of ``path``."""
+        group = self.registry.groups.get(path[0]) if path else None
+        subs = self.registry.in_group(group.name) if group else []
+        if group is None or not subs:
+            names = sorted({c.path_in(lang)[0] for c in self.registry})
             text = Localized(
                 f"Commande inconnue. Commandes : {', '.join('/' + n for n in names)}.",
                 f"Unknown command. Commands: {', '.join('/' + n for n in names)}.",
+            )
+        else:
+            shown, accepted = group.name_in(lang), ", ".join(s.name_in(lang) for s in subs)
+            what = escape(" ".join(path[1:]))
+            text = (
+                Localized(
+                    f"Choisissez une sous-commande de /{shown} : {accepted}. Aide : `/aide commande:{shown}`.",
+                    f"Choose a subcommand of /{shown}: {accepted}. Help: `/help command:{shown}`.",
+                )
+                if len(path) == 1
+                else Localized(
+                    f"Sous-commande inconnue « {what} » pour /{shown}. Possibles : {accepted}.",
+                    f'Unknown subcommand "{what}" for /{shown}. Accepted: {accepted}.',
+                )
             )
         return error(Localized("Commande inconnue", "Unknown command").get(lang), text.get(lang))
 
@@ -149,7 +159,12 @@ def param_name(option: str) -> str:
 
 
 def parse_args(
-    spec: CommandSpec, raw: Mapping[str, object], services: Services, lang: Lang
+    spec: CommandSpec,
+    raw: Mapping[str, object],
+    services: Services,
+    lang: Lang,
+    *,
+    mentions_only: bool = False,
 ) -> dict[str, object]:
     """Check and convert raw option values; BadInput says what is accepted."""
     unknown = [name for name in raw if spec.option(name) is None]
@@ -168,17 +183,19 @@ def parse_args(
             if opt.required:
                 raise BadInput(
                     Localized(
-                        f"L'option « {opt.name} » est obligatoire.",
+                        f"L'option « {opt.name_in('fr')} » est obligatoire.",
                         f'The option "{opt.name}" is required.',
                     )
                 )
             values[param_name(opt.name)] = None
             continue
-        values[param_name(opt.name)] = coerce(opt, value, services)
+        values[param_name(opt.name)] = coerce(opt, value, services, mentions_only=mentions_only)
     return values
 
 
-def coerce(opt: Option, value: object, services: Services) -> object:
+def coerce(
+    opt: Option, value: object, services: Services, *, mentions_only: bool = False
+) -> object:
     """Convert one raw value to the option's type, or raise BadInput."""
     if opt.type is OptionType.INTEGER:
         return _integer(opt, value)
@@ -186,11 +203,11 @@ def coerce(opt: Option, value: object, services: Services) -> object:
         return _boolean(opt, value)
     text = str(value).strip()
     if opt.type is OptionType.USER:
-        return parse_user_ref(text, opt.name)
+        return parse_user_ref(text, opt.name, mentions_only=mentions_only)
     if opt.max_length is not None and len(text) > opt.max_length:
         raise BadInput(
             Localized(
-                f"« {opt.name} » dépasse {opt.max_length} caractères ({len(text)}). "
+                f"« {opt.name_in('fr')} » dépasse {opt.max_length} caractères ({len(text)}). "
                 "Rien n'a été enregistré.",
                 f'"{opt.name}" is longer than {opt.max_length} characters ({len(text)}). '
                 "Nothing was saved.",
@@ -216,7 +233,7 @@ def _integer(opt: Option, value: object) -> int:
         shown = escape(str(value)[:20])
         raise BadInput(
             Localized(
-                f"« {opt.name} » attend un nombre entier ({span}), pas « {shown} ».",
+                f"« {opt.name_in('fr')} » attend un nombre entier ({span}), pas « {shown} ».",
                 f'"{opt.name}" takes a whole number ({span}), not "{shown}".',
             )
         )
@@ -231,7 +248,8 @@ def _boolean(opt: Option, value: object) -> bool:
         return text in TRUE
     raise BadInput(
         Localized(
-            f"« {opt.name} » attend oui ou non.", f'"{opt.name}" takes yes or no (true/false).'
+            f"« {opt.name_in('fr')} » attend oui ou non.",
+            f'"{opt.name}" takes yes or no (true/false).',
         )
     )
 
@@ -245,7 +263,7 @@ def _choice(opt: Option, text: str) -> str:
     shown = escape(text[:40])
     raise BadInput(
         Localized(
-            f"« {shown} » n'est pas accepté pour « {opt.name} ». Valeurs : {accepted}.",
+            f"« {shown} » n'est pas accepté pour « {opt.name_in('fr')} ». Valeurs : {accepted}.",
             f'"{shown}" is not accepted for "{opt.name}". Accepted: {accepted}.',
         )
     )

@@ -1,8 +1,9 @@
 """The small markup every reply text uses, and the escaping that keeps user text inert.
 
 Syntax: paragraphs separated by a blank line, lines starting with ``- `` as bullets,
-``**bold**``, ``_italic_`` and ``code`` in backticks; a backslash makes the next
-markup character literal. Adapters parse this once and re-emit it in their
+``**bold**``, ``_italic_``, ``code`` in backticks and ``<@user-id>`` for a person
+(adapters show their name; it never pings); a backslash makes the next markup
+character literal. Adapters parse this once and re-emit it in their
 platform's syntax, escaping plain spans their own way, so user text stays text.
 """
 
@@ -13,8 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Style = Literal["plain", "bold", "italic", "code"]
-_SPECIAL = frozenset("\\*_`")
+Style = Literal["plain", "bold", "italic", "code", "user"]
+_SPECIAL = frozenset("\\*_`<")
+_USER = re.compile(r"<@([A-Za-z0-9_.-]{1,64})>")
 _BIDI_AND_INVISIBLE = frozenset(
     "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 )
@@ -69,6 +71,11 @@ def escape(text: str, *, inline: bool = True) -> str:
     return re.sub(r"(?m)^(\s*)- ", r"\1\\- ", out)
 
 
+def mention(user_id: str) -> str:
+    """Markup naming the person ``user_id``: a user span, or escaped ``@text`` if not an id."""
+    return f"<@{user_id}>" if _USER.fullmatch(f"<@{user_id}>") else "@" + escape(user_id)
+
+
 def parse_inline(text: str) -> tuple[Span, ...]:
     """Split one line (or paragraph) of markup into styled spans."""
     spans: list[Span] = []
@@ -105,6 +112,9 @@ def _styled_span(text: str, i: int) -> tuple[Span, int] | None:
         if end > i + 2:
             return Span(_unescape(text[i + 2 : end]), "bold"), end + 2
         return None
+    if text[i] == "<":
+        user = _USER.match(text, i)
+        return (Span(user.group(1), "user"), user.end()) if user else None
     if text[i] == "`":
         end = text.find("`", i + 1)
         return (Span(text[i + 1 : end], "code"), end + 1) if end > i + 1 else None
@@ -129,7 +139,7 @@ def _find_unescaped(text: str, token: str, start: int) -> int:
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\([\\*_`-])", r"\1", text)
+    return re.sub(r"\\([\\*_`<-])", r"\1", text)
 
 
 def parse(text: str) -> tuple[Block, ...]:
@@ -165,5 +175,10 @@ def _parse_chunk(chunk: str) -> list[Block]:
 
 
 def plain(text: str) -> str:
-    """The text of some markup with every markup character removed."""
-    return "".join(span.text for span in parse_inline(text))
+    """The text of some markup with every markup character removed (people as ``@id``)."""
+    return "".join(span_text(span) for span in parse_inline(text))
+
+
+def span_text(span: Span) -> str:
+    """A span's text as plain words: a person is ``@id``."""
+    return "@" + span.text if span.style == "user" else span.text

@@ -3,12 +3,18 @@
 The ``@command`` decorator only attaches metadata to the handler (like errbot's
 ``@botcmd``); ``Registry.collect`` gathers the decorated handlers of the command
 modules the composition root names. Nothing is registered at import time.
+
+Groups, commands and options have an English name, their id everywhere in the core,
+and may have a French one (``name_fr``) that French speakers see and may type. Within
+one parent (the top level, a group, a command) every spelling names one item only, so
+either language resolves without ambiguity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -21,6 +27,13 @@ if TYPE_CHECKING:
 Handler = Callable[..., Awaitable["Reply"]]
 _ATTR = "__coachbot_command__"
 _ACTION_ATTR = "__coachbot_action__"
+NAME = re.compile(r"^[-_a-z0-9]{1,32}$")  # Discord's rule, narrowed to unaccented lowercase
+OPTION_NAME = re.compile(r"^[a-z_]{1,32}$")  # what the typed-line parser reads as ``name:``
+
+
+def name_in(name: str, name_fr: str | None, lang: Lang) -> str:
+    """``name_fr`` for French when there is one, else the English ``name``."""
+    return (name_fr or name) if lang == "fr" else name
 
 
 class OptionType(StrEnum):
@@ -47,6 +60,7 @@ class Option:
     ``vocabulary`` names a core vocabulary (skill, topic, timezone, region...) that
     resolves typed text to a value and serves autocomplete. ``rest`` marks a text
     option that takes the rest of the line when typed as text (questions, notes).
+    ``name_fr`` is the French name; ``name`` stays the key of the handler's arguments.
     """
 
     name: str
@@ -59,19 +73,43 @@ class Option:
     max_length: int | None = None
     vocabulary: str | None = None
     rest: bool = False
+    name_fr: str | None = None
+
+    def name_in(self, lang: Lang) -> str:
+        """The name shown to (and typed by) speakers of ``lang``."""
+        return name_in(self.name, self.name_fr, lang)
+
+    @property
+    def names(self) -> Localized:
+        """The name in each language."""
+        return Localized(self.name_in("fr"), self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """A command group such as ``/cto``."""
+    """A command group such as ``/cto`` (``/progress``, in French ``/progression``)."""
 
     name: str
     description: Localized
+    name_fr: str | None = None
+
+    def name_in(self, lang: Lang) -> str:
+        """The name shown to (and typed by) speakers of ``lang``."""
+        return name_in(self.name, self.name_fr, lang)
+
+    @property
+    def names(self) -> Localized:
+        """The name in each language."""
+        return Localized(self.name_in("fr"), self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """Everything known about one command: the single source every adapter reads."""
+    """Everything known about one command: the single source every adapter reads.
+
+    ``group_fr`` (the French name of the group) is filled in by the Registry, so the
+    command can spell its whole path in either language.
+    """
 
     group: str | None
     name: str
@@ -81,6 +119,8 @@ class CommandSpec:
     admin: bool = False
     slow: bool = False
     personal: bool = False
+    name_fr: str | None = None
+    group_fr: str | None = field(default=None, compare=False)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -92,17 +132,35 @@ class CommandSpec:
         """``cto salary`` or ``help``."""
         return " ".join(self.path)
 
+    def name_in(self, lang: Lang) -> str:
+        """The command's own name for speakers of ``lang``: ``salaire`` for ``salary``."""
+        return name_in(self.name, self.name_fr, lang)
+
+    def path_in(self, lang: Lang) -> tuple[str, ...]:
+        """The words speakers of ``lang`` type: ``("progression", "noter")`` in French."""
+        own = self.name_in(lang)
+        return (name_in(self.group, self.group_fr, lang), own) if self.group else (own,)
+
+    def qualified_name_in(self, lang: Lang) -> str:
+        """``progression noter`` in French, ``progress rate`` in English."""
+        return " ".join(self.path_in(lang))
+
     def option(self, name: str) -> Option | None:
-        """The option called ``name``, if any."""
+        """The option called ``name`` (its English id), if any."""
         return next((o for o in self.options if o.name == name), None)
 
+    def option_named(self, word: str) -> Option | None:
+        """The option typed as ``word``, in English or in French."""
+        return next((o for o in self.options if word in (o.name, o.name_fr)), None)
+
     def usage(self, lang: Lang) -> str:
-        """A one-line usage string such as ``/cto salary [region:<region>] [level:<level>]``."""
-        parts = [f"/{self.qualified_name}"]
+        """A one-line usage string such as ``/cto salary [region:<region>] [level:<level>]``,
+        with the names in ``lang``."""
+        parts = [f"/{self.qualified_name_in(lang)}"]
         for opt in self.options:
-            token = f"{opt.name}:<{opt.vocabulary or opt.type.value}>"
+            token = f"{opt.name_in(lang)}:<{opt.vocabulary or opt.type.value}>"
             if opt.choices:
-                token = f"{opt.name}:" + "|".join(c.value for c in opt.choices)
+                token = f"{opt.name_in(lang)}:" + "|".join(c.value for c in opt.choices)
             parts.append(token if opt.required else f"[{token}]")
         return " ".join(parts)
 
@@ -134,15 +192,40 @@ def command(
     admin: bool = False,
     slow: bool = False,
     personal: bool = False,
+    name_fr: str | None = None,
 ) -> Callable[[Handler], Handler]:
     """Mark ``handler`` as a command; it is registered when its module is collected."""
 
     def mark(handler: Handler) -> Handler:
-        spec = CommandSpec(group, name, description, handler, tuple(options), admin, slow, personal)
+        spec = CommandSpec(
+            group, name, description, handler, tuple(options), admin, slow, personal, name_fr
+        )
         setattr(handler, _ATTR, spec)
         return handler
 
     return mark
+
+
+class _Spellings:
+    """The names of the items of one parent (top level, group, command), both languages."""
+
+    def __init__(self, where: str, pattern: re.Pattern[str] = NAME) -> None:
+        self.where, self.pattern = where, pattern
+        self.owner: dict[str, str] = {}
+
+    def add(self, name: str, name_fr: str | None) -> None:
+        """Claim ``name`` and ``name_fr`` for the item ``name``; ValueError on a clash."""
+        for spelling in dict.fromkeys((name, name_fr or name)):
+            if not self.pattern.match(spelling):
+                raise ValueError(f"{self.where}: {spelling!r} is not a valid name")
+            if self.owner.setdefault(spelling, name) != name:
+                raise ValueError(
+                    f"{self.where}: {spelling!r} would name both {self.owner[spelling]!r} and {name!r}"
+                )
+
+    def get(self, word: str) -> str | None:
+        """The English name of the item spelt ``word``, if any."""
+        return self.owner.get(word)
 
 
 class Registry:
@@ -156,7 +239,11 @@ class Registry:
     ) -> None:
         self.groups: dict[str, Group] = {g.name: g for g in groups}
         self._commands: dict[tuple[str, ...], CommandSpec] = {}
+        self._top = _Spellings("top level")
+        self._subs = {g: _Spellings(f"/{g}") for g in self.groups}
         self.actions: dict[str, ActionSpec] = {}
+        for group in self.groups.values():
+            self._top.add(group.name, group.name_fr)
         for spec in commands:
             self._add(spec)
         for act in actions:
@@ -169,7 +256,24 @@ class Registry:
             raise ValueError(f"command /{spec.qualified_name} is declared twice")
         if spec.group and spec.group not in self.groups:
             raise ValueError(f"command /{spec.qualified_name} names an undeclared group")
+        (self._subs[spec.group] if spec.group else self._top).add(spec.name, spec.name_fr)
+        options = _Spellings(f"/{spec.qualified_name}", OPTION_NAME)
+        for opt in spec.options:
+            options.add(opt.name, opt.name_fr)
+        if spec.group:
+            spec = replace(spec, group_fr=self.groups[spec.group].name_fr)
         self._commands[spec.path] = spec
+
+    def canonical(self, words: Sequence[str]) -> tuple[str, ...]:
+        """``words`` with the group and command names, English or French, in English:
+        ``("progression", "noter")`` gives ``("progress", "rate")``; unknown words stay."""
+        if not words:
+            return ()
+        head = self._top.get(words[0]) or words[0]
+        subs = self._subs.get(head)
+        if subs is None or len(words) < 2:
+            return (head, *words[1:])
+        return (head, subs.get(words[1]) or words[1], *words[2:])
 
     @classmethod
     def collect(cls, modules: Iterable[ModuleType]) -> Registry:

@@ -3,6 +3,10 @@
 Options may be given as ``name:value`` in any order or by position in declaration
 order; quotes group words (``note:"led the review"``); an option marked ``rest``
 (questions, notes) takes the rest of the line as written.
+
+Group, command and option names may be typed in English or in French, case and
+accents ignored (``/progression noter compétence:sécurité niveau:3``); what comes out
+always carries the English names, the core's ids.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from coachbot.dispatch import Dispatcher, Invocation, bad_input
 from coachbot.errors import BadInput
 from coachbot.i18n import Localized
 from coachbot.identity import PersonRef
+from coachbot.knowledge.retrieval import fold
 from coachbot.markup import escape
 from coachbot.registry import CommandSpec, Registry
 from coachbot.reply import Reply
 
-_TOKEN = re.compile(r"""(?:([a-z_]+):)?("[^"]*"|'[^']*'|\S+)?""")
+_TOKEN = re.compile(r"""(?:([^\W\d]+):)?("[^"]*"|'[^']*'|\S+)?""")  # [name:]value
 
 
 @dataclass(frozen=True)
@@ -30,15 +35,14 @@ class ParsedLine:
 
 
 def split_path(line: str, registry: Registry) -> tuple[tuple[str, ...], str]:
-    """The command words at the start of ``line`` and the text after them."""
+    """The command words at the start of ``line``, in English, and the text after them."""
     words = line.strip().lstrip("/").split(None, 2)
     if not words:
         return (), ""
-    head = words[0].lower()
-    if head in registry.groups:
-        sub = words[1].lower() if len(words) > 1 else ""
-        return (head, sub) if sub else (head,), words[2] if len(words) > 2 else ""
-    return (head,), " ".join(words[1:])
+    path = registry.canonical([fold(w) for w in words[:2]])
+    if path[0] in registry.groups:
+        return path, words[2] if len(words) > 2 else ""
+    return path[:1], " ".join(words[1:])
 
 
 def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
@@ -52,7 +56,7 @@ def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
         if pos >= len(text) or match is None or match.end() == pos:
             break
         key, value = match.group(1), match.group(2) or ""
-        option = spec.option(key) if key else None
+        option = spec.option_named(fold(key)) if key else None
         if option is None and key:
             if not _next_free_is_rest(spec, args):
                 raise BadInput(_unknown_option(key, spec))
@@ -78,11 +82,11 @@ def _next_free_is_rest(spec: CommandSpec, bound: dict[str, str]) -> bool:
 
 
 def _unknown_option(key: str, spec: CommandSpec) -> Localized:
-    accepted = ", ".join(o.name for o in spec.options) or "—"
+    fr, en = (", ".join(o.name_in(lang) for o in spec.options) or "—" for lang in ("fr", "en"))
     shown = escape(key[:40])
     return Localized(
-        f"Option inconnue « {shown} ». Options possibles : {accepted}.",
-        f'Unknown option "{shown}". Accepted options: {accepted}.',
+        f"Option inconnue « {shown} ». Options possibles : {fr}.",
+        f'Unknown option "{shown}". Accepted options: {en}.',
     )
 
 

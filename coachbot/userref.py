@@ -11,10 +11,14 @@ _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]{1,64})(?:\|[^>]*)?>$")
 _PLAIN = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})$")
 
 
-def parse_user_ref(text: str, option: str = "user") -> str:
-    """The user id in ``text`` (Discord and Slack mentions, or a plain name in the console)."""
+def parse_user_ref(text: str, option: str = "user", *, mentions_only: bool = False) -> str:
+    """The user id in ``text``: a platform mention, or (unless ``mentions_only``) a plain name.
+
+    Chat platforms that turn a picked user into a mention set ``mentions_only``: there a plain
+    word is a typo or an unknown name, never someone's id.
+    """
     text = text.strip()
-    match = _MENTION.match(text) or _PLAIN.match(text)
+    match = _MENTION.match(text) or (None if mentions_only else _PLAIN.match(text))
     if match is None:
         raise BadInput(
             Localized(

@@ -106,3 +106,22 @@ async def test_language_choice_overrides_the_locale(bot: ChatBot) -> None:
 
 async def test_default_language_is_french(bot: ChatBot, kb: KnowledgeBase) -> None:
     assert kb.topics["overview"].title.fr in await bot.say("/cto overview")
+
+
+async def test_a_group_without_subcommand_lists_them(bot: ChatBot) -> None:
+    text = await bot.say("/cto", locale="en")
+    assert "Choose a subcommand of /cto:" in text and "salary" in text
+
+
+async def test_two_first_commands_at_once_from_a_new_user_both_work(bot: ChatBot) -> None:
+    import asyncio
+
+    from coachbot.dispatch import Invocation
+    from coachbot.reply import Tone
+
+    person = bot.as_("newcomer").person
+    first, second = await asyncio.gather(
+        bot.app.dispatcher.dispatch(Invocation(person, ("coach", "language"), {"lang": "en"})),
+        bot.app.dispatcher.dispatch(Invocation(person, ("coach", "language"), {"lang": "fr"})),
+    )
+    assert first.tone is not Tone.ERROR and second.tone is not Tone.ERROR

@@ -66,3 +66,19 @@ def test_escaped_text_cannot_open_blocks(text: str) -> None:
     blocks = parse("Before " + escape(text) + " after")
     assert all(isinstance(b, Paragraph) for b in blocks)
     assert all(span.style == "plain" for b in blocks for span in b.spans)  # type: ignore[union-attr]
+
+
+def test_a_person_is_a_user_span() -> None:
+    from coachbot.markup import mention, plain
+
+    assert parse_inline(f"Mentor: {mention('U0ABC')}!") == (
+        Span("Mentor: "),
+        Span("U0ABC", "user"),
+        Span("!"),
+    )
+    assert plain(mention("bob")) == "@bob"
+    assert parse_inline(mention("not an id")) == (Span("@not an id"),)
+
+
+def test_user_text_cannot_forge_a_person() -> None:
+    assert parse_inline(escape("<@123>")) == (Span("<@123>"),)

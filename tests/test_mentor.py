@@ -245,13 +245,17 @@ async def test_alert_settings_are_shown_and_kept(en: ChatBot, app: App) -> None:
 # --- alerts to mentors ---------------------------------------------------------------------
 
 
-async def due(app: App, clock: FakeClock) -> list[tuple[PersonRef, Reply]]:
+async def due(
+    app: App, clock: FakeClock, platforms: tuple[str, ...] = ("console",)
+) -> list[tuple[PersonRef, Reply]]:
+    """The alerts a process with ports for ``platforms`` would send now."""
     async with app.services.database().session() as session:
         return await due_mentor_alerts(
             session=session,
             kb=app.services.kb,
             now=clock.now(),
             default_timezone="Europe/Paris",
+            platforms=platforms,
         )
 
 
@@ -333,6 +337,16 @@ async def test_the_no_evidence_window_counts_from_the_link_when_nothing_was_logg
     assert "Suggest they rate themselves" in rendered(watched, reply)
 
 
+async def test_alerts_are_left_to_a_process_that_can_send_them(
+    watched: ChatBot, app: App, clock: FakeClock
+) -> None:
+    clock.advance(timedelta(days=7))
+    assert await due(app, clock, platforms=("discord", "slack")) == []
+    assert await rows(app, MentorAlert) == []  # not recorded, so not lost
+    [(mentor, _)] = await due(app, clock, platforms=("console", "slack"))
+    assert mentor.user == "bob"
+
+
 async def test_a_rating_down_alerts_with_an_agenda_from_the_weakest_skills(
     watched: ChatBot, app: App, clock: FakeClock, kb
 ) -> None:
@@ -396,7 +410,7 @@ async def test_the_alert_names_the_learner_inertly(en: ChatBot, app: App, clock:
     [(_, reply)] = await due(app, clock)
     assert "About @_al_ice_:" in rendered(en, reply)
     block = reply.blocks[0]
-    assert isinstance(block, Text) and block.markup == "About @\\_al\\_ice\\_:"
+    assert isinstance(block, Text) and block.markup == "About <@_al_ice_>:"  # a person, not markup
     assert "user:@_al_ice_ on:false" in (reply.footer or "")
 
 

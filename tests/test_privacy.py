@@ -111,7 +111,11 @@ async def lived(bot: ChatBot, app: App, clock: FakeClock) -> ChatBot:
     clock.advance(timedelta(days=3))
     async with app.services.database().session() as session:
         sent = await due_mentor_alerts(
-            session=session, kb=app.services.kb, now=clock.now(), default_timezone="UTC"
+            session=session,
+            kb=app.services.kb,
+            now=clock.now(),
+            default_timezone="UTC",
+            platforms=("console",),
         )
     assert sorted(m.user for m, _ in sent) == [ALICE, "bob"]
     return bot.as_(ALICE)

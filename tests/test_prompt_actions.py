@@ -13,9 +13,12 @@ from coachbot.dispatch import run_action
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.prompts.compose import prompt_reply
-from coachbot.prompts.deliveries import due_snoozes, snooze_sent
+from coachbot.prompts.deliveries import DueSnooze, due_snoozes, snooze_sent, tip_history
+from coachbot.prompts.selection import Served
 from coachbot.reply import Actions, Reply, Tone
 from tests.chat import ChatBot
+
+PLATFORMS = ("console",)  # the platforms of the process asking
 
 
 async def todays_tip(bot: ChatBot) -> Reply:
@@ -38,6 +41,14 @@ async def delivery(bot: ChatBot, action_id: str) -> Delivery:
         found = await session.get(Delivery, int(action_id.rsplit(":", 1)[1]))
     assert found is not None
     return found
+
+
+async def snoozes(
+    bot: ChatBot, now: datetime, platforms: tuple[str, ...] = PLATFORMS
+) -> list[DueSnooze]:
+    """What a tick of a process with ports for ``platforms`` leases, at ``now``."""
+    async with bot.app.services.database().session() as session:
+        return await due_snoozes(session=session, now=now, platforms=platforms)
 
 
 async def activities(bot: ChatBot) -> list[Activity]:
@@ -117,32 +128,24 @@ async def test_snooze_resends_after_an_hour_once(bot: ChatBot, clock: FakeClock)
     snooze = action_of(tip, "Snooze 1h")
     assert "in an hour" in (await press(bot, snooze)).blocks[0].markup  # type: ignore[union-attr]
     assert "Already snoozed" in (await press(bot, snooze)).blocks[0].markup  # type: ignore[union-attr]
-    db = bot.app.services.database()
-    async with db.session() as session:
-        assert await due_snoozes(session=session, now=clock.advance(timedelta(minutes=59))) == []
-    async with db.session() as session:
-        due = await due_snoozes(session=session, now=clock.advance(timedelta(minutes=1)))
+    assert await snoozes(bot, clock.advance(timedelta(minutes=59))) == []
+    due = await snoozes(bot, clock.advance(timedelta(minutes=1)))
     assert [d.delivery_id for d in due] == [(await delivery(bot, snooze)).id]
     assert due[0].target.person == bot.person and due[0].target.channel is None
     assert due[0].language == "en" and len(due[0].nonce) == 24
-    async with db.session() as session:  # leased: another tick does not take it again
-        assert await due_snoozes(session=session, now=clock.now()) == []
-    async with db.session() as session:
+    assert await snoozes(bot, clock.now()) == []  # leased: another tick does not take it again
+    async with bot.app.services.database().session() as session:
         await snooze_sent(session=session, delivery_id=due[0].delivery_id)
     assert (await delivery(bot, snooze)).snoozed_until is None
-    async with db.session() as session:  # nothing left, even much later
-        assert await due_snoozes(session=session, now=clock.advance(timedelta(hours=5))) == []
+    assert await snoozes(bot, clock.advance(timedelta(hours=5))) == []  # nothing left, ever
 
 
 async def test_a_lost_snooze_send_is_offered_again(bot: ChatBot, clock: FakeClock) -> None:
     tip = await todays_tip(bot)
     await press(bot, action_of(tip, "Snooze 1h"))
-    db = bot.app.services.database()
-    async with db.session() as session:
-        first = await due_snoozes(session=session, now=clock.advance(timedelta(hours=1)))
+    first = await snoozes(bot, clock.advance(timedelta(hours=1)))
     # The process dies before snooze_sent; after the lease the prompt comes back.
-    async with db.session() as session:
-        again = await due_snoozes(session=session, now=clock.advance(timedelta(minutes=11)))
+    again = await snoozes(bot, clock.advance(timedelta(minutes=11)))
     assert [d.delivery_id for d in again] == [d.delivery_id for d in first]
 
 
@@ -153,3 +156,39 @@ async def test_no_snooze_once_done(bot: ChatBot, clock: FakeClock) -> None:
     assert "Already noted" in reply.blocks[0].markup  # type: ignore[union-attr]
     assert (await delivery(bot, action_of(tip, "Done"))).snoozed_until is None
     assert clock.now() == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_a_snooze_is_left_to_a_process_of_its_platform(
+    bot: ChatBot, clock: FakeClock
+) -> None:
+    tip = await todays_tip(bot)
+    await press(bot, action_of(tip, "Snooze 1h"))
+    snoozed_until = (await delivery(bot, action_of(tip, "Done"))).snoozed_until
+    later = clock.advance(timedelta(hours=1))
+    assert await snoozes(bot, later, ("discord", "slack")) == []  # not theirs to lease
+    assert (await delivery(bot, action_of(tip, "Done"))).snoozed_until == snoozed_until
+    assert len(await snoozes(bot, later, ("console", "slack"))) == 1
+
+
+async def test_the_tip_history_leaves_out_a_prompt_claimed_before_its_tip_is_chosen(
+    bot: ChatBot, clock: FakeClock
+) -> None:
+    """The engine claims a day's row with no tip (``tip_id`` "") and then chooses the tip
+    from the history: that row must not be in it."""
+    shown = await delivery(bot, action_of(await todays_tip(bot), "Done"))
+    db = bot.app.services.database()
+    async with db.session() as session:
+        session.add(
+            Delivery(
+                subscription_id=shown.subscription_id,
+                person_id=shown.person_id,
+                local_date=shown.local_date + timedelta(days=1),
+                tip_id="",
+                status="claimed",
+                nonce="tomorrow",
+                due_at=clock.now() + timedelta(days=1),
+            )
+        )
+    async with db.session() as session:
+        history = await tip_history(session=session, person_id=shown.person_id)
+    assert history == (Served(shown.tip_id, None),)

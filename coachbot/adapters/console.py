@@ -19,7 +19,7 @@ from coachbot.adapters.base import check_renderers, render_blocks
 from coachbot.app import App
 from coachbot.dispatch import run_action
 from coachbot.identity import PersonRef
-from coachbot.markup import Bullets, Paragraph, Span, parse
+from coachbot.markup import Bullets, Paragraph, Span, parse, span_text
 from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Reply, Text
 from coachbot.textcommand import run_line
 
@@ -30,7 +30,7 @@ WIDTH = 88
 
 def spans_text(spans: tuple[Span, ...]) -> str:
     """Spans as plain text (code keeps its backticks, the rest loses its markers)."""
-    return "".join(f"`{s.text}`" if s.style == "code" else s.text for s in spans)
+    return "".join(f"`{s.text}`" if s.style == "code" else span_text(s) for s in spans)
 
 
 def markup_text(markup: str) -> str:

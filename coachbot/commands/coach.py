@@ -10,12 +10,14 @@ from coachbot.services import Context
 GROUP = Group(
     "coach",
     Localized("Vos réglages, conseils quotidiens et données", "Your settings, daily tips and data"),
+    name_fr="coach",
 )
 
 
 @command(
     "coach",
     "language",
+    name_fr="langue",
     description=Localized("Choisir la langue des réponses", "Choose the language of replies"),
     options=[
         Option(
@@ -26,6 +28,7 @@ GROUP = Group(
                 Choice("fr", Localized("Français", "French")),
                 Choice("en", Localized("Anglais", "English")),
             ),
+            name_fr="langue",
         )
     ],
     personal=True,

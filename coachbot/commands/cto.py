@@ -17,6 +17,7 @@ from coachbot.vocabularies import CATEGORY_LABELS
 GROUP = Group(
     "cto",
     Localized("Tout savoir sur le métier de CTO", "Everything about the CTO job"),
+    name_fr="cto",
 )
 SOURCES = Localized("Sources : ", "Sources: ")
 
@@ -48,13 +49,14 @@ def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
         async def show(ctx: Context, _topic: str = topic.id) -> Reply:
             return topic_reply(ctx.services.kb.topics[_topic], ctx.lang)
 
-        specs.append(CommandSpec("cto", topic.id, topic.summary, show))
+        specs.append(CommandSpec("cto", topic.id, topic.summary, show, name_fr=topic.name_fr))
     return specs
 
 
 @command(
     "cto",
     "salary",
+    name_fr="salaire",
     description=Localized(
         "Salaires du CTO : grille France, médiane, États-Unis",
         "CTO salaries: France grid, median, US",
@@ -64,6 +66,7 @@ def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
             "region",
             Localized("Paris, grandes villes ou régions", "Paris, large cities or other regions"),
             vocabulary="region",
+            name_fr="region",
         ),
         Option(
             "level",
@@ -71,6 +74,7 @@ def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
                 "Confirmé (4-8 ans) ou expert (8+ ans)", "Confirmed (4-8 years) or expert (8+)"
             ),
             vocabulary="level",
+            name_fr="niveau",
         ),
     ],
 )
@@ -95,7 +99,7 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
         median = format_fact(kb.facts["median_salary_france"], lang)
         note = Localized(
             f"Salaire médian d'un CTO en France, tous niveaux : **{median}** par an. "
-            "Tout le contexte : `/cto salary`.",
+            "Tout le contexte : `/cto salaire`.",
             f"Median CTO salary in France, all levels: **{median}** a year. "
             "Full context: `/cto salary`.",
         )
@@ -110,6 +114,7 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
 @command(
     "cto",
     "day",
+    name_fr="journee",
     description=Localized(
         "La journée type d'un CTO, heure par heure", "A CTO's typical day, hour by hour"
     ),
@@ -120,6 +125,7 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
             type=OptionType.INTEGER,
             min_value=0,
             max_value=23,
+            name_fr="heure",
         )
     ],
 )
@@ -154,12 +160,14 @@ async def day(ctx: Context, hour: int | None) -> Reply:
 @command(
     "cto",
     "compare",
+    name_fr="comparer",
     description=Localized("CTO ou DSI/CIO : les différences", "CTO vs CIO (DSI): the differences"),
     options=[
         Option(
             "with",
             Localized("Le poste à comparer", "The role to compare with"),
             choices=(Choice("cio", Localized("DSI (CIO)", "CIO (DSI)")),),
+            name_fr="avec",
         )
     ],
 )
@@ -171,6 +179,7 @@ async def compare(ctx: Context, with_: str | None) -> Reply:
 @command(
     "cto",
     "skills",
+    name_fr="competences",
     description=Localized(
         "Compétences techniques, managériales, stratégiques",
         "Technical, managerial, strategic skills",
@@ -180,6 +189,7 @@ async def compare(ctx: Context, with_: str | None) -> Reply:
             "category",
             Localized("Une famille de compétences", "A family of skills"),
             choices=tuple(Choice(c, CATEGORY_LABELS[c]) for c in CATEGORIES),
+            name_fr="categorie",
         )
     ],
 )
@@ -206,6 +216,7 @@ async def skills(ctx: Context, category: str | None) -> Reply:
 @command(
     "cto",
     "ask",
+    name_fr="demander",
     description=Localized(
         "Posez une question libre sur le métier", "Ask any question about the job"
     ),
@@ -218,6 +229,7 @@ async def skills(ctx: Context, category: str | None) -> Reply:
             required=True,
             max_length=300,
             rest=True,
+            name_fr="question",
         )
     ],
 )
@@ -233,7 +245,7 @@ async def ask(ctx: Context, question: str) -> Reply:
     more = Localized("Pour aller plus loin :", "Read more:").get(lang)
     return Reply(
         title=f"{topic.title.get(lang)} — {body.heading}",
-        blocks=(Text(body.text), Text(f"_{more}_ `/cto {topic.id}`")),
+        blocks=(Text(body.text), Text(f"_{more}_ `/cto {topic.name_in(lang)}`")),
         footer=f"{SOURCES.get(lang)}{section.key} · {', '.join(section.sources)}",
     )
 
@@ -246,7 +258,10 @@ def _no_answer(ctx: Context, question: str) -> Reply:
         "Je n'ai rien trouvé d'assez proche dans la base. Essayez l'un de ces sujets :",
         "I found nothing close enough in the knowledge base. Try one of these topics:",
     ).get(lang)
-    items = tuple(f"`/cto {t}` — {escape(kb.topics[t].summary.get(lang))}" for t in suggested)
+    items = tuple(
+        f"`/cto {kb.topics[t].name_in(lang)}` — {escape(kb.topics[t].summary.get(lang))}"
+        for t in suggested
+    )
     return Reply(
         title=Localized("Pas de réponse sûre", "No confident answer").get(lang),
         blocks=(Text(text), Items(items)),

@@ -1,8 +1,13 @@
-"""``/help``: what the bot can do, generated from the registry itself."""
+"""``/help``: what the bot can do, generated from the registry itself.
+
+Every command and option shows under its name in the reader's language (``/aide``,
+``/cto salaire``), and ``/help command:...`` takes a command in either language.
+"""
 
 from __future__ import annotations
 
 from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.retrieval import fold
 from coachbot.registry import CommandSpec, Option, Registry, command
 from coachbot.reply import Field, Fields, Reply, Text
 from coachbot.services import Context
@@ -10,7 +15,7 @@ from coachbot.services import Context
 INTRO = Localized(
     "coachbot répond à vos questions sur le métier de CTO (directeur technique), suit votre "
     "progression et vous envoie un conseil par jour. Tapez une commande, par exemple "
-    "`/cto salary region:paris level:expert` ou `/cto ask question:que fait un CTO ?`.",
+    "`/cto salaire region:paris niveau:expert` ou `/cto demander question:que fait un CTO ?`.",
     "coachbot answers your questions about the CTO job (technical director), tracks your "
     "progress and sends you one tip a day. Type a command, for example "
     "`/cto salary region:paris level:expert` or `/cto ask question:what does a CTO do?`.",
@@ -20,15 +25,17 @@ INTRO = Localized(
 @command(
     None,
     "help",
+    name_fr="aide",
     description=Localized(
         "Aide : les commandes et leur usage", "Help: the commands and how to use them"
     ),
     options=[
         Option(
             "command",
-            Localized("Une commande, par ex. « cto salary »", 'A command, e.g. "cto salary"'),
+            Localized("Une commande, par ex. « cto salaire »", 'A command, e.g. "cto salary"'),
             max_length=64,
             rest=True,
+            name_fr="commande",
         )
     ],
 )
@@ -36,12 +43,12 @@ async def help_(ctx: Context, command: str | None) -> Reply:
     """The list of commands, or one command's usage and options."""
     registry: Registry = ctx.services.extras["registry"]
     if command:
-        spec = registry.get(tuple(command.strip().lstrip("/").split()))
+        path = registry.canonical([fold(w) for w in command.strip().lstrip("/").split()])
+        spec = registry.get(path)
         if spec is not None:
             return command_help(spec, ctx.lang)
-        group = registry.in_group(command.strip().lstrip("/"))
-        if group:
-            return group_help(registry, group[0].group or "", ctx.lang)
+        if len(path) == 1 and registry.in_group(path[0]):
+            return group_help(registry, path[0], ctx.lang)
     return overview(registry, ctx.lang)
 
 
@@ -49,14 +56,14 @@ def overview(registry: Registry, lang: Lang) -> Reply:
     """Every group with its subcommands."""
     fields = [
         Field(
-            f"/{g.name} — {g.description.get(lang)}",
-            " · ".join(f"`{c.name}`" for c in registry.in_group(g.name)),
+            f"/{g.name_in(lang)} — {g.description.get(lang)}",
+            " · ".join(f"`{c.name_in(lang)}`" for c in registry.in_group(g.name)),
         )
         for g in registry.groups.values()
     ]
-    fields += [Field(f"/{c.name}", c.description.get(lang)) for c in registry.top_level()]
+    fields += [Field(f"/{c.name_in(lang)}", c.description.get(lang)) for c in registry.top_level()]
     more = Localized(
-        "Détail d'une commande : `/help command:cto salary`.",
+        "Détail d'une commande : `/aide commande:cto salaire`.",
         "Details of one command: `/help command:cto salary`.",
     )
     return Reply(
@@ -71,7 +78,8 @@ def group_help(registry: Registry, group: str, lang: Lang) -> Reply:
     fields = tuple(
         Field(f"`{c.usage(lang)}`", c.description.get(lang)) for c in registry.in_group(group)
     )
-    return Reply(title=f"/{group}", blocks=(Fields(fields),), ephemeral=True)
+    title = f"/{registry.groups[group].name_in(lang)}"
+    return Reply(title=title, blocks=(Fields(fields),), ephemeral=True)
 
 
 def command_help(spec: CommandSpec, lang: Lang) -> Reply:
@@ -80,7 +88,7 @@ def command_help(spec: CommandSpec, lang: Lang) -> Reply:
     blocks: tuple = (Text(f"{spec.description.get(lang)}\n\n`{spec.usage(lang)}`"),)
     if fields:
         blocks += (Fields(fields),)
-    return Reply(title=f"/{spec.qualified_name}", blocks=blocks, ephemeral=True)
+    return Reply(title=f"/{spec.qualified_name_in(lang)}", blocks=blocks, ephemeral=True)
 
 
 def _option_field(opt: Option, lang: Lang) -> Field:
@@ -94,4 +102,4 @@ def _option_field(opt: Option, lang: Lang) -> Field:
         values = " — " + ", ".join(f"`{c.value}`" for c in opt.choices)
     elif opt.min_value is not None and opt.max_value is not None:
         values = f" — {opt.min_value}–{opt.max_value}"
-    return Field(f"{opt.name} ({required.get(lang)})", opt.description.get(lang) + values)
+    return Field(f"{opt.name_in(lang)} ({required.get(lang)})", opt.description.get(lang) + values)

@@ -19,11 +19,14 @@ GROUP = Group(
         "Mentorat : se faire suivre, suivre un apprenant",
         "Mentoring: be followed, follow a learner",
     ),
+    name_fr="mentor",
 )
 
 
 def _user(fr: str, en: str) -> Option:
-    return Option("user", Localized(fr, en), type=OptionType.USER, required=True)
+    return Option(
+        "user", Localized(fr, en), type=OptionType.USER, required=True, name_fr="utilisateur"
+    )
 
 
 LEARNER = _user("L'apprenant (@nom)", "The learner (@name)")
@@ -32,6 +35,7 @@ LEARNER = _user("L'apprenant (@nom)", "The learner (@name)")
 @command(
     "mentor",
     "request",
+    name_fr="demander",
     description=Localized(
         "Demander à quelqu'un d'être votre mentor", "Ask someone to be your mentor"
     ),
@@ -48,6 +52,7 @@ async def request(ctx: Context, user: str) -> Reply:
 @command(
     "mentor",
     "accept",
+    name_fr="accepter",
     description=Localized(
         "Accepter de suivre un apprenant qui vous l'a demandé",
         "Agree to mentor a learner who asked you",
@@ -65,6 +70,7 @@ async def accept(ctx: Context, user: str) -> Reply:
 @command(
     "mentor",
     "decline",
+    name_fr="refuser",
     description=Localized("Refuser la demande d'un apprenant", "Decline a learner's request"),
     options=[LEARNER],
     personal=True,
@@ -87,6 +93,7 @@ async def answer_button(ctx: Context, payload: str) -> Reply:
 @command(
     "mentor",
     "end",
+    name_fr="terminer",
     description=Localized(
         "Finir un lien de mentorat (d'un côté ou de l'autre)", "End a mentoring link (either side)"
     ),
@@ -103,6 +110,7 @@ async def end(ctx: Context, user: str) -> Reply:
 @command(
     "mentor",
     "view",
+    name_fr="voir",
     description=Localized(
         "Voir la progression d'un apprenant que vous suivez",
         "See the progress of a learner you mentor",
@@ -121,8 +129,9 @@ async def view(ctx: Context, user: str) -> Reply:
 @command(
     "mentor",
     "note",
+    name_fr="note",
     description=Localized(
-        "Laisser une note à un apprenant (il la verra à son prochain /progress show)",
+        "Laisser une note à un apprenant (il la verra à son prochain /progression voir)",
         "Leave a learner a note (they see it on their next /progress show)",
     ),
     options=[
@@ -136,6 +145,7 @@ async def view(ctx: Context, user: str) -> Reply:
             required=True,
             max_length=MAX_NOTE,
             rest=True,
+            name_fr="texte",
         ),
     ],
     personal=True,
@@ -150,13 +160,20 @@ async def note(ctx: Context, user: str, text: str) -> Reply:
 @command(
     "mentor",
     "focus",
+    name_fr="objectif",
     description=Localized(
         "Fixer un objectif à un apprenant (compétence et niveau visé)",
         "Set a learner a goal (skill and target level)",
     ),
     options=[
         LEARNER,
-        Option("skill", Localized("La compétence", "The skill"), required=True, vocabulary="skill"),
+        Option(
+            "skill",
+            Localized("La compétence", "The skill"),
+            required=True,
+            vocabulary="skill",
+            name_fr="competence",
+        ),
         Option(
             "level",
             Localized("Le niveau visé (1 à 5)", "The target level (1 to 5)"),
@@ -164,6 +181,7 @@ async def note(ctx: Context, user: str, text: str) -> Reply:
             required=True,
             min_value=1,
             max_value=5,
+            name_fr="niveau",
         ),
     ],
     personal=True,
@@ -178,6 +196,7 @@ async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
 @command(
     "mentor",
     "alerts",
+    name_fr="alertes",
     description=Localized(
         "Alertes sur un apprenant : série rompue, rien consigné depuis N jours, note en baisse",
         "Alerts about a learner: streak broken, nothing logged for N days, rating down",
@@ -185,7 +204,10 @@ async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
     options=[
         LEARNER,
         Option(
-            "on", Localized("Activer (oui) ou non", "On (true) or off"), type=OptionType.BOOLEAN
+            "on",
+            Localized("Activer (oui) ou non", "On (true) or off"),
+            type=OptionType.BOOLEAN,
+            name_fr="actif",
         ),
         Option(
             "days",
@@ -196,6 +218,7 @@ async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
             type=OptionType.INTEGER,
             min_value=1,
             max_value=60,
+            name_fr="jours",
         ),
     ],
     personal=True,
@@ -210,6 +233,7 @@ async def alerts(ctx: Context, user: str, on: bool | None, days: int | None) -> 
 @command(
     "mentor",
     "list",
+    name_fr="liste",
     description=Localized(
         "Vos mentors, vos apprenants et les demandes en attente",
         "Your mentors, your mentees and pending requests",

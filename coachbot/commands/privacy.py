@@ -24,6 +24,7 @@ TOKEN_MINUTES = 10
 @command(
     "coach",
     "export",
+    name_fr="exporter",
     description=Localized(
         "Recevoir toutes vos données (fichier JSON)", "Get all your data (JSON file)"
     ),
@@ -43,7 +44,7 @@ async def export(ctx: Context) -> Reply:
         "Voici tout ce que coachbot garde sur vous : votre profil (langue, fuseau), vos notes, "
         "preuves, objectifs (y compris ceux que vous avez fixés comme mentor), jours d'activité, "
         "jalons, liens et notes de mentorat des deux côtés, abonnement et envois de conseils. "
-        "Pour tout effacer : `/coach forget`.",
+        "Pour tout effacer : `/coach oublier`.",
         "Here is everything coachbot keeps about you: your profile (language, timezone), your "
         "ratings, evidence, goals (including those you set as a mentor), activity days, "
         "milestones, mentoring links and notes on both sides, subscription and tip deliveries. "
@@ -60,6 +61,7 @@ async def export(ctx: Context) -> Reply:
 @command(
     "coach",
     "forget",
+    name_fr="oublier",
     description=Localized(
         "Effacer toutes vos données (après confirmation)", "Erase all your data (after confirming)"
     ),
@@ -74,7 +76,7 @@ async def forget(ctx: Context) -> Reply:
         "Tout ce que coachbot garde sur vous sera effacé, sans retour possible : vos notes, "
         "preuves, objectifs, séries, jalons, votre abonnement aux conseils, vos liens de mentorat "
         "(comme apprenant et comme mentor) et les notes écrites ou reçues. Les objectifs que vous "
-        "avez fixés à un apprenant lui restent, sans votre nom. Pensez à `/coach export` avant. "
+        "avez fixés à un apprenant lui restent, sans votre nom. Pensez à `/coach exporter` avant. "
         f"Ce bouton est valable {TOKEN_MINUTES} minutes.",
         "Everything coachbot keeps about you will be erased, for good: your ratings, evidence, "
         "goals, streaks, milestones, your tip subscription, your mentoring links (as learner and "
@@ -110,7 +112,7 @@ async def forget_button(ctx: Context, payload: str) -> Reply:
         raise BadInput(
             Localized(
                 "Cette confirmation a expiré ou ne vous concerne pas : rien n'a été effacé. "
-                "Tapez `/coach forget` pour recommencer.",
+                "Tapez `/coach oublier` pour recommencer.",
                 "This confirmation has expired or is not yours: nothing was erased. "
                 "Type `/coach forget` to start again.",
             )

@@ -15,6 +15,7 @@ from coachbot.services import Context
 GROUP = Group(
     "progress",
     Localized("Votre progression vers le poste de CTO", "Your progress towards the CTO role"),
+    name_fr="progression",
 )
 NOTE_LIMIT = 500
 
@@ -28,6 +29,7 @@ def _skill(required: bool = True) -> Option:
         ),
         required=required,
         vocabulary="skill",
+        name_fr="competence",
     )
 
 
@@ -39,12 +41,14 @@ def _level(minimum: int, description: Localized) -> Option:
         required=True,
         min_value=minimum,
         max_value=5,
+        name_fr="niveau",
     )
 
 
 @command(
     "progress",
     "rate",
+    name_fr="noter",
     description=Localized(
         "Vous évaluer sur une compétence (0 à 5)", "Rate yourself on a skill (0 to 5)"
     ),
@@ -64,6 +68,7 @@ async def rate(ctx: Context, skill: str, level: int) -> Reply:
 @command(
     "progress",
     "log",
+    name_fr="consigner",
     description=Localized(
         "Consigner une preuve : ce que vous avez fait", "Log evidence: something you did"
     ),
@@ -78,6 +83,7 @@ async def rate(ctx: Context, skill: str, level: int) -> Reply:
             required=True,
             max_length=NOTE_LIMIT,
             rest=True,
+            name_fr="note",
         ),
     ],
     personal=True,
@@ -92,6 +98,7 @@ async def log(ctx: Context, skill: str, note: str) -> Reply:
 @command(
     "progress",
     "goal",
+    name_fr="objectif",
     description=Localized(
         "Choisir une compétence à travailler et son niveau cible",
         "Choose a skill to work on and its target level",
@@ -109,6 +116,7 @@ async def goal(ctx: Context, skill: str, level: int) -> Reply:
 @command(
     "progress",
     "show",
+    name_fr="voir",
     description=Localized(
         "Votre préparation CTO, votre série, vos dernières entrées et le radar",
         "Your CTO readiness, streak, last entries and radar chart",
@@ -118,6 +126,7 @@ async def goal(ctx: Context, skill: str, level: int) -> Reply:
             "chart",
             Localized("Joindre le radar (oui par défaut)", "Attach the radar chart (default yes)"),
             type=OptionType.BOOLEAN,
+            name_fr="graphique",
         )
     ],
     personal=True,
@@ -132,6 +141,7 @@ async def show(ctx: Context, chart: bool | None) -> Reply:
 @command(
     "progress",
     "history",
+    name_fr="historique",
     description=Localized("Une compétence dans le temps", "One skill over time"),
     options=[_skill()],
     personal=True,
@@ -146,6 +156,7 @@ async def history(ctx: Context, skill: str) -> Reply:
 @command(
     "progress",
     "report",
+    name_fr="rapport",
     description=Localized(
         "Votre portfolio de préparation CTO (Markdown)",
         "Your CTO-readiness portfolio (Markdown)",
@@ -158,6 +169,7 @@ async def history(ctx: Context, skill: str) -> Reply:
                 "Include your mentors' notes (default no)",
             ),
             type=OptionType.BOOLEAN,
+            name_fr="notes_mentors",
         )
     ],
     personal=True,

@@ -27,6 +27,7 @@ UNSET = Localized("non défini", "not set")
 @command(
     "coach",
     "server",
+    name_fr="serveur",
     description=Localized(
         "Admins : langue, fuseau et salon des conseils par défaut",
         "Admins: default language, timezone and tips channel",
@@ -39,9 +40,13 @@ UNSET = Localized("non défini", "not set")
                 Choice("fr", Localized("Français", "French")),
                 Choice("en", Localized("Anglais", "English")),
             ),
+            name_fr="langue",
         ),
         Option(
-            "timezone", Localized("Fuseau par défaut", "Default timezone"), vocabulary="timezone"
+            "timezone",
+            Localized("Fuseau par défaut", "Default timezone"),
+            vocabulary="timezone",
+            name_fr="fuseau",
         ),
         Option(
             "channel",
@@ -49,6 +54,7 @@ UNSET = Localized("non défini", "not set")
                 "Salon des conseils (#salon, here ou none)", "Tips channel (#channel, here or none)"
             ),
             max_length=80,
+            name_fr="salon",
         ),
     ],
     admin=True,
@@ -117,7 +123,7 @@ def _show(ctx: Context, title: Localized, row: Workspace) -> Reply:
     )
     note = Localized(
         "Valeurs par défaut des membres qui n'ont rien choisi. Changer : "
-        "`/coach server language:en timezone:Europe/Paris channel:here`.",
+        "`/coach serveur langue:en fuseau:Europe/Paris salon:here`.",
         "Defaults for members who chose nothing themselves. Change: "
         "`/coach server language:en timezone:Europe/Paris channel:here`.",
     )

@@ -12,12 +12,22 @@ from coachbot.reply import Reply
 from coachbot.services import Context
 
 OPTIONS = (
-    Option("time", Localized("Heure locale HH:MM (24 h)", "Local time HH:MM (24-hour)")),
-    Option("timezone", Localized("Fuseau IANA", "IANA timezone"), vocabulary="timezone"),
+    Option(
+        "time",
+        Localized("Heure locale HH:MM (24 h)", "Local time HH:MM (24-hour)"),
+        name_fr="heure",
+    ),
+    Option(
+        "timezone",
+        Localized("Fuseau IANA", "IANA timezone"),
+        vocabulary="timezone",
+        name_fr="fuseau",
+    ),
     Option(
         "days",
         Localized("Jours : lun-ven, dim-jeu, ven,sam...", "Days: mon-fri, sun-thu, fri,sat..."),
         max_length=60,
+        name_fr="jours",
     ),
     Option(
         "where",
@@ -27,6 +37,7 @@ OPTIONS = (
             Choice("here", Localized("Dans ce salon", "In this channel")),
             Choice("channel", Localized("Dans le salon des conseils", "In the tips channel")),
         ),
+        name_fr="ou",
     ),
     Option(
         "language",
@@ -35,6 +46,7 @@ OPTIONS = (
             Choice("fr", Localized("Français", "French")),
             Choice("en", Localized("Anglais", "English")),
         ),
+        name_fr="langue",
     ),
     Option(
         "skip_holidays",
@@ -43,11 +55,13 @@ OPTIONS = (
             "Skip a country's public holidays (FR, US...) or off",
         ),
         max_length=8,
+        name_fr="sauf_feries",
     ),
     Option(
         "recap",
         Localized("Jour du bilan hebdo (ven...) ou off", "Weekly recap day (fri...) or off"),
         max_length=12,
+        name_fr="bilan",
     ),
 )
 
@@ -55,6 +69,7 @@ OPTIONS = (
 @command(
     "coach",
     "subscribe",
+    name_fr="abonner",
     description=Localized(
         "Recevoir un conseil par jour à votre heure", "Get one tip a day at your own time"
     ),
@@ -71,6 +86,7 @@ async def subscribe(ctx: Context, **options: str | None) -> Reply:
 @command(
     "coach",
     "settings",
+    name_fr="reglages",
     description=Localized(
         "Voir ou changer vos réglages du conseil quotidien",
         "See or change your daily tip settings",
@@ -88,6 +104,7 @@ async def settings(ctx: Context, **options: str | None) -> Reply:
 @command(
     "coach",
     "pause",
+    name_fr="pause",
     description=Localized("Suspendre le conseil quotidien", "Pause the daily tip"),
     options=[
         Option(
@@ -95,6 +112,7 @@ async def settings(ctx: Context, **options: str | None) -> Reply:
             Localized("Dernier jour de pause (AAAA-MM-JJ)", "Last day of the pause (YYYY-MM-DD)"),
             required=True,
             max_length=10,
+            name_fr="fin",
         )
     ],
     personal=True,
@@ -109,6 +127,7 @@ async def pause(ctx: Context, until: str) -> Reply:
 @command(
     "coach",
     "resume",
+    name_fr="reprendre",
     description=Localized("Reprendre le conseil quotidien", "Resume the daily tip"),
     personal=True,
 )
@@ -122,6 +141,7 @@ async def resume(ctx: Context) -> Reply:
 @command(
     "coach",
     "unsubscribe",
+    name_fr="desabonner",
     description=Localized("Ne plus recevoir le conseil quotidien", "Stop the daily tip"),
     personal=True,
 )
@@ -135,6 +155,7 @@ async def unsubscribe(ctx: Context) -> Reply:
 @command(
     "coach",
     "tip",
+    name_fr="conseil",
     description=Localized("Le conseil du jour, tout de suite", "Today's tip, right now"),
     personal=True,
 )

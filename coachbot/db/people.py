@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,12 +26,19 @@ async def find_person(*, session: AsyncSession, ref: PersonRef) -> Person | None
 async def ensure_person(*, session: AsyncSession, ref: PersonRef, now: datetime) -> Person:
     """The person for ``ref``, created on first use."""
     person = await find_person(session=session, ref=ref)
-    if person is None:
-        person = Person(
-            platform=ref.platform, workspace=ref.workspace, user_id=ref.user, created_at=now
-        )
-        session.add(person)
-        await session.flush()
+    if person is not None:
+        return person
+    try:
+        async with session.begin_nested():  # a savepoint: losing the race keeps the transaction
+            person = Person(
+                platform=ref.platform, workspace=ref.workspace, user_id=ref.user, created_at=now
+            )
+            session.add(person)
+            await session.flush()
+    except IntegrityError:  # another command of the same new user created the row first
+        person = await find_person(session=session, ref=ref)
+        if person is None:
+            raise
     return person
 
 

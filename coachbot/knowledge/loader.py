@@ -40,6 +40,7 @@ SEED_FILES = frozenset(
 )
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 TOPIC_ID = re.compile(r"^[a-z]{1,32}$")
+TOPIC_NAME_FR = re.compile(r"^[a-z][-_a-z0-9]{0,31}$")  # a Discord command name, unaccented
 MAX_SECTION_CHARS = 1500
 T = TypeVar("T")
 
@@ -165,7 +166,28 @@ def load_topic(path: Path, facts: dict[str, Fact]) -> Topic:
         _sources(data, where),
         sections,
         _topic_keywords(data, where),
+        _topic_name_fr(data, where),
     )
+
+
+def _topic_name_fr(data: dict[str, Any], where: _Where) -> str:
+    name = _get(data, "name_fr", str, where)
+    if not TOPIC_NAME_FR.match(name):
+        raise where.at("name_fr").fail(
+            "the French /cto subcommand: lowercase a-z without accents, digits, '-' or '_' (max 32)"
+        )
+    return name
+
+
+def _check_topic_names(topics: dict[str, Topic], topics_dir: Path) -> None:
+    """Each French name calls one topic only: not another topic's id or French name."""
+    owner: dict[str, str] = {}
+    for topic in topics.values():
+        for spelling in dict.fromkeys((topic.id, topic.name_in("fr"))):
+            if owner.setdefault(spelling, topic.id) != topic.id:
+                key = "id" if spelling == topic.id else "name_fr"
+                where = _Where(topics_dir / f"{topic.id}.toml", key)
+                raise where.fail(f"{spelling!r} already calls the topic {owner[spelling]!r}")
 
 
 def _topic_keywords(data: dict[str, Any], where: _Where) -> dict[str, tuple[str, ...]]:
@@ -314,6 +336,7 @@ def load_knowledge(content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
     for path in sorted((content_dir / "topics").glob("*.toml")):
         topic = load_topic(path, facts)
         topics[topic.id] = topic
+    _check_topic_names(topics, content_dir / "topics")
     skills = load_skills(content_dir / "skills.toml")
     tips_dir = content_dir / "tips"
     return KnowledgeBase(

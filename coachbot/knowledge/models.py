@@ -52,7 +52,10 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """A subject of ``/cto``: title, one-line summary and sections."""
+    """A subject of ``/cto``: title, one-line summary and sections.
+
+    ``id`` is also the English name of its ``/cto`` subcommand, ``name_fr`` the French one.
+    """
 
     id: str
     title: Localized
@@ -60,6 +63,11 @@ class Topic:
     sources: tuple[str, ...]
     sections: tuple[Section, ...]
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    name_fr: str | None = None
+
+    def name_in(self, lang: Lang) -> str:
+        """The subcommand name speakers of ``lang`` type: ``salaire`` for ``salary``."""
+        return (self.name_fr or self.id) if lang == "fr" else self.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,14 +3,14 @@
 This package module stays free of database imports: command declarations read it.
 """
 
-from coachbot.markup import escape, neutralize
+from coachbot.markup import mention, neutralize
 
 MAX_NOTE = 1000  # characters of a mentor's note
 
 
 def shown_user(user: str) -> str:
-    """``@user`` for prose: escaped like any text the bot did not write."""
-    return f"@{escape(user)}"
+    """The person ``user`` in prose: adapters show their name (never a ping)."""
+    return mention(user)
 
 
 def typed_user(user: str) -> str:

@@ -7,6 +7,7 @@ touching this file.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +17,7 @@ from discord import app_commands
 
 from coachbot.adapters.discord import limits
 from coachbot.adapters.discord.client import make_client, translated_payload
-from coachbot.adapters.discord.commands import discord_path
+from coachbot.adapters.discord.commands import discord_names, discord_path
 from coachbot.adapters.discord.payload_check import problems, valid_name
 from coachbot.app import build_registry
 from coachbot.knowledge.loader import default_knowledge
@@ -93,6 +94,49 @@ async def test_descriptions_are_localized_in_french_and_english(
             assert sent_choice["name_localizations"] == {
                 "fr": choice.label.fr, "en-US": choice.label.en, "en-GB": choice.label.en
             }  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.qualified_name)
+async def test_names_are_english_with_their_french_localization(
+    payload: list[dict[str, Any]], spec: CommandSpec
+) -> None:
+    entry = find(payload, discord_path(spec))
+    assert entry["name"] == discord_path(spec)[-1]  # Discord sends this id back, in any locale
+    assert entry["name_localizations"] == {"fr": discord_names(spec).fr}
+    assert valid_name(entry["name_localizations"]["fr"])
+    if spec.group and not spec.admin:
+        group = top(payload, spec)
+        assert group["name_localizations"] == {"fr": REGISTRY.groups[spec.group].name_fr}
+    for opt in spec.options:
+        sent = next(o for o in entry["options"] if o["name"] == opt.name)
+        assert sent["name_localizations"] == {"fr": opt.name_fr}
+        assert valid_name(opt.name_fr)
+
+
+def test_french_names_where_they_differ_from_english() -> None:
+    names = {s.qualified_name: discord_names(s).fr for s in SPECS}
+    assert names["cto salary"] == "salaire" and names["progress rate"] == "noter"
+    assert names["coach server"] == "coach-serveur"  # lifted to the top level, both words French
+    assert names["help"] == "aide"
+
+
+def _sibling_lists(
+    items: list[dict[str, Any]], where: str = "/"
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Every list of siblings: the top-level commands, then each one's options, nested."""
+    yield where, items
+    for item in items:
+        if item.get("options"):
+            yield from _sibling_lists(item["options"], f"{where}{item['name']} ")
+
+
+@pytest.mark.parametrize("locale", [None, "fr", "en-US", "en-GB"])
+async def test_sibling_names_are_unique_in_every_locale(
+    payload: list[dict[str, Any]], locale: str | None
+) -> None:
+    for where, items in _sibling_lists(payload):
+        shown = [(c.get("name_localizations") or {}).get(locale) or c["name"] for c in items]
+        assert len(shown) == len(set(shown)), (where, locale, shown)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.qualified_name)
@@ -204,6 +248,11 @@ def _broken(change: str) -> dict[str, Any]:
         command["description_localizations"] = {"fr": "y" * 101}
     elif change == "bad localized name":
         command["name_localizations"] = {"en-US": "Salary Grid"}
+    elif change == "same french name":
+        region["name_localizations"] = {"fr": "niveau"}
+        level["name_localizations"] = {"fr": "niveau"}
+    elif change == "french name of a sibling":
+        region["name_localizations"] = {"fr": "level"}
     elif change == "required after optional":
         sub["options"] = [level, region]
     elif change == "mixed subcommands and options":
@@ -234,6 +283,8 @@ def _broken(change: str) -> dict[str, Any]:
         ("unknown locale", "unknown locale 'fr-FR'"),
         ("long localized description", "fr description must be 1-100"),
         ("bad localized name", "invalid en-US name"),
+        ("same french name", "/cto salary niveau: declared twice in fr"),
+        ("french name of a sibling", "/cto salary level: declared twice in fr"),
         ("required after optional", "required option 'region' after an optional one"),
         ("mixed subcommands and options", "mixes subcommands with plain options"),
         ("too deep", "may not hold subcommands"),

@@ -157,6 +157,24 @@ async def test_reply_language_follows_the_user_then_the_discord_locale(
     assert (french, english) == (kb.topics["types"].title.fr, kb.topics["types"].title.en)
 
 
+async def test_a_french_client_sends_the_english_ids_and_reads_french(
+    discord_bot: Discord, invocations: list[Invocation]
+) -> None:
+    """A French client shows ``/progression noter competence niveau``; Discord still sends
+    the base names, so the core gets its own ids, and the reply is in French."""
+    options = [{"name": "skill", "type": 3, "value": "it_security"},
+               {"name": "level", "type": 4, "value": 3}]  # fmt: skip
+    await discord_bot.dispatch(command(("progress", "rate"), options, locale="fr"))
+    [inv] = invocations
+    assert (inv.path, dict(inv.args)) == (
+        ("progress", "rate"),
+        {"skill": "it_security", "level": 3},
+    )
+    assert discord_bot.recorder.sent_payloads()[-1]["embeds"][0]["title"] == (
+        "Auto-évaluation enregistrée"
+    )
+
+
 async def test_skill_autocomplete_is_served_by_the_core(discord_bot: Discord, app: App) -> None:
     await discord_bot.dispatch(fixture("interactions/autocomplete_progress_rate"))
     [call] = discord_bot.recorder.to(CALLBACK)

@@ -30,6 +30,7 @@ LIMITS = {
     "context_text": 2000,
 }
 BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+USER_REFERENCE = re.compile(r"<@[UW][A-Z0-9]{2,20}>")
 
 
 def check_block(block: dict[str, Any]) -> None:
@@ -50,7 +51,10 @@ def check_block(block: dict[str, Any]) -> None:
         for element in block["elements"]:
             assert len(element["text"]) <= LIMITS["context_text"]
     for text in mrkdwn_texts(block):
-        assert "<" not in text and ">" not in text, text
+        # the only angle brackets allowed: a person the core named (<@U…>), shown as their name
+        bare = USER_REFERENCE.sub("", text)
+        assert "<" not in bare and ">" not in bare, text
+        assert "<!" not in text, text
         assert not BARE_AMPERSAND.search(text), text
 
 

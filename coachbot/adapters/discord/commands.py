@@ -2,9 +2,11 @@
 
 Each core group becomes a slash command group (``/cto``, ``/progress``...), each
 command a subcommand with typed options; ``/help`` and other ungrouped commands stay
-top level. Discord sets permissions only on top-level commands, so an admin
-subcommand is lifted to its own top-level command ``/<group>-<name>`` (``/coach
-server`` is ``/coach-server`` on Discord, listed right after ``/coach`` as one types)
+top level. Names are the registry's English ones, with its French names as their
+``fr`` localization (``/progression noter`` for a French Discord client). Discord sets
+permissions only on top-level commands, so an admin subcommand is lifted to its own
+top-level command ``/<group>-<name>`` (``/coach server`` is ``/coach-server`` on
+Discord, ``/coach-serveur`` in French, listed right after ``/coach`` as one types)
 with Manage Server as default permission; the core checks again on every call.
 
 discord.py reads options from the callback's signature: we give each generated
@@ -23,8 +25,8 @@ from discord import app_commands
 
 from coachbot.adapters.discord import limits
 from coachbot.adapters.discord.interactions import responder_of
-from coachbot.adapters.discord.translator import localized_str
-from coachbot.i18n import Lang
+from coachbot.adapters.discord.translator import localized_name, localized_str
+from coachbot.i18n import Lang, Localized
 from coachbot.registry import CommandSpec, Group, Option, OptionType, Registry
 
 SPEC = "coachbot_spec"  # key of the CommandSpec in app_commands.Command.extras
@@ -40,6 +42,13 @@ def discord_path(spec: CommandSpec) -> tuple[str, ...]:
     if spec.admin and spec.group:
         return (f"{spec.group}-{spec.name}",)
     return spec.path
+
+
+def discord_names(spec: CommandSpec) -> Localized:
+    """The last word of ``discord_path`` in each language: ``coach-serveur`` in French."""
+    if spec.admin and spec.group:
+        return Localized("-".join(spec.path_in("fr")), discord_path(spec)[-1])
+    return Localized(spec.name_in("fr"), spec.name)
 
 
 def build_commands(
@@ -59,7 +68,9 @@ def build_commands(
 def build_group(group: Group, members: list[CommandSpec], lang: Lang) -> app_commands.Group:
     """A slash command group holding ``members`` as subcommands."""
     parent = app_commands.Group(
-        name=group.name, description=localized_str(group.description, lang), guild_only=True
+        name=localized_name(group.names),
+        description=localized_str(group.description, lang),
+        guild_only=True,
     )
     for spec in members:
         parent.add_command(build_command(spec, lang, parent))
@@ -71,7 +82,7 @@ def build_command(
 ) -> app_commands.Command[Any, ..., Any]:
     """One application command calling the responder with the core's option names."""
     command: app_commands.Command[Any, ..., Any] = app_commands.Command(
-        name=discord_path(spec)[-1],
+        name=localized_name(discord_names(spec)),
         description=localized_str(spec.description, lang),
         callback=_callback(spec, lang),
         parent=parent,
@@ -130,7 +141,7 @@ def _decorate(callback: Callback, spec: CommandSpec, lang: Lang) -> None:
     app_commands.describe(**{f"p{i}": localized_str(o.description, lang) for i, o in indexed})(
         callback
     )
-    app_commands.rename(**{f"p{i}": o.name for i, o in indexed})(callback)
+    app_commands.rename(**{f"p{i}": localized_name(o.names) for i, o in indexed})(callback)
     choices = {f"p{i}": _choices(o, lang) for i, o in indexed if _uses_choices(o)}
     if choices:
         app_commands.choices(**choices)(callback)

@@ -7,8 +7,10 @@ Rules (developer docs, "Application Commands"): names match ``^[-_\\p{L}\\p{N}]{
 characters; at most 25 options, 25 choices, 25 subcommands; required options before
 optional ones; a command holds either subcommands/groups or plain options, a group
 only subcommands, nesting two levels at most; localization keys are Discord
-locales and their values obey the same rules; all the texts of one command stay
-within 8000 characters in every locale; at most 100 global slash commands.
+locales and their values obey the same rules; sibling names differ in every locale
+(a localized name counts where it is shown, the base name elsewhere); all the texts of
+one command stay within 8000 characters in every locale; at most 100 global slash
+commands.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def problems(commands: Iterable[Payload]) -> list[str]:
     chat = [c for c in commands if c.get("type", CHAT_INPUT) == CHAT_INPUT]
     if len(chat) > limits.GLOBAL_CHAT_COMMANDS:
         found.append(f"{len(chat)} slash commands: Discord allows {limits.GLOBAL_CHAT_COMMANDS}")
-    found += _duplicates([c.get("name", "") for c in commands], "/")
+    found += _duplicates(commands, "/")
     for command in commands:
         found += _command(command)
     return found
@@ -103,7 +105,7 @@ def _options(options: list[Payload], where: str, depth: int) -> list[str]:
     found: list[str] = []
     if len(options) > limits.OPTIONS:
         found.append(f"{where}: {len(options)} options, Discord allows {limits.OPTIONS}")
-    found += _duplicates([o.get("name", "") for o in options], where + " ")
+    found += _duplicates(options, where + " ")
     kinds = {o.get("type") in (SUBCOMMAND, GROUP) for o in options}
     if len(kinds) > 1:
         found.append(f"{where}: mixes subcommands with plain options")
@@ -196,9 +198,23 @@ def _bounds(option: Payload, where: str) -> list[str]:
     return found
 
 
-def _duplicates(names: list[str], where: str) -> list[str]:
+def _duplicates(siblings: list[Payload], where: str) -> list[str]:
+    """Names two siblings share, by default and in each locale a sibling is renamed in."""
+    found = _repeated([str(s.get("name", "")) for s in siblings], where, "")
+    tables = [
+        t if isinstance(t, Mapping) else {} for t in (s.get("name_localizations") for s in siblings)
+    ]
+    for locale in sorted({str(key) for table in tables for key in table}):
+        names = [
+            str(t.get(locale) or s.get("name", "")) for s, t in zip(siblings, tables, strict=True)
+        ]
+        found += _repeated(names, where, f" in {locale}")
+    return found
+
+
+def _repeated(names: list[str], where: str, suffix: str) -> list[str]:
     counts = Counter(names)
-    return [f"{where}{name}: declared twice" for name, n in sorted(counts.items()) if n > 1]
+    return [f"{where}{name}: declared twice{suffix}" for name, n in sorted(counts.items()) if n > 1]
 
 
 def _total_size(command: Payload, where: str) -> list[str]:

@@ -1,10 +1,14 @@
-"""Command descriptions and choice names in French and English, through discord.py's Translator.
+"""Command names, descriptions and choice names in French and English, through
+discord.py's Translator.
 
 Every translatable string of the generated commands is a ``locale_str`` whose
-message is the text in the bot's default language and whose ``localized`` extra is
-the core's ``Localized``. The translator answers for Discord's French locale
-(``fr``) and both English ones (``en-US``, ``en-GB``); other locales see the default.
-Names have no translation in the registry (one id per command), so they stay as is.
+``localized`` extra is the core's ``Localized``. For descriptions and choice names the
+message is the text in the bot's default language, and the translator answers for
+Discord's French locale (``fr``) and both English ones (``en-US``, ``en-GB``); other
+locales see the default. For names of commands, groups and options the message is the
+English name, the id Discord sends back in every interaction whatever the user's
+language; the translator only adds the French name (``fr``), never cut: the registry
+has already checked it is a valid Discord name.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ def localized_str(
     return app_commands.locale_str(clip(text.get(default), limit), localized=text, limit=limit)
 
 
+def localized_name(names: Localized) -> app_commands.locale_str:
+    """A translatable name: English as the base name, French for the ``fr`` locale."""
+    return app_commands.locale_str(names.en, localized=names, name=True)
+
+
 class RegistryTranslator(app_commands.Translator):
     """Serves the registry's own translations; nothing to load, nothing to guess."""
 
@@ -49,4 +58,6 @@ class RegistryTranslator(app_commands.Translator):
         text = string.extras.get("localized")
         if lang is None or not isinstance(text, Localized):
             return None
+        if string.extras.get("name"):
+            return text.fr if lang == "fr" else None  # English is the base name already
         return clip(text.get(lang), int(string.extras.get("limit", limits.COMMAND_DESCRIPTION)))

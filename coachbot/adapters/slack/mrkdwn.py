@@ -11,6 +11,7 @@ between characters and every piece stays valid.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from coachbot.markup import Bullets, Paragraph, Span, neutralize, parse, parse_inline
@@ -27,6 +28,7 @@ _PLAIN = str.maketrans(
         "`": f"{ZWSP}`{ZWSP}",
     }
 )
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
 _CODE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "ˋ"})
 _MARKERS = {"bold": "*", "italic": "_", "code": "`"}
 BULLET = "• "
@@ -44,6 +46,8 @@ def clip(text: str, limit: int) -> str:
 
 def render_span(span: Span) -> str:
     """One styled span as mrkdwn; markers go around each line's non-blank text only."""
+    if span.style == "user":
+        return f"<@{span.text}>" if _SLACK_USER.fullmatch(span.text) else escape("@" + span.text)
     if span.style == "plain":
         return escape(span.text)
     return "\n".join(_styled_line(line, span.style) for line in span.text.split("\n"))
