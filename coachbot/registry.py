@@ -159,6 +159,8 @@ class CommandSpec:
         parts = [f"/{self.qualified_name_in(lang)}"]
         for opt in self.options:
             token = f"{opt.name_in(lang)}:<{opt.vocabulary or opt.type.value}>"
+            if opt.min_value is not None and opt.max_value is not None:
+                token = f"{opt.name_in(lang)}:<{opt.min_value}-{opt.max_value}>"
             if opt.choices:
                 token = f"{opt.name_in(lang)}:" + "|".join(c.value for c in opt.choices)
             parts.append(token if opt.required else f"[{token}]")

@@ -107,6 +107,9 @@ async def run_line(
     line: str,
     locale: str | None = None,
     channel: str | None = None,
+    *,
+    is_admin: bool = False,
+    mentions_only: bool = False,
 ) -> Reply:
     """Parse a typed command line and run it; bad input becomes an error reply."""
     path, rest = split_path(line, dispatcher.registry)
@@ -118,4 +121,5 @@ async def run_line(
         args = parse_options(spec, rest)
     except BadInput as exc:
         return bad_input(spec, exc.message, await dispatcher.language(person, locale))
-    return await dispatcher.dispatch(Invocation(person, path, args, locale, channel))
+    invocation = Invocation(person, path, args, locale, channel, is_admin, mentions_only)
+    return await dispatcher.dispatch(invocation)

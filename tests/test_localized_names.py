@@ -170,8 +170,8 @@ def test_the_registry_spells_paths_in_each_language() -> None:
     assert spec is not None
     assert spec.path_in("fr") == ("progression", "noter")
     assert spec.path_in("en") == ("progress", "rate")
-    assert spec.usage("fr") == "/progression noter competence:<skill> niveau:<integer>"
-    assert spec.usage("en") == "/progress rate skill:<skill> level:<integer>"
+    assert spec.usage("fr") == "/progression noter competence:<skill> niveau:<0-5>"
+    assert spec.usage("en") == "/progress rate skill:<skill> level:<0-5>"
     assert REGISTRY.canonical(["progression", "noter", "x"]) == ("progress", "rate", "x")
     assert REGISTRY.canonical(["aide"]) == ("help",)
     assert REGISTRY.canonical(["progression", "nope"]) == ("progress", "nope")
@@ -292,13 +292,13 @@ async def test_help_shows_the_names_in_the_readers_language(bot: ChatBot) -> Non
         (
             "/aide commande:progression noter",
             "fr",
-            "`/progression noter competence:<skill> niveau:<integer>`",
+            "`/progression noter competence:<skill> niveau:<0-5>`",
         ),
-        ("/help command:progression noter", "en", "`/progress rate skill:<skill> level:<integer>`"),
+        ("/help command:progression noter", "en", "`/progress rate skill:<skill> level:<0-5>`"),
         (
             "/help command:progress rate",
             "fr",
-            "`/progression noter competence:<skill> niveau:<integer>`",
+            "`/progression noter competence:<skill> niveau:<0-5>`",
         ),
         ("/progression noter competence:securite niveau:9", "fr", "Usage : `/progression noter"),
         ("/cto salaire couleur:bleu", "fr", "`/cto salaire [region:<region>] [niveau:<level>]`"),

@@ -130,6 +130,7 @@ async def goal(ctx: Context, skill: str, level: int) -> Reply:
         )
     ],
     personal=True,
+    slow=True,  # a fresh radar chart can take a few hundred milliseconds
 )
 async def show(ctx: Context, chart: bool | None) -> Reply:
     """The overview; mentor notes not seen yet are delivered here."""
@@ -145,6 +146,7 @@ async def show(ctx: Context, chart: bool | None) -> Reply:
     description=Localized("Une compétence dans le temps", "One skill over time"),
     options=[_skill()],
     personal=True,
+    slow=True,  # draws a chart
 )
 async def history(ctx: Context, skill: str) -> Reply:
     """The chart of one skill's ratings over time."""
