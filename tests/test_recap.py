@@ -15,13 +15,16 @@ from tests.chat import ChatBot
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FRIDAY_0830_PARIS = datetime(2026, 3, 6, 7, 30, tzinfo=UTC)
+PLATFORMS = ("console",)  # the platforms of the process asking
 
 
 async def due(bot: ChatBot, now: datetime) -> list[tuple[str, str | None, Reply, int]]:
     """What is due at ``now``: (user, channel, reply, message id), marked sent."""
     services = bot.app.services
     async with services.database().session() as session:
-        found = await due_weekly_messages(session=session, services=services, now=now)
+        found = await due_weekly_messages(
+            session=session, services=services, now=now, platforms=PLATFORMS
+        )
         for _, _, message_id in found:
             await mark_weekly_sent(session=session, message_id=message_id, now=now)
     return [(t.person.user, t.channel, reply, mid) for t, reply, mid in found]
@@ -109,8 +112,58 @@ async def test_many_not_yet_due_never_hide_a_due_one(bot: ChatBot) -> None:
     services = bot.app.services
     async with services.database().session() as session:
         now = datetime(2026, 3, 6, 6, 0, tzinfo=UTC)  # Friday 07:00 Paris, 15:00 Tokyo
-        found = await due_weekly_messages(session=session, services=services, now=now, limit=2)
+        found = await due_weekly_messages(
+            session=session, services=services, now=now, platforms=PLATFORMS, limit=2
+        )
     assert [target.person.user for target, _, _ in found] == ["tokyo"]
+
+
+async def test_learners_not_due_for_any_reason_never_hide_a_due_one(bot: ChatBot) -> None:
+    """Each reason a recap is not due is checked in SQL, before the page limit: two learners
+    for each reason come before the due one, and a page of two still finds it."""
+    for reason, options in (
+        ("late", "time:10:00"),  # Friday 10:00 in Paris: not yet
+        ("wed", "recap:wed"),  # another day
+        ("paused", ""),
+        ("got", ""),  # had it this week already
+    ):
+        for n in (1, 2):
+            await bot.as_(f"{reason}{n}").say(f"/coach subscribe {options}", locale="en")
+    for n in (1, 2):
+        await bot.as_(f"paused{n}").say("/coach pause until:2026-03-07", locale="en")
+        got = await person(bot, f"got{n}")
+        async with bot.app.services.database().session() as session:
+            session.add(
+                WeeklyMessage(
+                    person_id=got.id,
+                    kind="recap",
+                    week="2026-W10",
+                    status="sent",
+                    created_at=MONDAY,
+                )
+            )
+    await bot.as_("due").say("/coach subscribe", locale="en")
+    services = bot.app.services
+    now = datetime(2026, 3, 6, 8, 0, tzinfo=UTC)  # Friday 09:00 in Paris
+    async with services.database().session() as session:
+        found = await due_weekly_messages(
+            session=session, services=services, now=now, platforms=PLATFORMS, limit=2
+        )
+    assert [target.person.user for target, _, _ in found] == ["due"]
+
+
+async def test_a_monday_digest_east_of_utc_comes_every_week(bot: ChatBot) -> None:
+    """At UTC+14, Monday 08:30 is still Sunday in most of the world: last week's digest
+    must not be taken for this week's."""
+    await bot.as_("bob").say("/coach subscribe timezone:Pacific/Kiritimati recap:mon", locale="en")
+    bob, alice = await person(bot, "bob"), await person(bot, "alice")
+    async with bot.app.services.database().session() as session:
+        session.add(_link(bob, alice, "active"))
+    titles = []
+    for monday in (1, 8, 15):  # Monday 08:30 at UTC+14 is Sunday 18:30 UTC
+        sent = await due(bot, datetime(2026, 3, monday, 18, 30, tzinfo=UTC))
+        titles += [reply.title for user, _, reply, _ in sent if "mentees" in reply.title]
+    assert titles == [f"Your mentees this week · 2026-W{n}" for n in (10, 11, 12)]
 
 
 async def test_mentor_digest_covers_active_mentees_once(bot: ChatBot) -> None:

@@ -2,14 +2,17 @@
 went down; each comes with a suggested agenda for the next one-on-one.
 
 What is due is a function of the database and ``now`` only: the scheduler calls
-``due_mentor_alerts`` and sends each reply to the mentor's direct messages. Every
-alert is recorded in ``mentor_alert`` (unique per link, kind and period) in the
-caller's transaction, so it goes out once per period: at most once, since an alert
-whose sending fails after the commit is not tried again.
+``due_mentor_alerts`` for the platforms it has a port for and sends each reply to the
+mentor's direct messages. Every alert is recorded in ``mentor_alert`` (unique per link,
+kind and period) in the caller's transaction, so it goes out once per period: at most
+once, since an alert whose sending fails after the commit is not tried again. That is
+the intended trade-off (as for the weekly messages): an alert only points at facts that
+the next alert and the weekly digest show again, and a duplicate would be noise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,13 +58,19 @@ async def due_mentor_alerts(
     kb: KnowledgeBase,
     now: datetime,
     default_timezone: str,
+    platforms: Collection[str],
     default_language: Lang = "fr",
 ) -> list[tuple[PersonRef, Reply]]:
-    """The alerts due at ``now``, one reply per mentor and mentee, each recorded as sent."""
-    watched = await watched_links(session)
+    """The alerts due at ``now`` to mentors of ``platforms`` (those the caller can send to),
+    one reply per mentor and mentee, each recorded as sent; others' are left alone."""
+    watched = await watched_links(session, platforms)
     learners = list({learner.id: learner for _, _, learner in watched}.values())
     facts = await learner_facts(
-        session=session, learners=learners, now=now, default_timezone=default_timezone
+        session=session,
+        learners=learners,
+        now=now,
+        default_timezone=default_timezone,
+        platforms=platforms,
     )
     found: dict[int | None, list[Alert]] = {}
     for link, _, learner in watched:

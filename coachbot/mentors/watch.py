@@ -4,11 +4,12 @@ queries (not a few per learner), so a scheduler tick stays cheap with many links
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import ColumnElement, exists, func, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -44,43 +45,60 @@ class LearnerFacts:
     drops: list[Drop] = field(default_factory=list)  # newest rating given in the lookback
 
 
-async def watched_links(session: AsyncSession) -> list[tuple[MentorLink, Person, Person]]:
-    """Active links whose mentor opted in to alerts, with the mentor and the learner."""
+async def watched_links(
+    session: AsyncSession, platforms: Collection[str]
+) -> list[tuple[MentorLink, Person, Person]]:
+    """Active links whose mentor, on one of ``platforms``, opted in to alerts, with the
+    mentor and the learner."""
     mentor, learner = aliased(Person), aliased(Person)
     query = (
         select(MentorLink, mentor, learner)
         .join(mentor, col(mentor.id) == col(MentorLink.mentor_id))
         .join(learner, col(learner.id) == col(MentorLink.learner_id))
-        .where(MentorLink.status == ACTIVE, col(MentorLink.alerts).is_(True))
+        .where(*_watched(platforms))
         .order_by(col(MentorLink.id))
     )
     return list(await session.exec(query))
 
 
 async def learner_facts(
-    *, session: AsyncSession, learners: list[Person], now: datetime, default_timezone: str
+    *,
+    session: AsyncSession,
+    learners: list[Person],
+    now: datetime,
+    default_timezone: str,
+    platforms: Collection[str],
 ) -> dict[int, LearnerFacts]:
-    """The facts of every learner of a watched link, by person id."""
+    """The facts of ``learners``, the learners of ``watched_links(session, platforms)``,
+    by person id."""
     zones = await _zones(session, learners, default_timezone)
     facts = {
         p.id: LearnerFacts(zones[p.id], local_date(now, zones[p.id]))
         for p in learners
         if p.id is not None
     }
+    watched = _watched_learners(platforms)
     since = now.date() - timedelta(days=1 + LOOKBACK_DAYS + STREAK_WINDOW_DAYS)
-    for pid, day in await session.exec(_activity_days(since)):
+    for pid, day in await session.exec(_activity_days(watched, since)):
         facts[pid].days.add(day)
-    for pid, last in await session.exec(_last_evidence()):
+    for pid, last in await session.exec(_last_evidence(watched)):
         facts[pid].last_evidence = last
-    for pid, drop in await _drops(session, now - timedelta(days=LOOKBACK_DAYS)):
+    for pid, drop in await _drops(session, watched, now - timedelta(days=LOOKBACK_DAYS)):
         facts[pid].drops.append(drop)
     return facts
 
 
-def _watched_learners() -> SelectOfScalar[int]:
-    return select(MentorLink.learner_id).where(
-        MentorLink.status == ACTIVE, col(MentorLink.alerts).is_(True)
+def _watched(platforms: Collection[str]) -> tuple[ColumnElement[bool], ...]:
+    """Active links with alerts on whose mentor is on one of ``platforms`` (a link never
+    crosses workspaces, so its learner is on the same platform)."""
+    mentor_on = exists().where(
+        col(Person.id) == col(MentorLink.mentor_id), col(Person.platform).in_(platforms)
     )
+    return (col(MentorLink.status) == ACTIVE, col(MentorLink.alerts).is_(True), mentor_on)
+
+
+def _watched_learners(platforms: Collection[str]) -> SelectOfScalar[int]:
+    return select(MentorLink.learner_id).where(*_watched(platforms))
 
 
 async def _zones(
@@ -94,26 +112,28 @@ async def _zones(
     }
 
 
-def _activity_days(since: date) -> Select[int, date]:
+def _activity_days(watched: SelectOfScalar[int], since: date) -> Select[int, date]:
     return select(Activity.person_id, col(Activity.local_date)).where(
-        col(Activity.person_id).in_(_watched_learners()),
+        col(Activity.person_id).in_(watched),
         col(Activity.kind).in_(STREAK_KINDS),
         col(Activity.local_date) >= since,
     )
 
 
-def _last_evidence() -> Select[int, datetime]:
+def _last_evidence(watched: SelectOfScalar[int]) -> Select[int, datetime]:
     return (
         select(Evidence.person_id, func.max(Evidence.created_at))
-        .where(col(Evidence.person_id).in_(_watched_learners()))
+        .where(col(Evidence.person_id).in_(watched))
         .group_by(col(Evidence.person_id))
     )
 
 
-async def _drops(session: AsyncSession, cutoff: datetime) -> list[tuple[int, Drop]]:
+async def _drops(
+    session: AsyncSession, watched: SelectOfScalar[int], cutoff: datetime
+) -> list[tuple[int, Drop]]:
     """(learner, drop) for each skill rated since ``cutoff`` whose newest rating went down."""
     recent = select(Rating.person_id, Rating.skill_id).where(
-        col(Rating.person_id).in_(_watched_learners()), col(Rating.created_at) >= cutoff
+        col(Rating.person_id).in_(watched), col(Rating.created_at) >= cutoff
     )
     order = (col(Rating.created_at).desc(), col(Rating.id).desc())
     rank = func.row_number().over(

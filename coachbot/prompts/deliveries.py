@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,15 +28,18 @@ from coachbot.prompts.subscriptions import local_today, target_of
 SEEN_STATUSES = ("sent", "claimed")
 LEASE = timedelta(minutes=10)
 COMMAND = "command"  # claimed_by of the rows /coach tip records
+NO_TIP = ""  # tip_id of a row the engine claimed, until it chooses the tip
 
 
 async def tip_history(*, session: AsyncSession, person_id: int) -> tuple[Served, ...]:
     """The tips the person received (oldest first) with their feedback; missed or failed
-    deliveries never reached them and do not count as seen."""
+    deliveries never reached them and do not count as seen, and a delivery the engine
+    claimed but whose tip is not chosen yet (``tip_id`` "") has no tip to count."""
     query = (
         select(Delivery.tip_id, Delivery.feedback)
         .where(
             Delivery.person_id == person_id,
+            Delivery.tip_id != NO_TIP,
             or_(col(Delivery.status).in_(SEEN_STATUSES), col(Delivery.feedback).is_not(None)),
         )
         .order_by(col(Delivery.local_date), col(Delivery.id))
@@ -98,13 +102,20 @@ class DueSnooze:
     nonce: str
 
 
-async def due_snoozes(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[DueSnooze]:
-    """Snoozed prompts due at ``now``, leased for ``LEASE`` (see the module docstring)."""
+async def due_snoozes(
+    *, session: AsyncSession, now: datetime, platforms: Collection[str], limit: int = 500
+) -> list[DueSnooze]:
+    """Snoozed prompts due at ``now`` for people of ``platforms`` (those the caller can send
+    to), leased for ``LEASE`` (see the module docstring); others' are left alone."""
     query = (
         select(Delivery, Subscription, Person)
         .join(Subscription, col(Subscription.id) == Delivery.subscription_id)
         .join(Person, col(Person.id) == Delivery.person_id)
-        .where(col(Delivery.snoozed_until).is_not(None), col(Delivery.snoozed_until) <= now)
+        .where(
+            col(Delivery.snoozed_until).is_not(None),
+            col(Delivery.snoozed_until) <= now,
+            col(Person.platform).in_(platforms),
+        )
         .order_by(col(Delivery.snoozed_until))
         .limit(limit)
         .with_for_update(skip_locked=True, of=Delivery)

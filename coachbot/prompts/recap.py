@@ -6,14 +6,17 @@ or failing subscriptions get none). A mentor's digest follows the same setting o
 the mentor's own subscription, else Friday after 08:30 in the mentor's timezone.
 Both go to direct messages: they hold personal data.
 
-Exactly once: ``due_weekly_messages`` claims a ``weekly_message`` row unique on
+Once a week, at most: ``due_weekly_messages`` claims a ``weekly_message`` row unique on
 (person, kind, ISO week of the local day) before building the message; a claim that
 loses the race inserts nothing and is skipped. The engine sends what it returns and
-then calls ``mark_weekly_sent`` (or ``mark_weekly_failed``).
+then calls ``mark_weekly_sent`` (or ``mark_weekly_failed``); a failed send, or a crash
+before it, is not retried that week. Each process asks only for the people of the
+platforms it can send to, and leaves the others' messages to the processes serving them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -23,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from coachbot.db.models import (
     Activity,
@@ -81,16 +85,23 @@ def due_now(local: datetime, weekday: int, at: time) -> bool:
 
 
 async def due_weekly_messages(
-    *, session: AsyncSession, services: Services, now: datetime, limit: int = 200
+    *,
+    session: AsyncSession,
+    services: Services,
+    now: datetime,
+    platforms: Collection[str],
+    limit: int = 200,
 ) -> list[tuple[DeliveryTarget, Reply, int]]:
-    """Recaps and digests due at ``now``, each claimed once: (target, reply, message id)."""
+    """Recaps and digests due at ``now`` for people of ``platforms`` (those the caller can
+    send to), each claimed once: (target, reply, message id)."""
     out = []
-    for person, sub in await _recap_candidates(session, now, limit):
+    for person, sub in await _recap_candidates(session, now, platforms, limit):
         out.extend(await _recap(session, services, person, sub, now))
-    for mentor, own in await _digest_candidates(session, now):
+    sent = await _digests_claimed(session, now)
+    for mentor, own in await _digest_candidates(session, platforms):
         if len(out) >= 2 * limit:
             break
-        out.extend(await _digest(session, services, mentor, own, now))
+        out.extend(await _digest(session, services, mentor, own, now, sent))
     return out
 
 
@@ -113,15 +124,17 @@ async def _digest(
     mentor: Person,
     sub: Subscription | None,
     now: datetime,
+    sent: set[tuple[int | None, str]],
 ) -> list[tuple[DeliveryTarget, Reply, int]]:
     zone = ZoneInfo(
         sub.timezone if sub else mentor.timezone or services.settings.bot.default_timezone
     )
     local = now.astimezone(zone)
     weekday, at = (sub.recap_weekday, _hhmm(sub.local_time)) if sub else DIGEST_DEFAULT
-    if not due_now(local, weekday, at):
+    week = week_of(local).label
+    if not due_now(local, weekday, at) or (mentor.id, week) in sent:
         return []
-    message_id = await _claim(session, mentor, DIGEST, week_of(local).label, now)
+    message_id = await _claim(session, mentor, DIGEST, week, now)
     if message_id is None:
         return []
     lang = _lang(sub.language if sub else mentor.language or services.settings.bot.default_language)
@@ -163,7 +176,7 @@ def _not_claimed(kind: str, weeks: list[str]) -> ColumnElement[bool]:
 
 
 async def _recap_candidates(
-    session: AsyncSession, now: datetime, limit: int
+    session: AsyncSession, now: datetime, platforms: Collection[str], limit: int
 ) -> list[tuple[Person, Subscription]]:
     """Learners whose recap is due at ``now`` and not claimed this week, found in SQL:
     timezones that share a local day and time form one condition each, so the query
@@ -180,7 +193,11 @@ async def _recap_candidates(
     query = (
         select(Person, Subscription)
         .join(Subscription, col(Subscription.person_id) == Person.id)
-        .where(*active, or_(*(_due_at(key, names) for key, names in by_moment.items())))
+        .where(
+            *active,
+            col(Person.platform).in_(platforms),
+            or_(*(_due_at(key, names) for key, names in by_moment.items())),
+        )
         .order_by(col(Person.id))
         .limit(limit)
     )
@@ -199,20 +216,37 @@ def _due_at(moment: tuple[int, str, date, str], zones: list[str]) -> ColumnEleme
     )
 
 
+def _mentors() -> SelectOfScalar[int]:
+    """The ids of people with at least one active mentee."""
+    return select(MentorLink.mentor_id).where(MentorLink.status == "active")
+
+
 async def _digest_candidates(
-    session: AsyncSession, now: datetime
+    session: AsyncSession, platforms: Collection[str]
 ) -> list[tuple[Person, Subscription | None]]:
-    """Mentors with at least one active mentee, not claimed this week (all of them: mentors
-    are few, and whether each one is due is decided in Python)."""
-    weeks = _candidate_weeks(now)
-    mentors = select(MentorLink.mentor_id).where(MentorLink.status == "active")
+    """Mentors of ``platforms``, with their subscription if any (all of them: mentors are
+    few, and whether each one is due, and for which local week, is decided in Python)."""
     query = (
         select(Person, Subscription)
         .outerjoin(Subscription, col(Subscription.person_id) == Person.id)
-        .where(col(Person.id).in_(mentors), _not_claimed(DIGEST, weeks))
+        .where(col(Person.id).in_(_mentors()), col(Person.platform).in_(platforms))
         .order_by(col(Person.id))
     )
     return [(p, s) for p, s in await session.exec(query)]
+
+
+async def _digests_claimed(session: AsyncSession, now: datetime) -> set[tuple[int | None, str]]:
+    """(mentor, week) of the digests claimed for the weeks any timezone can be in at ``now``.
+
+    Each mentor is checked against their own local week: a mere "claimed in one of these
+    weeks" would take last week's digest for this one where this week starts early (a
+    Monday digest at UTC+14 goes out while it is still Sunday in most of the world)."""
+    query = select(WeeklyMessage.person_id, WeeklyMessage.week).where(
+        col(WeeklyMessage.person_id).in_(_mentors()),
+        WeeklyMessage.kind == DIGEST,
+        col(WeeklyMessage.week).in_(_candidate_weeks(now)),
+    )
+    return set(await session.exec(query))
 
 
 async def _claim(

@@ -56,6 +56,12 @@ class Outbox:
     ports: Mapping[str, DeliveryPort]
     sender: Sender
 
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms this process has a port for: producers hand out only their messages,
+        and leave the others' to the processes that serve them."""
+        return tuple(sorted(self.ports))
+
     async def send(self, target: DeliveryTarget, reply: Reply, nonce: str) -> SendOutcome:
         """Send one message; a platform this process has no port for is a permanent failure."""
         port = self.ports.get(target.person.platform)
@@ -70,7 +76,7 @@ class Outbox:
 
         for _ in range(ROUNDS):
             async with self.db.session() as session:
-                due = await due_snoozes(session=session, now=now)
+                due = await due_snoozes(session=session, now=now, platforms=self.platforms)
             if not due:
                 return
 
@@ -89,7 +95,9 @@ class Outbox:
 
         for _ in range(ROUNDS):
             async with self.db.session() as session:
-                due = await due_weekly_messages(session=session, services=self.services, now=now)
+                due = await due_weekly_messages(
+                    session=session, services=self.services, now=now, platforms=self.platforms
+                )
             if not due:
                 return
 
@@ -114,6 +122,7 @@ class Outbox:
                 kb=self.services.kb,
                 now=now,
                 default_timezone=settings.default_timezone,
+                platforms=self.platforms,
                 default_language=parse_lang(settings.default_language) or "fr",
             )
         stamp = now.isoformat()
