@@ -183,7 +183,9 @@ def _run_slack(args: argparse.Namespace, settings: Settings, *, with_discord: bo
 
     http = use_http(settings, forced=args.http or args.port is not None)
     if with_discord and _has_discord():
-        return asyncio.run(_serve_all(settings, http=http, port=args.port))
+        from coachbot.adapters.slack.with_discord import serve_all
+
+        return asyncio.run(serve_all(settings, http=http, port=args.port))
     if with_discord:
         logging.getLogger("coachbot").warning("no Discord adapter here: running Slack only")
     return asyncio.run(serve_slack(settings, http=http, port=args.port))
@@ -193,43 +195,6 @@ def _has_discord() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("coachbot.adapters.discord.cli") is not None
-
-
-async def _serve_all(settings: Settings, *, http: bool, port: int | None) -> int:
-    """Discord and Slack in one process, sharing the core and one scheduler."""
-    from coachbot.adapters.discord.client import CoachClient, make_client
-    from coachbot.adapters.discord.delivery import DiscordDelivery
-    from coachbot.adapters.discord.interactions import Responder
-    from coachbot.adapters.slack.run import start_slack
-    from coachbot.app import build_app, build_scheduler
-    from coachbot.scheduling.scheduler import register_port
-
-    token = settings.secrets.require("discord_token").reveal()
-    app = build_app(settings)
-    schedulers = []
-
-    async def start_scheduler(client: CoachClient) -> None:
-        register_port(app.services, DiscordDelivery(client))  # Slack's is registered already
-        scheduler = build_scheduler(app)
-        if scheduler is not None:
-            scheduler.start()
-            schedulers.append(scheduler)
-
-    try:
-        runtime = await start_slack(app, http=http, port=port)
-        client = make_client(
-            app.registry, settings, responder=Responder(app), startup=[start_scheduler]
-        )
-        try:
-            async with client:
-                await client.start(token)
-        finally:
-            for scheduler in schedulers:
-                await scheduler.stop()
-            await runtime.stop()
-    finally:
-        await app.close()
-    return 0
 
 
 def _slack(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,7 +21,7 @@ from coachbot.registry import CommandSpec, Option, OptionType, Registry
 from coachbot.reply import Reply, error
 from coachbot.services import Context, Services
 from coachbot.userref import parse_user_ref
-from coachbot.vocabularies import Suggestion
+from coachbot.vocabularies import CommandVocabulary, Suggestion
 
 log = logging.getLogger(__name__)
 NoticeProvider = Callable[[Context], Awaitable[list[str]]]
@@ -40,6 +40,7 @@ class Invocation:
     channel: str | None = None
     is_admin: bool = False
     mentions_only: bool = False  # user options must be platform mentions, not typed names
+    flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
 
 
 class Dispatcher:
@@ -64,8 +65,10 @@ class Dispatcher:
         lang = await self.language(inv.person, inv.locale)
         spec = self.registry.get(inv.path)
         if spec is None:
-            return self.unknown_command(inv.path, lang)
-        ctx = Context(inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin)
+            return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin)
+        ctx = Context(
+            inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin, inv.flat_admin
+        )
         if spec.admin and not inv.is_admin:
             return error(
                 Localized("Réservé aux admins", "Admins only").get(lang),
@@ -81,7 +84,7 @@ class Dispatcher:
             reply = await spec.handler(ctx, **kwargs)
             return await self.with_notices(ctx, reply)
         except BadInput as exc:
-            return bad_input(spec, exc.message, lang)
+            return bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin)
         except Exception:
             log.exception("command /%s failed", spec.qualified_name)
             return error(
@@ -101,12 +104,16 @@ class Dispatcher:
             notices.extend(await provider(ctx))
         return reply.with_notices(*notices) if notices else reply
 
-    def unknown_command(self, path: tuple[str, ...], lang: Lang) -> Reply:
-        """An error listing, in the reader's language, what can be typed instead of ``path``."""
+    def unknown_command(
+        self, path: tuple[str, ...], lang: Lang, *, flat_admin: bool = False
+    ) -> Reply:
+        """An error listing, in the reader's language, what can be typed instead of ``path``
+        (admin subcommands lifted to ``/group-name`` with ``flat_admin``)."""
         group = self.registry.groups.get(path[0]) if path else None
         subs = self.registry.in_group(group.name) if group else []
+        subs = [s for s in subs if not (flat_admin and s.admin)]
         if group is None or not subs:
-            names = sorted({c.path_in(lang)[0] for c in self.registry})
+            names = sorted({c.path_in(lang, flat_admin=flat_admin)[0] for c in self.registry})
             text = Localized(
                 f"Commande inconnue. Commandes : {', '.join('/' + n for n in names)}.",
                 f"Unknown command. Commands: {', '.join('/' + n for n in names)}.",
@@ -128,9 +135,16 @@ class Dispatcher:
         return error(Localized("Commande inconnue", "Unknown command").get(lang), text.get(lang))
 
     def complete(
-        self, path: tuple[str, ...], option: str, prefix: str, lang: Lang
+        self,
+        path: tuple[str, ...],
+        option: str,
+        prefix: str,
+        lang: Lang,
+        *,
+        flat_admin: bool = False,
     ) -> list[Suggestion]:
-        """Autocomplete values for ``option`` of the command at ``path``."""
+        """Autocomplete values for ``option`` of the command at ``path`` (commands named as
+        the platform shows them: ``flat_admin`` lifts admin subcommands)."""
         spec = self.registry.get(path)
         opt = spec.option(option) if spec else None
         if opt is None:
@@ -143,14 +157,19 @@ class Dispatcher:
                 if p in fold(c.value) or p in fold(c.label.get(lang))
             ][:25]
         vocab = self.services.vocabularies.get(opt.vocabulary or "")
+        if isinstance(vocab, CommandVocabulary):
+            return vocab.complete(prefix, lang, flat_admin=flat_admin)
         return vocab.complete(prefix, lang) if vocab else []
 
 
-def bad_input(spec: CommandSpec, message: Localized, lang: Lang) -> Reply:
+def bad_input(
+    spec: CommandSpec, message: Localized, lang: Lang, *, flat_admin: bool = False
+) -> Reply:
     """The error reply for bad input: what is wrong, then the command's usage."""
     title = Localized("Saisie invalide", "Invalid input").get(lang)
     usage = Localized("Usage : ", "Usage: ").get(lang)
-    return error(title, f"{message.get(lang)}\n\n{usage}`{spec.usage(lang)}`")
+    shown = spec.usage(lang, flat_admin=flat_admin)
+    return error(title, f"{message.get(lang)}\n\n{usage}`{shown}`")
 
 
 def param_name(option: str) -> str:
@@ -275,8 +294,11 @@ async def run_action(
     action_id: str,
     locale: str | None,
     channel: str | None = None,
+    *,
+    flat_admin: bool = False,
 ) -> Reply:
-    """Run the button ``action_id`` (``<name>:<payload>``) pressed by ``person``."""
+    """Run the button ``action_id`` (``<name>:<payload>``) pressed by ``person``; ``flat_admin``
+    as in ``Invocation``."""
     lang = await dispatcher.language(person, locale)
     name, _, payload = action_id.partition(":")
     spec = dispatcher.registry.actions.get(name)
@@ -285,7 +307,7 @@ async def run_action(
             Localized("Action inconnue", "Unknown action").get(lang),
             Localized("Ce bouton n'est plus valable.", "This button is no longer valid.").get(lang),
         )
-    ctx = Context(person, lang, dispatcher.services, locale, channel)
+    ctx = Context(person, lang, dispatcher.services, locale, channel, flat_admin=flat_admin)
     try:
         return await dispatcher.with_notices(ctx, await spec.handler(ctx, payload))
     except BadInput as exc:

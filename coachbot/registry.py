@@ -136,14 +136,28 @@ class CommandSpec:
         """The command's own name for speakers of ``lang``: ``salaire`` for ``salary``."""
         return name_in(self.name, self.name_fr, lang)
 
-    def path_in(self, lang: Lang) -> tuple[str, ...]:
-        """The words speakers of ``lang`` type: ``("progression", "noter")`` in French."""
-        own = self.name_in(lang)
-        return (name_in(self.group, self.group_fr, lang), own) if self.group else (own,)
+    @property
+    def lifted(self) -> bool:
+        """An admin subcommand, which platforms that set permissions per top-level command
+        (Discord) show as its own command ``/<group>-<name>``."""
+        return self.admin and self.group is not None
 
-    def qualified_name_in(self, lang: Lang) -> str:
-        """``progression noter`` in French, ``progress rate`` in English."""
-        return " ".join(self.path_in(lang))
+    def path_in(self, lang: Lang, *, flat_admin: bool = False) -> tuple[str, ...]:
+        """The words speakers of ``lang`` type: ``("progression", "noter")`` in French.
+
+        With ``flat_admin`` (platforms that lift admin subcommands), an admin subcommand
+        is one word: ``("coach-server",)``, in French ``("coach-serveur",)``.
+        """
+        own = self.name_in(lang)
+        if not self.group:
+            return (own,)
+        group = name_in(self.group, self.group_fr, lang)
+        return (f"{group}-{own}",) if flat_admin and self.admin else (group, own)
+
+    def qualified_name_in(self, lang: Lang, *, flat_admin: bool = False) -> str:
+        """``progression noter`` in French, ``progress rate`` in English; ``coach-server``
+        with ``flat_admin``."""
+        return " ".join(self.path_in(lang, flat_admin=flat_admin))
 
     def option(self, name: str) -> Option | None:
         """The option called ``name`` (its English id), if any."""
@@ -153,10 +167,10 @@ class CommandSpec:
         """The option typed as ``word``, in English or in French."""
         return next((o for o in self.options if word in (o.name, o.name_fr)), None)
 
-    def usage(self, lang: Lang) -> str:
+    def usage(self, lang: Lang, *, flat_admin: bool = False) -> str:
         """A one-line usage string such as ``/cto salary [region:<region>] [level:<level>]``,
-        with the names in ``lang``."""
-        parts = [f"/{self.qualified_name_in(lang)}"]
+        with the names in ``lang`` (admin subcommands lifted with ``flat_admin``)."""
+        parts = [f"/{self.qualified_name_in(lang, flat_admin=flat_admin)}"]
         for opt in self.options:
             token = f"{opt.name_in(lang)}:<{opt.vocabulary or opt.type.value}>"
             if opt.min_value is not None and opt.max_value is not None:
@@ -243,6 +257,7 @@ class Registry:
         self._commands: dict[tuple[str, ...], CommandSpec] = {}
         self._top = _Spellings("top level")
         self._subs = {g: _Spellings(f"/{g}") for g in self.groups}
+        self._lifted: dict[str, tuple[str, ...]] = {}  # "coach-server" -> ("coach", "server")
         self.actions: dict[str, ActionSpec] = {}
         for group in self.groups.values():
             self._top.add(group.name, group.name_fr)
@@ -264,11 +279,16 @@ class Registry:
             options.add(opt.name, opt.name_fr)
         if spec.group:
             spec = replace(spec, group_fr=self.groups[spec.group].name_fr)
+        if spec.lifted:
+            lifted = spec.path_in("en", flat_admin=True)[0]
+            self._top.add(lifted, spec.path_in("fr", flat_admin=True)[0])
+            self._lifted[lifted] = spec.path
         self._commands[spec.path] = spec
 
     def canonical(self, words: Sequence[str]) -> tuple[str, ...]:
         """``words`` with the group and command names, English or French, in English:
-        ``("progression", "noter")`` gives ``("progress", "rate")``; unknown words stay."""
+        ``("progression", "noter")`` gives ``("progress", "rate")``, the lifted
+        ``("coach-serveur",)`` gives ``("coach-server",)``; unknown words stay."""
         if not words:
             return ()
         head = self._top.get(words[0]) or words[0]
@@ -302,7 +322,10 @@ class Registry:
         return len(self._commands)
 
     def get(self, path: tuple[str, ...]) -> CommandSpec | None:
-        """The command at ``path``, if declared."""
+        """The command at ``path``, if declared; an admin subcommand also answers to its
+        lifted name (``("coach-server",)`` is ``/coach server``)."""
+        if len(path) == 1 and path[0] in self._lifted:
+            path = self._lifted[path[0]]
         return self._commands.get(path)
 
     def in_group(self, group: str) -> list[CommandSpec]:

@@ -59,7 +59,17 @@ class Context:
     locale: str | None = None
     channel: str | None = None
     is_admin: bool = False
+    flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
 
     def t(self, text: Localized) -> str:
         """``text`` in the caller's language."""
         return text.get(self.lang)
+
+    def command_shown(self, *path: str) -> str:
+        """The command at ``path`` (English ids) as the caller types it on their platform:
+        ``/coach serveur`` in French, ``/coach-server`` where admin commands are lifted."""
+        registry = self.services.extras.get("registry")
+        spec = registry.get(path) if registry is not None else None
+        if spec is None:
+            return "/" + " ".join(path)
+        return "/" + spec.qualified_name_in(self.lang, flat_admin=self.flat_admin)

@@ -67,7 +67,7 @@ class SchedulerSettings:
     enabled: bool = True
     tick_seconds: int = 60
     catch_up_hours: int = 6
-    batch_size: int = 500
+    batch_size: int = 5000
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,30 @@ class DiscordSettings:
     application_id: int = 0
     shard_count: int = 0
     shard_ids: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Shards that cannot run stop the bot at once, with what to write instead."""
+        count, ids = self.shard_count, self.shard_ids
+        if count < 0:
+            raise SettingsError(
+                f"[discord] shard_count must be 0 (no sharding) or the total number of "
+                f"shards, got {count}"
+            )
+        if ids and count == 0:
+            raise SettingsError(
+                f"[discord] shard_ids = {ids} needs shard_count, the total number of shards "
+                f"across every process (e.g. shard_count = {max(ids) + 1}); or remove shard_ids"
+            )
+        wrong = sorted({i for i in ids if not 0 <= i < count} | _repeated(ids))
+        if wrong:
+            raise SettingsError(
+                f"[discord] shard_ids must be distinct numbers from 0 to {count - 1} "
+                f"(shard_count = {count}); wrong: {wrong}. Raise shard_count or fix the ids"
+            )
+
+
+def _repeated(values: list[int]) -> set[int]:
+    return {v for v in values if values.count(v) > 1}
 
 
 @dataclass(frozen=True)

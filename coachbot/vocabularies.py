@@ -1,7 +1,7 @@
 """Named vocabularies behind typed options: resolve typed text, serve autocomplete.
 
 An option that names a vocabulary (``skill``, ``topic``, ``timezone``, ``region``,
-``level``, ``category``) accepts an id or a name in either language, ignoring case
+``level``, ``category``, ``command``) accepts an id or a name in either language, ignoring case
 and accents; an unknown value raises BadInput listing the closest accepted values.
 """
 
@@ -11,13 +11,16 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.models import CATEGORIES, KnowledgeBase, NamedBand
 from coachbot.knowledge.retrieval import fold
 from coachbot.markup import escape
+
+if TYPE_CHECKING:
+    from coachbot.registry import Registry
 
 CATEGORY_LABELS = {
     "technical": Localized("Techniques", "Technical"),
@@ -122,6 +125,53 @@ class TimezoneVocabulary:
         p = prefix.strip().replace(" ", "_").lower()
         hits = sorted((n for n in self._names if p in n.lower()), key=lambda n: (len(n), n))
         return [Suggestion(n, n) for n in hits[:limit]]
+
+
+class CommandVocabulary:
+    """The registry's commands and groups, in either language, with or without ``/``.
+
+    A command's id is its English path (``cto salary``), a group's its name (``cto``).
+    Suggestions show each command as the platform does: with ``flat_admin`` an admin
+    subcommand is ``/coach-server`` (Discord), else ``/coach server``.
+    """
+
+    kind = Localized("commande", "command")
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._nested = EntryVocabulary(self.kind, _command_entries(registry, flat_admin=False))
+        self._flat = EntryVocabulary(self.kind, _command_entries(registry, flat_admin=True))
+
+    def resolve(self, raw: str) -> str:
+        """The id of the command or group ``raw`` names; BadInput with the closest ones."""
+        path = self.registry.canonical([fold(w) for w in raw.strip().lstrip("/").split()])
+        spec = self.registry.get(path)
+        if spec is not None:
+            return spec.qualified_name
+        if len(path) == 1 and path[0] in self.registry.groups:
+            return path[0]
+        return self._nested.resolve(raw.strip().lstrip("/"))
+
+    def complete(
+        self, prefix: str, lang: Lang, limit: int = 25, *, flat_admin: bool = False
+    ) -> list[Suggestion]:
+        """Groups and commands whose names, in either language, contain ``prefix``."""
+        vocab = self._flat if flat_admin else self._nested
+        return vocab.complete(prefix.strip().lstrip("/"), lang, limit)
+
+
+def _command_entries(registry: Registry, *, flat_admin: bool) -> list[Entry]:
+    """One entry per group with a nested command, then one per command."""
+    entries = [
+        Entry(g.name, Localized(f"/{g.name_in('fr')}", f"/{g.name}"), (g.name_in("fr"),))
+        for g in registry.groups.values()
+        if any(not (flat_admin and c.admin) for c in registry.in_group(g.name))
+    ]
+    for spec in registry:
+        fr, en = (spec.qualified_name_in(lang, flat_admin=flat_admin) for lang in ("fr", "en"))
+        label = Localized(f"/{fr} — {spec.description.fr}", f"/{en} — {spec.description.en}")
+        entries.append(Entry(spec.qualified_name, label, (fr, en, spec.qualified_name_in("fr"))))
+    return entries
 
 
 @cache

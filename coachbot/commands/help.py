@@ -1,7 +1,9 @@
 """``/help``: what the bot can do, generated from the registry itself.
 
 Every command and option shows under its name in the reader's language (``/aide``,
-``/cto salaire``), and ``/help command:...`` takes a command in either language.
+``/cto salaire``) and as the reader's platform shows it (``/coach-server`` on Discord,
+which lifts admin subcommands), and ``/help command:...`` takes a command in either
+language and either form, with autocomplete.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ INTRO = Localized(
             "command",
             Localized("Une commande, par ex. « cto salaire »", 'A command, e.g. "cto salary"'),
             max_length=64,
+            vocabulary="command",
             rest=True,
             name_fr="commande",
         )
@@ -42,26 +45,31 @@ INTRO = Localized(
 async def help_(ctx: Context, command: str | None) -> Reply:
     """The list of commands, or one command's usage and options."""
     registry: Registry = ctx.services.extras["registry"]
+    flat = ctx.flat_admin
     if command:
         path = registry.canonical([fold(w) for w in command.strip().lstrip("/").split()])
         spec = registry.get(path)
         if spec is not None:
-            return command_help(spec, ctx.lang)
+            return command_help(spec, ctx.lang, flat_admin=flat)
         if len(path) == 1 and registry.in_group(path[0]):
-            return group_help(registry, path[0], ctx.lang)
-    return overview(registry, ctx.lang)
+            return group_help(registry, path[0], ctx.lang, flat_admin=flat)
+    return overview(registry, ctx.lang, flat_admin=flat)
 
 
-def overview(registry: Registry, lang: Lang) -> Reply:
-    """Every group with its subcommands."""
-    fields = [
-        Field(
-            f"/{g.name_in(lang)} — {g.description.get(lang)}",
-            " · ".join(f"`{c.name_in(lang)}`" for c in registry.in_group(g.name)),
-        )
-        for g in registry.groups.values()
+def overview(registry: Registry, lang: Lang, *, flat_admin: bool = False) -> Reply:
+    """Every group with its subcommands, then the top-level commands (with ``flat_admin``,
+    the lifted admin subcommands among them)."""
+    fields = []
+    for g in registry.groups.values():
+        members = [c for c in registry.in_group(g.name) if not (flat_admin and c.admin)]
+        if members:
+            names = " · ".join(f"`{c.name_in(lang)}`" for c in members)
+            fields.append(Field(f"/{g.name_in(lang)} — {g.description.get(lang)}", names))
+    fields += [
+        Field(f"/{c.qualified_name_in(lang, flat_admin=flat_admin)}", c.description.get(lang))
+        for c in registry
+        if c.group is None or (flat_admin and c.admin)
     ]
-    fields += [Field(f"/{c.name_in(lang)}", c.description.get(lang)) for c in registry.top_level()]
     more = Localized(
         "Détail d'une commande : `/aide commande:cto salaire`.",
         "Details of one command: `/help command:cto salary`.",
@@ -73,22 +81,25 @@ def overview(registry: Registry, lang: Lang) -> Reply:
     )
 
 
-def group_help(registry: Registry, group: str, lang: Lang) -> Reply:
+def group_help(registry: Registry, group: str, lang: Lang, *, flat_admin: bool = False) -> Reply:
     """The subcommands of one group with their descriptions."""
     fields = tuple(
-        Field(f"`{c.usage(lang)}`", c.description.get(lang)) for c in registry.in_group(group)
+        Field(f"`{c.usage(lang, flat_admin=flat_admin)}`", c.description.get(lang))
+        for c in registry.in_group(group)
     )
     title = f"/{registry.groups[group].name_in(lang)}"
     return Reply(title=title, blocks=(Fields(fields),), ephemeral=True)
 
 
-def command_help(spec: CommandSpec, lang: Lang) -> Reply:
+def command_help(spec: CommandSpec, lang: Lang, *, flat_admin: bool = False) -> Reply:
     """One command: description, usage, options."""
     fields = tuple(_option_field(o, lang) for o in spec.options)
-    blocks: tuple = (Text(f"{spec.description.get(lang)}\n\n`{spec.usage(lang)}`"),)
+    usage = spec.usage(lang, flat_admin=flat_admin)
+    blocks: tuple = (Text(f"{spec.description.get(lang)}\n\n`{usage}`"),)
     if fields:
         blocks += (Fields(fields),)
-    return Reply(title=f"/{spec.qualified_name_in(lang)}", blocks=blocks, ephemeral=True)
+    title = f"/{spec.qualified_name_in(lang, flat_admin=flat_admin)}"
+    return Reply(title=title, blocks=blocks, ephemeral=True)
 
 
 def _option_field(opt: Option, lang: Lang) -> Field:

@@ -121,11 +121,12 @@ def _show(ctx: Context, title: Localized, row: Workspace) -> Reply:
             f"`{escape(row.tip_channel)}`" if row.tip_channel else ctx.t(UNSET),
         ),
     )
+    shown = ctx.command_shown("coach", "server")  # /coach-server on Discord
     note = Localized(
         "Valeurs par défaut des membres qui n'ont rien choisi. Changer : "
-        "`/coach serveur langue:en fuseau:Europe/Paris salon:here`.",
+        f"`{shown} langue:en fuseau:Europe/Paris salon:here`.",
         "Defaults for members who chose nothing themselves. Change: "
-        "`/coach server language:en timezone:Europe/Paris channel:here`.",
+        f"`{shown} language:en timezone:Europe/Paris channel:here`.",
     )
     return Reply(
         title=ctx.t(title),

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import re
+import socket
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import aiohttp
 import discord
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
+from discord.http import HTTPClient, Route
 
 from coachbot import cli as main_cli
 from coachbot.adapters.discord import cli
 from coachbot.adapters.discord.client import ShardedCoachClient, make_client, translated_payload
 from coachbot.app import App
-from coachbot.settings import Secret, Secrets, Settings
-from tests.discord.harness import Discord, Recorder
+from coachbot.settings import Secret, Secrets, Settings, SettingsError
+from tests.discord.harness import GUILD, Discord, Recorder
 from tests.discord.test_commands import REGISTRY
+from tests.discord.test_delivery import http_error
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "config.example.toml")
@@ -135,3 +142,160 @@ async def test_run_wires_the_delivery_port_and_starts_the_scheduler_once_logged_
     bot = await Discord(client, recorder).connect()
     await bot.close()
     assert started == [True]
+
+
+# Discord refusing or unreachable: one line saying how to fix it, exit 1, no traceback.
+
+LOGIN = "/users/@me"
+GUILD_SYNC = "/applications/{application_id}/guilds/{guild_id}/commands"
+DISCORD_KEY = ConnectionKey("discord.com", 443, True, True, None, None, None)
+
+
+def with_token(settings: Settings) -> Settings:
+    return replace(settings, secrets=Secrets(discord_token=Secret("not-a-real-token")))
+
+
+def fake_discord(monkeypatch: pytest.MonkeyPatch, path: str, exc: BaseException) -> Recorder:
+    """discord.py's REST transport answering from the recorded fixtures, raising ``exc``
+    on ``path``: what every client the command builds will meet."""
+    recorder = Recorder()
+    recorder.script = lambda call: exc if call.path == path else None
+
+    async def request(self: HTTPClient, route: Route, **kwargs: Any) -> Any:
+        return await recorder.rest(route, **kwargs)
+
+    monkeypatch.setattr(HTTPClient, "request", request)
+    return recorder
+
+
+DNS = aiohttp.ClientConnectorDNSError(
+    DISCORD_KEY, OSError(-3, "Temporary failure in name resolution")
+)
+REFUSED = aiohttp.ClientConnectorError(
+    DISCORD_KEY, ConnectionRefusedError(111, "Connection refused")
+)
+FAILURES = [
+    pytest.param(LOGIN, http_error(401), r"token rejected.*Bot page.*export COACHBOT_DISCORD_TOKEN", id="bad-token"),
+    pytest.param(LOGIN, DNS, r"cannot reach Discord \(discord\.com: .*name resolution\).*network", id="dns"),
+    pytest.param(LOGIN, REFUSED, r"cannot reach Discord \(discord\.com: Connection refused\)", id="no-network"),
+    pytest.param(LOGIN, http_error(503), r"busy or down \(503/0.*try again", id="discord-down"),
+]  # fmt: skip
+
+
+def assert_one_clear_line(err: str, pattern: str) -> None:
+    assert "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert line.startswith("coachbot: ") and re.search(pattern, line), line
+
+
+@pytest.mark.parametrize(("path", "exc", "pattern"), FAILURES)
+def test_sync_explains_a_refused_login_in_one_line(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    exc: BaseException,
+    pattern: str,
+) -> None:
+    fake_discord(monkeypatch, path, exc)
+    assert cli.sync(with_token(settings), int(GUILD)) == 1
+    assert_one_clear_line(capsys.readouterr().err, pattern)
+
+
+@pytest.mark.parametrize(("path", "exc", "pattern"), FAILURES)
+def test_run_explains_a_refused_login_in_one_line(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    exc: BaseException,
+    pattern: str,
+) -> None:
+    fake_discord(monkeypatch, path, exc)
+    assert cli.run(with_token(settings)) == 1
+    assert_one_clear_line(capsys.readouterr().err, pattern)
+
+
+@pytest.mark.parametrize(
+    ("exc", "pattern"),
+    [
+        (http_error(403, 50001), r"403/50001.*applications\.commands.*coachbot discord invite-url"),
+        (http_error(400, 50035), r"refused the request \(400/50035"),
+    ],
+)
+def test_a_refused_sync_says_how_to_fix_it(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    exc: BaseException,
+    pattern: str,
+) -> None:
+    recorder = fake_discord(monkeypatch, GUILD_SYNC, exc)
+    assert cli.sync(with_token(settings), int(GUILD)) == 1
+    assert [c.method for c in recorder.calls if c.path == GUILD_SYNC] == ["PUT"]
+    assert_one_clear_line(capsys.readouterr().err, pattern)
+
+
+def test_no_network_through_the_real_http_stack(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing faked above aiohttp: a port where nobody listens refuses the connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    assert main_cli.main(["--config", EXAMPLE, "discord", "sync"]) == 2  # no token yet
+    capsys.readouterr()
+    assert cli.sync(with_token(settings), None) == 1
+    assert_one_clear_line(capsys.readouterr().err, r"cannot reach Discord \(127\.0\.0\.1: ")
+
+
+async def test_ready_is_logged_once_with_the_number_of_servers(
+    discord_bot: Discord, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = discord_bot.client._connection
+    state._add_guild_from_data({"id": GUILD, "name": "CTO club"})  # type: ignore[typeddict-item]
+    with caplog.at_level(logging.INFO, logger="coachbot.adapters.discord"):
+        await discord_bot.client.on_ready()
+        await discord_bot.client.on_ready()  # READY again after a reconnect
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("coachbot")]
+    assert said == [f"connected as {discord_bot.client.user} to 1 servers"]
+
+
+# Shards that cannot run: refused when the settings are read, with the fix.
+
+
+@pytest.mark.parametrize(
+    ("toml", "fix"),
+    [
+        ("shard_ids = [0, 1]", r"needs shard_count.*e\.g\. shard_count = 2"),
+        ("shard_count = 4\nshard_ids = [3, 4]", r"from 0 to 3 \(shard_count = 4\); wrong: \[4\]"),
+        ("shard_count = 4\nshard_ids = [-1]", r"wrong: \[-1\]"),
+        ("shard_count = 2\nshard_ids = [1, 1]", r"distinct.*wrong: \[1\]"),
+        ("shard_count = -2", r"shard_count must be 0 .* got -2"),
+    ],
+)
+def test_impossible_shards_fail_fast_saying_how_to_fix_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, fix: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[discord]\napplication_id = 1\n{toml}\n", encoding="utf-8")
+    assert main_cli.main(["--config", str(config), "discord", "commands"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("coachbot: [discord] shard") and re.search(fix, err), err
+
+
+def test_shards_are_checked_however_the_settings_are_built(settings: Settings) -> None:
+    with pytest.raises(SettingsError, match="shard_count"):
+        make_client(REGISTRY, with_discord(settings, shard_count=0, shard_ids=[1]))
+    assert with_discord(settings, shard_count=4, shard_ids=[0, 3]).discord.shard_ids == [0, 3]
+
+
+def test_the_readme_gives_the_permissions_invite_url_asks_for() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Run on Discord", 1)[1].split("\n## ", 1)[0]
+    totals = re.findall(r"(?:permissions|Total) `(\d+)`", section)
+    assert len(totals) == 2, totals  # the invite step and the permission table
+    assert {int(t) for t in totals} == {cli.PERMISSIONS.value}
+    bits = [int(b) for b in re.findall(r"\| [A-Za-z ]+ \(`1 << \d+` = (\d+)\)", section)]
+    assert sum(bits) == cli.PERMISSIONS.value and len(bits) == 4

@@ -7,6 +7,7 @@ touching this file.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -299,6 +300,32 @@ def test_our_checker_names_each_broken_rule(change: str, expected: str) -> None:
     assert problems([VALID]) == []
     found = problems([_broken(change)])
     assert any(expected in p for p in found), found
+
+
+def _split_languages(options_per_sub: int) -> dict[str, Any]:
+    """A command whose options have a long French description or a long English one,
+    alternately: each locale alone shows half the long texts, Discord counts them all."""
+    long_fr, long_en = {"fr": "f" * 100}, {"en-US": "e" * 100}
+    subs = [
+        {"name": f"s{s}", "description": "s", "type": 1, "options": [
+            {"name": f"o{i}", "description": "d", "type": 3,
+             "description_localizations": long_fr if i % 2 else long_en}
+            for i in range(options_per_sub)
+        ]}
+        for s in range(4)
+    ]  # fmt: skip
+    return {"name": "split", "description": "d", "type": 1, "options": subs}
+
+
+def test_the_8000_characters_count_each_text_at_its_longest_localization() -> None:
+    """4 x 22 options: 88 x 100 = 8800 counted by Discord, though fr and en-US each show
+    only 44 long descriptions (about 4500 characters)."""
+    found = problems([_split_languages(22)])
+    assert len(found) == 1 and "8" in found[0] and "Discord allows 8000" in found[0], found
+    size = int(re.search(r": (\d+) characters", found[0]).group(1))  # type: ignore[union-attr]
+    option_names = 4 * sum(len(f"o{i}") for i in range(22))
+    assert size == len("split") + len("d") + 4 * (len("s0") + len("s")) + option_names + 88 * 100
+    assert problems([_split_languages(18)]) == []  # 72 x 100 + names: fits
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ import discord
 import pytest
 
 from coachbot.adapters.discord import limits
+from coachbot.adapters.discord.client import make_client
 from coachbot.adapters.discord.delivery import DiscordDelivery, discord_nonce
+from coachbot.app import App
 from coachbot.delivery import (
     DeliveryTarget,
     PermanentFailure,
@@ -19,7 +21,9 @@ from coachbot.delivery import (
 )
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply, Text
-from tests.discord.harness import ALICE, GUILD, Call, Discord
+from coachbot.settings import Settings
+from tests.discord.fake_api import serving
+from tests.discord.harness import ALICE, GUILD, Call, Discord, fixture
 
 SEND = "/channels/{channel_id}/messages"
 ALICE_DM = DeliveryTarget(PersonRef("discord", GUILD, ALICE))
@@ -119,3 +123,33 @@ def test_a_nonce_longer_than_discord_allows_is_hashed_stably() -> None:
     long = "x" * 32
     assert len(discord_nonce(long)) <= limits.NONCE
     assert discord_nonce(long) == discord_nonce(long) != discord_nonce(long, 1)
+
+
+async def test_closed_dms_from_a_real_403_body_are_a_permanent_failure(
+    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discord's own answer over HTTP, mapped by discord.py itself (no exception built here)."""
+    async with serving(monkeypatch) as api:
+        dm = fixture("rest/dm_channel")["id"]
+        api.refusals[("POST", f"/channels/{dm}/messages")] = (
+            403,
+            {"code": 50007, "message": "Cannot send messages to this user"},
+        )
+        client = make_client(app.registry, settings)
+        try:
+            await client.login("token")
+            with pytest.raises(PermanentFailure, match="403/50007") as raised:
+                await DiscordDelivery(client).send(ALICE_DM, TIP, nonce="n")
+        finally:
+            await client.close()
+    cause = raised.value.__cause__
+    assert isinstance(cause, discord.Forbidden)
+    assert (cause.status, cause.code, cause.text) == (
+        403,
+        50007,
+        "Cannot send messages to this user",
+    )
+    assert api.requests[-2:] == [
+        ("POST", "/users/@me/channels"),
+        ("POST", f"/channels/{dm}/messages"),
+    ]

@@ -16,7 +16,7 @@ from coachbot.adapters.discord.ids import parse_custom_id
 from coachbot.adapters.discord.markdown import to_markdown
 from coachbot.adapters.discord.render import OutMessage, render
 from coachbot.adapters.discord.send import message_kwargs
-from coachbot.markup import escape
+from coachbot.markup import escape, mention
 from coachbot.reply import (
     Actions,
     Attachment,
@@ -240,3 +240,37 @@ def test_a_bold_phrase_cut_in_two_keeps_its_markers_on_both_sides() -> None:
     pieces = [e.description for m in messages for e in m.embeds]
     assert len(pieces) > 1
     assert all(p.startswith("**") and p.endswith("**") for p in pieces)
+
+
+async def test_a_person_shows_as_a_mention_only_where_discord_renders_one() -> None:
+    """Descriptions and field values show ``<@id>`` as a name (never a ping: allowed_mentions
+    is empty); titles, field names, footers and button labels show text as typed, so
+    they get the plain ``@id``."""
+    bob = "80351110224678913"
+    who = mention(bob)
+    reply = Reply(
+        title=f"Notes about {who}",
+        blocks=(
+            Text(f"You now mentor {who}."),
+            Fields((Field(f"Mentee {who}", f"- {who} — active"),)),
+            Items((f"{who} rated security",), heading=f"About {who}"),
+            Actions((Button(f"mentor:accept:{bob}", f"Accept {who}"),)),
+        ),
+        footer=f"Asked by {who}",
+        notices=(f"{who} is waiting",),
+    )
+    [message] = render(reply, workspace=WORKSPACE)
+    sent = body(message)
+    [first, items] = sent["embeds"]
+    pinging = f"<@{bob}>"
+    assert pinging in first["description"] and pinging in first["fields"][0]["value"]
+    assert pinging in items["description"]  # the items, their heading and the notice
+    assert items["description"].count(pinging) == 3
+    for raw_text in (
+        first["title"],
+        first["fields"][0]["name"],
+        items["footer"]["text"],
+        sent["components"][0]["components"][0]["label"],
+    ):
+        assert "<@" not in raw_text and re.search(rf"@\u200b?{bob}", raw_text), raw_text
+    assert sent["allowed_mentions"] == {"parse": []}

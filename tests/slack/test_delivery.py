@@ -138,3 +138,31 @@ async def test_the_scheduler_delivers_a_daily_prompt_through_slack_and_done_work
     assert done["action_id"] == "cb:" + done["value"] and done["value"].startswith("prompt:")
     answer = await slack.press(done)
     assert answer and answer[0]["response_type"] == "ephemeral"
+
+
+async def test_the_tips_channel_is_stored_by_id_and_prompts_are_posted_there(
+    slack: SlackChat, runtime: SlackRuntime, app: App, clock: FakeClock, fake_slack: FakeSlack
+) -> None:
+    from sqlmodel import select
+
+    from coachbot.db.models import Workspace
+    from coachbot.prompts.compose import choose_tip_for, prompt_reply
+    from coachbot.scheduling.pipeline import Composer
+    from coachbot.scheduling.ratelimit import VirtualTimer
+    from coachbot.scheduling.scheduler import build_runner
+
+    fake_slack.users["U0009"] = {"locale": "en-US", "is_admin": True}
+    saved = await slack.say("/coach server channel:<#C0TIPS|tips>", user="U0009")
+    assert "C0TIPS" in text_of(saved) and "tips`" not in text_of(saved)
+    async with app.services.database().session() as session:
+        [workspace] = list(await session.exec(select(Workspace)))
+    assert (workspace.workspace, workspace.tip_channel) == (TEAM, "C0TIPS")
+    await slack.say("/coach subscribe time:08:30 timezone:UTC days:mon-sun where:channel")
+    runner = build_runner(
+        app.services, Composer(choose_tip_for, prompt_reply), timer=VirtualTimer()
+    )
+    clock.advance(timedelta(days=1))
+    await runner.tick(clock.now())
+    (posted,) = await fake_slack.wait_for("chat.postMessage")
+    assert posted.params["channel"] == "C0TIPS"
+    assert not fake_slack.of("conversations.open")

@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import pytest
+from slack_bolt.listener_matcher.builtins import block_action, command, event
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from coachbot.adapters.slack.commands import slash_commands
+from coachbot.adapters.slack.home import RUN_PREFIX
+from coachbot.adapters.slack.render import ACTION_PREFIX
 from coachbot.app import App, build_registry
 from coachbot.knowledge.loader import default_knowledge
 from tests.slack.blockkit import check_message
 from tests.slack.chat import SlackChat, buttons_of, text_of
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.wire import SlackWire, payload
+from tests.slack.wire import (
+    PAYLOADS,
+    SlackWire,
+    command_request,
+    event_request,
+    press_request,
+)
 
 REGISTRY = build_registry(default_knowledge())
 GROUPS = sorted(REGISTRY.groups)
@@ -237,6 +249,45 @@ async def test_the_messages_tab_does_not_publish_home(
     assert not fake_slack.of("views.publish")
 
 
-def test_fixtures_are_realistic() -> None:
-    assert payload("block_actions")["type"] == "block_actions"
-    assert payload("app_home_opened")["event"]["type"] == "app_home_opened"
+RESPONSE_URL = "http://127.0.0.1:9/response/r1"
+ON_THE_WIRE = {
+    "slash_command": (
+        command_request("/cto", "salary", user="U0002", channel="C0002", response_url=RESPONSE_URL),
+        command("/cto", asyncio=True),
+        "C0002",
+    ),
+    "block_actions": (
+        press_request("cb:x", "x", user="U0002", home=False, response_url=RESPONSE_URL),
+        block_action(re.compile("^" + re.escape(ACTION_PREFIX)), asyncio=True),
+        "D0001",
+    ),
+    "block_actions_home": (
+        press_request("cbrun:x", "/x", user="U0002", home=True, response_url=RESPONSE_URL),
+        block_action(re.compile("^" + re.escape(RUN_PREFIX)), asyncio=True),
+        None,
+    ),
+    "app_home_opened": (
+        event_request("Ev1", user="U0002", tab="home"),
+        event("app_home_opened", asyncio=True),
+        "D0001",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ON_THE_WIRE))
+async def test_the_fixtures_are_what_bolt_reads_from_slack(name: str) -> None:
+    """Bolt's own parsing (the HTTP body, then the context its listeners get) reads the
+    recorded payloads as the kind of request, workspace, user and channel they claim."""
+    (body, content_type), matcher, channel = ON_THE_WIRE[name]
+    request = AsyncBoltRequest(body=body.decode(), headers={"content-type": content_type})
+    assert await matcher.async_matches(request, BoltResponse(status=200)), name
+    context = request.context
+    assert (context.team_id, context.user_id, context.channel_id) == ("T0001", "U0002", channel)
+    assert context.enterprise_id is None and context.is_enterprise_install is False
+    assert context.response_url == (
+        RESPONSE_URL if name in ("slash_command", "block_actions") else None
+    )
+
+
+def test_every_recorded_fixture_is_checked_against_bolt() -> None:
+    assert sorted(p.stem for p in PAYLOADS.glob("*.json")) == sorted(ON_THE_WIRE)

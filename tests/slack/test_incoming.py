@@ -14,7 +14,8 @@ from coachbot.adapters.slack.incoming import command_line, from_slack
     [
         ("request <@U0AB12CD|ada.lovelace>", "request <@U0AB12CD>"),
         ("request <@W0AB12CD>", "request <@W0AB12CD>"),
-        ("subscribe where:here <#C0123|general>", "subscribe where:here #general"),
+        ("server channel:<#C0123|general>", "server channel:<#C0123>"),
+        ("server channel:<#G0123>", "server channel:<#G0123>"),
         ("log security R&amp;D &lt;b&gt;", "log security R&D <b>"),
         ("note <https://example.org/a?b=1|example.org/a>", "note https://example.org/a?b=1"),
         ("mail <mailto:ada@example.org|ada@example.org>", "mail ada@example.org"),

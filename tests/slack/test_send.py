@@ -70,12 +70,15 @@ async def test_a_personal_picture_never_goes_to_the_channel(fake_slack: FakeSlac
 async def test_without_users_info_the_workspace_default_applies_and_admin_is_refused(
     slack: SlackChat, fake_slack: FakeSlack, app: App
 ) -> None:
-    fake_slack.users["U0404"] = {"locale": "en-US", "is_admin": True}
+    assert app.services.settings.bot.default_language == "fr"
+    fake_slack.users["U0009"] = {"locale": "fr-FR", "is_admin": True}
+    await slack.say("/coach server language:en", user="U0009")  # the workspace's default
+    fake_slack.users["U0404"] = {"locale": "fr-FR", "is_admin": True}
     fake_slack.fail("users.info", "user_not_found", times=3)
-    assert "Le salaire d'un CTO" in text_of(await slack.say("/cto salary", user="U0404"))
+    assert "What a CTO earns" in text_of(await slack.say("/cto salary", user="U0404"))
     admin = next(spec for spec in app.registry if spec.admin)
     refused = text_of(await slack.say(f"/{admin.qualified_name}", user="U0404"))
-    assert "Réservé aux admins" in refused
+    assert "Admins only" in refused
 
 
 async def test_app_home_is_published_without_the_chart_when_slack_refuses_it(

@@ -21,6 +21,7 @@ import aiohttp
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+FORM = "application/x-www-form-urlencoded"
 
 
 def payload(name: str) -> dict[str, Any]:
@@ -42,6 +43,43 @@ class Answer:
     text: str
 
 
+Request = tuple[bytes, str]  # a body and its content type
+
+
+def command_request(
+    command: str, text: str, *, user: str, channel: str, response_url: str
+) -> Request:
+    """A slash command, form-encoded."""
+    form = payload("slash_command") | {
+        "command": command,
+        "text": text,
+        "user_id": user,
+        "channel_id": channel,
+        "response_url": response_url,
+    }
+    return urlencode(form).encode(), FORM
+
+
+def press_request(
+    action_id: str, value: str, *, user: str, home: bool, response_url: str
+) -> Request:
+    """A button click (``block_actions``), form-encoded as ``payload=<json>``."""
+    body = payload("block_actions_home" if home else "block_actions")
+    body["actions"][0].update({"action_id": action_id, "value": value})
+    body["user"]["id"] = user
+    if not home:
+        body["response_url"] = response_url
+    return urlencode({"payload": json.dumps(body)}).encode(), FORM
+
+
+def event_request(event_id: str, *, user: str, tab: str) -> Request:
+    """An ``app_home_opened`` event, JSON."""
+    body = payload("app_home_opened")
+    body["event_id"] = event_id
+    body["event"].update({"user": user, "tab": tab})
+    return json.dumps(body).encode(), "application/json"
+
+
 class SlackWire:
     """Sends signed requests to the app's ``/slack/events`` endpoint."""
 
@@ -54,26 +92,19 @@ class SlackWire:
         self, command: str, text: str, *, user: str = "U0001", channel: str = "C0001"
     ) -> Answer:
         """A slash command, form-encoded."""
-        form = payload("slash_command") | {
-            "command": command,
-            "text": text,
-            "user_id": user,
-            "channel_id": channel,
-            "response_url": self.response_url,
-        }
-        return await self.send(urlencode(form).encode(), "application/x-www-form-urlencoded")
+        request = command_request(
+            command, text, user=user, channel=channel, response_url=self.response_url
+        )
+        return await self.send(*request)
 
     async def press(
         self, action_id: str, value: str, *, home: bool = False, user: str = "U0001"
     ) -> Answer:
         """A button click (``block_actions``), form-encoded as ``payload=<json>``."""
-        body = payload("block_actions_home" if home else "block_actions")
-        body["actions"][0].update({"action_id": action_id, "value": value})
-        body["user"]["id"] = user
-        if not home:
-            body["response_url"] = self.response_url
-        form = urlencode({"payload": json.dumps(body)}).encode()
-        return await self.send(form, "application/x-www-form-urlencoded")
+        request = press_request(
+            action_id, value, user=user, home=home, response_url=self.response_url
+        )
+        return await self.send(*request)
 
     async def event(
         self,
@@ -84,15 +115,12 @@ class SlackWire:
         tab: str = "home",
     ) -> Answer:
         """An ``app_home_opened`` event, JSON; ``retry`` sets ``X-Slack-Retry-Num``."""
-        body = payload("app_home_opened")
-        body["event_id"] = event_id
-        body["event"].update({"user": user, "tab": tab})
         headers = (
             {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
             if retry
             else {}
         )
-        return await self.send(json.dumps(body).encode(), "application/json", headers)
+        return await self.send(*event_request(event_id, user=user, tab=tab), headers)
 
     async def send(
         self,

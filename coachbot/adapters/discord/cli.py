@@ -1,7 +1,9 @@
 """``coachbot discord ...`` and ``coachbot run --platform discord``.
 
 ``commands --json`` and ``invite-url`` need no token and no network; ``sync`` logs in
-over REST only (no gateway) and refuses to send a payload our checker rejects.
+over REST only (no gateway) and refuses to send a payload our checker rejects. When
+Discord refuses the token, cannot be reached or refuses the sync, ``sync`` and ``run``
+print one line saying how to fix it and exit 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import IO, TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 from coachbot.adapters.discord.client import CoachClient, make_client, translated_payload
@@ -76,10 +79,58 @@ def invite_url(settings: Settings, out: IO[str] | None = None) -> int:
     return 0
 
 
+TOKEN_FIX = (
+    "Discord token rejected: reset it on the Bot page of the Developer Portal "
+    "(Reset Token) and export COACHBOT_DISCORD_TOKEN"
+)
+SCOPE_FIX = (
+    "re-invite the bot with the applications.commands scope (coachbot discord invite-url), "
+    "and check that [discord] application_id is this token's application"
+)
+FAILURES = (discord.DiscordException, aiohttp.ClientError, TimeoutError)
+
+
+def explain(exc: BaseException) -> str:
+    """One line saying what Discord refused, or why it cannot be reached, and how to fix it."""
+    if isinstance(exc, discord.LoginFailure):
+        return TOKEN_FIX
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, unreachable, DNS
+        return (
+            f"cannot reach Discord ({exc.host}: {exc.strerror or exc.os_error}): check the "
+            "network connection, DNS or proxy, then try again"
+        )
+    if isinstance(exc, aiohttp.ClientError | TimeoutError):
+        return f"the connection to Discord failed ({type(exc).__name__}): try again"
+    if isinstance(exc, discord.HTTPException):
+        return _http_refusal(exc)
+    return f"Discord failed: {exc}"
+
+
+def _http_refusal(exc: discord.HTTPException) -> str:
+    said = f"{exc.status}/{exc.code}: {exc.text[:100] or 'no reason given'}"
+    if exc.status == 401:
+        return TOKEN_FIX
+    if exc.status == 403:
+        return f"Discord refused ({said}): {SCOPE_FIX}"
+    if exc.status >= 500 or exc.status == 429:
+        return f"Discord is busy or down ({said}): try again in a few minutes"
+    return f"Discord refused the request ({said})"
+
+
+def _guarded(work: Coroutine[Any, Any, int]) -> int:
+    """Run ``work``; a Discord refusal or network failure becomes one line on stderr, exit 1."""
+    try:
+        return asyncio.run(work)
+    except FAILURES as exc:
+        log.debug("discord failure", exc_info=True)
+        print(f"coachbot: {explain(exc)}", file=sys.stderr)
+        return 1
+
+
 def sync(settings: Settings, guild: int | None, out: IO[str] | None = None) -> int:
     """Upload the commands globally, or to one server (instant, for testing)."""
     token = settings.secrets.require("discord_token").reveal()
-    return asyncio.run(_sync_client(_registry_client(settings), token, guild, out or sys.stdout))
+    return _guarded(_sync_client(_registry_client(settings), token, guild, out or sys.stdout))
 
 
 async def _sync_client(client: CoachClient, token: str, guild: int | None, out: IO[str]) -> int:
@@ -98,9 +149,10 @@ async def _sync_client(client: CoachClient, token: str, guild: int | None, out: 
 
 
 def run(settings: Settings) -> int:
-    """Connect to Discord and serve until interrupted."""
+    """Connect to Discord and serve until interrupted; says once when connected."""
     token = settings.secrets.require("discord_token").reveal()
-    return asyncio.run(_run(settings, token))
+    logging.getLogger("coachbot.adapters.discord").setLevel(logging.INFO)
+    return _guarded(_run(settings, token))
 
 
 async def _run(settings: Settings, token: str) -> int:

@@ -60,6 +60,7 @@ class CoachClient(discord.Client):
         self.coach_responder = responder
         self.startup: list[Hook] = list(startup)
         self.tree: app_commands.CommandTree[Any] = build_tree(self, registry, lang)
+        self._announced = False
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: translator, button routing, then the hooks."""
@@ -67,6 +68,12 @@ class CoachClient(discord.Client):
         self.add_dynamic_items(ActionButton)
         for hook in self.startup:
             await hook(self)
+
+    async def on_ready(self) -> None:
+        """Say once that the bot is online (Discord sends READY again after reconnects)."""
+        if not self._announced:
+            self._announced = True
+            log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
 
 class ShardedCoachClient(CoachClient, discord.AutoShardedClient):

@@ -7,7 +7,8 @@ top level. Names are the registry's English ones, with its French names as their
 permissions only on top-level commands, so an admin subcommand is lifted to its own
 top-level command ``/<group>-<name>`` (``/coach server`` is ``/coach-server`` on
 Discord, ``/coach-serveur`` in French, listed right after ``/coach`` as one types)
-with Manage Server as default permission; the core checks again on every call.
+with Manage Server as default permission; the core checks again on every call, and
+names these commands the same way in its texts (``flat_admin`` on every invocation).
 
 discord.py reads options from the callback's signature: we give each generated
 callback a signature (``p0``, ``p1``... renamed to the option names) instead of
@@ -39,16 +40,13 @@ Completer = Callable[
 
 def discord_path(spec: CommandSpec) -> tuple[str, ...]:
     """The words a Discord user types for ``spec`` (admin subcommands are lifted)."""
-    if spec.admin and spec.group:
-        return (f"{spec.group}-{spec.name}",)
-    return spec.path
+    return spec.path_in("en", flat_admin=True)
 
 
 def discord_names(spec: CommandSpec) -> Localized:
     """The last word of ``discord_path`` in each language: ``coach-serveur`` in French."""
-    if spec.admin and spec.group:
-        return Localized("-".join(spec.path_in("fr")), discord_path(spec)[-1])
-    return Localized(spec.name_in("fr"), spec.name)
+    fr, en = (spec.path_in(lang, flat_admin=True)[-1] for lang in ("fr", "en"))
+    return Localized(fr, en)
 
 
 def build_commands(
@@ -60,7 +58,7 @@ def build_commands(
         members = [s for s in registry.in_group(group.name) if not s.admin]
         if members:
             top.append(build_group(group, members, lang))
-    lifted = [s for s in registry if s.group is None or s.admin]
+    lifted = [s for s in registry if s.group is None or s.lifted]
     top.extend(build_command(spec, lang, None) for spec in lifted)
     return top
 

@@ -77,6 +77,7 @@ class Responder:
             locale=str(interaction.locale),
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             is_admin=interaction.permissions.manage_guild,
+            flat_admin=True,  # admin subcommands are top-level commands here
         )
         work = self.app.dispatcher.dispatch(invocation)
         await self._answer(
@@ -87,7 +88,8 @@ class Responder:
         """Run the core action ``action`` for the person pressing, and answer privately."""
         person = person_of(interaction, workspace)
         channel = str(interaction.channel_id) if interaction.channel_id else None
-        work = run_action(self.app.dispatcher, person, action, str(interaction.locale), channel)
+        locale = str(interaction.locale)
+        work = run_action(self.app.dispatcher, person, action, locale, channel, flat_admin=True)
         await self._answer(interaction, work, person.workspace, slow=False, private=True)
 
     async def complete(
@@ -95,7 +97,9 @@ class Responder:
     ) -> list[app_commands.Choice[str]]:
         """At most 25 suggestions from the core's vocabulary for ``option``."""
         lang = await self.app.dispatcher.language(person_of(interaction), str(interaction.locale))
-        found = self.app.dispatcher.complete(path, option, str(current or ""), lang)
+        found = self.app.dispatcher.complete(
+            path, option, str(current or ""), lang, flat_admin=True
+        )
         return [
             app_commands.Choice(name=_choice_name(s.label or s.value), value=s.value)
             for s in found

@@ -1,7 +1,10 @@
 """The core's markup as Discord markdown, cut into pieces that each fit a limit.
 
 Plain text is escaped (markdown characters, list and heading starts, masked links,
-mentions), so user text always shows as itself and never pings. Every rendered line
+mentions), so user text always shows as itself and never pings. A person (the core's
+``<@id>``) becomes Discord's ``<@id>`` where Discord shows names (descriptions, field
+values, content; ``allowed_mentions`` keeps it from pinging) and ``@id`` where it shows
+raw text (titles, field names: ``people=False``). Every rendered line
 closes its own styles, which lets long texts be split between paragraphs, then
 lines, then words, without ever leaving a ``**`` open.
 """
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 from discord.utils import escape_markdown, escape_mentions
 
-from coachbot.markup import Bullets, Paragraph, Span, Style, parse, parse_inline
+from coachbot.markup import Bullets, Paragraph, Span, Style, parse, parse_inline, span_text
 
 ELLIPSIS = "…"
 _MARKERS: dict[Style, str] = {"plain": "", "bold": "**", "italic": "*", "code": "`"}
@@ -88,9 +91,13 @@ def _one_line(spans: tuple[Span, ...]) -> tuple[Span, ...]:
     return tuple(Span(s.text.replace("\n", " "), s.style) for s in spans)
 
 
-def inline_line(markup: str, *, bullet: bool = False) -> Line:
-    """A markup text as one line (line breaks become spaces)."""
-    return Line(_one_line(parse_inline(markup.replace("\n", " "))), bullet)
+def inline_line(markup: str, *, bullet: bool = False, people: bool = True) -> Line:
+    """A markup text as one line (line breaks become spaces); without ``people``, a person
+    is the plain ``@id``, for places where Discord shows ``<@id>`` as typed."""
+    spans = _one_line(parse_inline(markup.replace("\n", " ")))
+    if not people:
+        spans = tuple(Span(span_text(s)) if s.style == "user" else s for s in spans)
+    return Line(spans, bullet)
 
 
 def to_markdown(markup: str) -> str:
@@ -183,9 +190,10 @@ def _merge(spans: list[Span]) -> tuple[Span, ...]:
     return tuple(merged)
 
 
-def clipped(markup: str, limit: int) -> str:
-    """The markup as one markdown line of at most ``limit`` characters (``…`` when cut)."""
-    line = inline_line(markup)
+def clipped(markup: str, limit: int, *, people: bool = True) -> str:
+    """The markup as one markdown line of at most ``limit`` characters (``…`` when cut);
+    ``people`` as in ``inline_line``."""
+    line = inline_line(markup, people=people)
     rendered = render_line(line)
     if len(rendered) <= limit:
         return rendered

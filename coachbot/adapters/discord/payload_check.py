@@ -8,8 +8,9 @@ characters; at most 25 options, 25 choices, 25 subcommands; required options bef
 optional ones; a command holds either subcommands/groups or plain options, a group
 only subcommands, nesting two levels at most; localization keys are Discord
 locales and their values obey the same rules; sibling names differ in every locale
-(a localized name counts where it is shown, the base name elsewhere); all the texts of
-one command stay within 8000 characters in every locale; at most 100 global slash
+(a localized name counts where it is shown, the base name elsewhere); the texts of one
+command stay within 8000 characters, each name, description and value counted at its
+longest version among the default and its localizations; at most 100 global slash
 commands.
 """
 
@@ -218,31 +219,25 @@ def _repeated(names: list[str], where: str, suffix: str) -> list[str]:
 
 
 def _total_size(command: Payload, where: str) -> list[str]:
-    """Names, descriptions and choice names/values of one command: 8000 per locale."""
-    locales = {None} | set(_all_locales(command))
-    for locale in locales:
-        size = sum(len(str(text)) for text in _texts(command, locale))
-        if size > limits.COMMAND_CHARACTERS:
-            shown = locale or "default"
-            return [
-                f"{where}: {size} characters in {shown}, Discord allows {limits.COMMAND_CHARACTERS}"
-            ]
+    """Names, descriptions and choice values of one command: at most 8000 characters.
+
+    Discord counts each field once, at the length of its longest version (the default
+    or any localization), and sums the fields: a long French description and a long
+    English one of two different options both count, even though no locale shows both.
+    """
+    size = _size(command)
+    if size > limits.COMMAND_CHARACTERS:
+        return [f"{where}: {size} characters, Discord allows {limits.COMMAND_CHARACTERS}"]
     return []
 
 
-def _all_locales(item: Payload) -> Iterable[str]:
-    for key in ("name_localizations", "description_localizations"):
-        yield from (item.get(key) or {}).keys()
-    for child in [*(item.get("options") or []), *(item.get("choices") or [])]:
-        yield from _all_locales(child)
-
-
-def _texts(item: Payload, locale: str | None) -> Iterable[object]:
+def _size(item: Payload) -> int:
+    """The characters Discord counts for ``item`` and everything nested in it."""
+    size = len(str(item["value"])) if "value" in item else 0
     for key in ("name", "description"):
-        localized = (item.get(f"{key}_localizations") or {}).get(locale) if locale else None
         if key in item:
-            yield localized or item[key]
-    if "value" in item:
-        yield item["value"]
-    for child in [*(item.get("options") or []), *(item.get("choices") or [])]:
-        yield from _texts(child, locale)
+            table = item.get(f"{key}_localizations") or {}
+            versions = [item[key], *(table.values() if isinstance(table, Mapping) else ())]
+            size += max(len(str(text)) for text in versions)
+    children = [*(item.get("options") or []), *(item.get("choices") or [])]
+    return size + sum(_size(child) for child in children)

@@ -159,7 +159,7 @@ def field_pieces(block: Fields) -> list[Piece]:
     """Each field within Discord's limits; a long value continues in unnamed fields."""
     out: list[Piece] = []
     for f in block.fields:
-        name = clipped(f.name, limits.FIELD_NAME).strip() or BLANK
+        name = clipped(f.name, limits.FIELD_NAME, people=False).strip() or BLANK
         values = chunks(paragraphs(f.value), limits.FIELD_VALUE) or [BLANK]
         out.append(Field(name, values[0], f.inline and len(values) == 1))
         out.extend(Field(BLANK, v) for v in values[1:])
@@ -219,7 +219,7 @@ check_renderers(RENDERERS, "discord")
 def render(reply: Reply, *, workspace: str) -> list[OutMessage]:
     """``reply`` as messages within every Discord limit; buttons carry ``workspace``."""
     layout = Layout(COLOURS.get(reply.tone, COLOURS[Tone.INFO]))
-    title = clipped(reply.title, limits.TITLE) if reply.title else ""
+    title = clipped(reply.title, limits.TITLE, people=False) if reply.title else ""
     if title.strip():
         layout.open_embed(len(title)).title = title
     for pieces in render_blocks(reply.blocks, RENDERERS):

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coachbot.adapters.slack.mrkdwn import clip
-from coachbot.dispatch import Dispatcher, Invocation, bad_input
-from coachbot.errors import BadInput
+from coachbot.dispatch import Dispatcher
 from coachbot.identity import PersonRef
 from coachbot.registry import CommandSpec, Registry
 from coachbot.reply import Reply
-from coachbot.textcommand import parse_options, run_line, split_path
+from coachbot.textcommand import run_line
 
 DESCRIPTION_CHARS = 100
 HINT_CHARS = 100
@@ -64,17 +63,19 @@ async def run_slash(
     channel: str | None,
     is_admin: bool,
 ) -> Reply:
-    """Run a typed command line; admin commands also get the admin flag Slack reported.
+    """Run a typed command line through the core's parser, as Slack users type it.
 
-    Everything goes through the core's own parser (``run_line``); only admin commands
-    build their ``Invocation`` here, because the flag must travel with it.
+    ``is_admin`` is the admin flag Slack reported for the user. User options must be
+    mentions (``mentions_only``): Slack turns a picked person into ``<@U…>``, so a plain
+    word is a typo or a name, never a user id, and must get the usage, not a request
+    sent to nobody.
     """
-    path, rest = split_path(line, dispatcher.registry)
-    spec = dispatcher.registry.get(path)
-    if spec is None or not spec.admin:
-        return await run_line(dispatcher, person, line, locale=locale, channel=channel)
-    try:
-        args = parse_options(spec, rest)
-    except BadInput as exc:
-        return bad_input(spec, exc.message, await dispatcher.language(person, locale))
-    return await dispatcher.dispatch(Invocation(person, path, args, locale, channel, is_admin))
+    return await run_line(
+        dispatcher,
+        person,
+        line,
+        locale,
+        channel,
+        is_admin=is_admin,
+        mentions_only=True,
+    )

@@ -2,9 +2,10 @@
 
 Slack sends ``&``, ``<`` and ``>`` typed by the user as HTML entities, and wraps
 mentions, channels and links in angle brackets (``<@U123|ada>``, ``<#C1|general>``,
-``<https://x.org|x.org>``). Mentions become ``<@U123>``, which the core's user options
-accept; every other wrapped token becomes the text the user saw; entities are decoded
-last, so text the user typed can never turn into a mention token by itself.
+``<https://x.org|x.org>``). Mentions become ``<@U123>`` and channels ``<#C1>``: the ids,
+which the core's user and channel options accept (a channel's name can change and is
+no address to post to). Every other wrapped token becomes the text the user saw;
+entities are decoded last, so what the user typed is read as typed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 _WRAPPED = re.compile(r"<([^<>]*)>")
 _USER = re.compile(r"^@([UW][A-Z0-9]{1,20})(?:\|.*)?$")
-_CHANNEL = re.compile(r"^#([CGD][A-Z0-9]{1,20})(?:\|(.*))?$")
+_CHANNEL = re.compile(r"^#([CGD][A-Z0-9]{1,20})(?:\|.*)?$")
 
 
 def _unwrap(match: re.Match[str]) -> str:
@@ -23,7 +24,7 @@ def _unwrap(match: re.Match[str]) -> str:
         return f"<@{user.group(1)}>"
     channel = _CHANNEL.match(inner)
     if channel:
-        return f"#{channel.group(2) or channel.group(1)}"
+        return f"<#{channel.group(1)}>"
     target, _, label = inner.partition("|")
     if target.startswith("!"):  # <!here>, <!subteam^S1|@devs>, <!date^...|fallback>
         return label or "@" + target[1:].split("^")[0]
