@@ -5,6 +5,10 @@ theirs when a column refers to their ``person`` row, or to a row that is theirs
 (a delivery of their subscription, an alert about their mentoring link). A table
 added later is therefore exported and erased without touching this module.
 Export and erase use the same rule, so the export shows exactly what forget removes.
+
+Someone named in a request gets a person row holding only their ids. When nothing names
+them any more (the request was withdrawn, the learner erased their data) and they never
+chose anything themselves, that row goes too (``drop_if_unused``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,18 @@ import hmac
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, delete, false, func, or_, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Table,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,13 +103,18 @@ async def export_person(*, session: AsyncSession, ref: PersonRef, now: datetime)
 
 
 async def erase_person(*, session: AsyncSession, ref: PersonRef) -> bool:
-    """Delete every row naming ``ref``; False when nothing was stored. Checks that none remains."""
+    """Delete every row naming ``ref``; False when nothing was stored. Checks that none remains.
+
+    The people those rows named (mentors, learners) lose their person row too when it was
+    only there for ``ref``'s rows (see ``drop_if_unused``).
+    """
     person = await find_person(session=session, ref=ref)
     if person is None or person.id is None:
         return False
     pid = person.id
     session.expunge(person)
     conn = await session.connection()
+    others = await named_people(conn, pid)
     for table in personal_tables():
         for column in optional_refs(table):
             await conn.execute(update(table).where(column == pid).values({column.name: None}))
@@ -103,7 +123,46 @@ async def erase_person(*, session: AsyncSession, ref: PersonRef) -> bool:
     people = metadata.tables[PERSON]
     await conn.execute(delete(people).where(people.c.id == pid))
     await _check_erased(conn, pid)
+    for other in sorted(others):
+        await drop_if_unused(session=session, person_id=other)
     return True
+
+
+async def named_people(conn: AsyncConnection, person_id: int) -> set[int]:
+    """The ids of the other people that the rows naming ``person_id`` refer to."""
+    found: set[int] = set()
+    for table in personal_tables():
+        for column in _person_columns(table):
+            query = select(column).where(owned(table, person_id), column != person_id).distinct()
+            found.update(v for v in (await conn.execute(query)).scalars() if v is not None)
+    return found
+
+
+async def drop_if_unused(*, session: AsyncSession, person_id: int) -> bool:
+    """Delete the person row ``person_id`` if it is bare: no language or timezone chosen and
+    no row of any personal table naming them. True when it was deleted.
+
+    One statement decides and deletes, so a row naming them written first keeps them.
+    """
+    people = metadata.tables[PERSON]
+    named = [
+        select(literal(1)).select_from(t).where(owned(t, person_id)).exists()
+        for t in personal_tables()
+    ]
+    bare = (
+        (people.c.id == person_id)
+        & people.c.language.is_(None)
+        & people.c.timezone.is_(None)
+        & ~or_(*named)
+    )
+    conn = await session.connection()
+    return bool((await conn.execute(delete(people).where(bare))).rowcount)
+
+
+def _person_columns(table: Table) -> list[Column[Any]]:
+    return [
+        c for c in table.columns if any(fk.column.table.name == PERSON for fk in c.foreign_keys)
+    ]
 
 
 async def remaining_rows(conn: AsyncConnection, person_id: int) -> dict[str, int]:
@@ -142,11 +201,7 @@ async def _people(
     """The user ids of the other people the exported rows name (mentors, learners)."""
     ids: set[int] = set()
     for name, rows in tables.items():
-        refs = [
-            c.name
-            for c in metadata.tables[name].columns
-            if any(fk.column.table.name == PERSON for fk in c.foreign_keys)
-        ]
+        refs = [c.name for c in _person_columns(metadata.tables[name])]
         ids.update(row[c] for row in rows for c in refs if row[c] not in (None, pid))
     if not ids:
         return {}

@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 
 from coachbot.app import App
-from coachbot.db.models import Evidence, MentorNote
+from coachbot.db.models import Activity, Evidence, MentorNote, Milestone
 from coachbot.dispatch import Invocation
 from coachbot.identity import PersonRef
 from coachbot.markup import Bullets, escape, neutralize, parse
 from coachbot.mentors.notes import storable
 from coachbot.reply import Fields, Items, Reply, Text, Tone
+from coachbot.tracker.usertext import blank
 from tests.chat import ChatBot
 
 HOSTILE = (
@@ -38,6 +39,14 @@ HOSTILE = (
     "- a fake bullet\n\n- and a new paragraph\n# heading",
     "  - indented fake bullet",
     "tab\tand\r\nwindows line",
+)
+INVISIBLE = (
+    "\x00\x00\x00",
+    "\u202e\u202c \u200f\u200e",
+    " \t \u2066\u2069 \x00 ",
+    "\u200b\ufeff\u2060\u200d",
+    "\x01\x1b\x7f\x85",
+    "\x00\n\u200f\n ",
 )
 MENTION = re.compile(r"@everyone|@here|<!\w+[^>]*>|<@[!&]?\w+(\|[^>]*)?>")
 PIECES = st.sampled_from(
@@ -128,6 +137,8 @@ async def test_hostile_notes_are_stored_as_written_and_shown_inert(
         assert await last_note(app) == kept
         assert_inert(linked, reply, kept)
         assert_inert(linked, await linked.as_("alice").reply("/progress show"), kept)
+        earlier = [storable(t.strip()) for t in HOSTILE[: HOSTILE.index(written)]]
+        assert_inert(linked, await linked.reply("/progress notes"), kept, earlier)
 
 
 async def test_hostile_logs_are_stored_as_written_and_shown_inert(
@@ -177,6 +188,32 @@ async def test_ten_thousand_characters_are_refused_with_the_limit(
         assert list(await session.exec(select(Evidence))) == []
 
 
+async def test_text_that_shows_nothing_is_refused_and_nothing_is_saved(
+    linked: ChatBot, app: App
+) -> None:
+    """NUL bytes, direction marks, zero-width and control characters, spaces: once
+    neutralised nothing is left, so neither a log nor a note is saved, nor a day counted."""
+    alice = linked.as_("alice").person
+    for written in INVISIBLE:
+        inv = Invocation(alice, ("progress", "log"), {"skill": "security", "note": written}, "en")
+        logged = await app.dispatcher.dispatch(inv)
+        assert logged.tone is Tone.ERROR, repr(written)
+        text = linked.session.renderer.render(logged)
+        assert "The note is empty once invisible and control characters" in text
+        assert "Nothing was saved" in text and "Usage: `/progress log" in text
+        assert logged.notices == ()
+        noted = await note_as_bob(app, written)
+        assert noted.tone is Tone.ERROR, repr(written)
+        assert "The note is empty" in linked.session.renderer.render(noted)
+    async with app.services.database().session() as session:
+        for model in (Evidence, MentorNote, Activity):
+            assert list(await session.exec(select(model))) == [], model
+        milestones = set(await session.exec(select(Milestone.key)))
+    assert milestones == {"first_rating"}  # from the fixture's rating, nothing more
+    french = await linked.as_("carol").say("/progression consigner competence:securite note:\u200f")
+    assert "La note est vide une fois retirés les caractères invisibles" in french
+
+
 @settings(
     max_examples=60,
     deadline=None,
@@ -187,7 +224,7 @@ async def test_any_note_is_stored_as_written_and_rendered_inert(
     linked: ChatBot, app: App, written: str
 ) -> None:
     kept = storable(written.strip())
-    assume(kept.strip() and len(written.strip()) <= 1000)
+    assume(not blank(kept) and len(written.strip()) <= 1000)
     reply = await note_as_bob(app, written)
     assert reply.tone is Tone.SUCCESS, linked.session.renderer.render(reply)
     assert await last_note(app) == kept

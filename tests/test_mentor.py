@@ -3,6 +3,7 @@ someone gets the same refusal; mentors view, note, set goals and get alerts."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from coachbot.db.models import Goal, MentorAlert, MentorLink, MentorNote, Person
 from coachbot.identity import PersonRef
 from coachbot.markup import plain
 from coachbot.mentors.alerts import due_mentor_alerts
-from coachbot.reply import Items, Reply, Text, Tone
+from coachbot.reply import Attachment, Fields, Items, Reply, Text, Tone
 from tests.chat import ChatBot
 
 ABOUT_SOMEONE = (
@@ -211,6 +212,134 @@ async def test_a_request_reads_the_same_whether_or_not_the_target_uses_the_bot(
     assert await en.as_("alice").reply("/mentor request user:@bob") == to_user
 
 
+# --- a focus set by a mentor ----------------------------------------------------------------
+
+
+async def test_the_learner_sees_who_set_the_focus_and_is_told_once(en: ChatBot) -> None:
+    await link_up(en)
+    await en.as_("alice").say("/progress rate skill:security level:2")
+    await en.as_("bob").say("/mentor focus user:@alice skill:security level:4")
+    assert "(set by you)" in await en.say("/mentor view user:@alice")
+
+    first = await en.as_("alice").reply("/progress show chart:false")
+    assert first.notices[0] == "<@bob> set you a new focus: **IT security** → 4/5."
+    assert "Focus: **IT security** → 4/5 (now 2/5) (set by <@bob>)" in texts(first)
+    shown = await en.say("/progress show chart:false")
+    assert "Focus: IT security → 4/5 (now 2/5) (set by @bob)" in shown
+    assert "set you a new focus" not in shown  # told once
+    history = " ".join((await en.say("/progress history skill:security")).split())
+    assert "your goal 4/5 (set by @bob)" in history
+    assert "Focus: **IT security** → 4/5 (now 2/5) (set by @bob)" in report_text(
+        await en.reply("/progress report")
+    )
+    await en.say("/progress goal skill:budget level:3")  # her own choice now
+    mine = await en.say("/progress show chart:false")
+    assert "Focus: Budget management → 3/5" in mine and "set by" not in mine
+
+
+async def test_each_new_focus_from_a_mentor_is_told_in_the_learners_language(
+    bot: ChatBot,
+) -> None:
+    await link_up(bot)
+    await bot.as_("bob").say("/mentor focus user:@alice skill:budget level:3")
+    await bot.as_("bob").say("/mentor focus user:@alice skill:vision level:4")
+    shown = await bot.as_("alice").say("/progress show chart:false")
+    assert "★ @bob vous a fixé un nouvel objectif : Vision à long terme → 4/5." in shown
+    assert "Budget" not in shown  # replaced before she saw it: only the current focus
+    assert "(fixé par @bob)" in shown
+    await bot.as_("bob").say("/mentor focus user:@alice skill:vision level:5")
+    assert "vous a fixé un nouvel objectif" in await bot.as_("alice").say("/progress show")
+
+
+async def test_the_mentor_view_neither_tells_nor_names_another_mentor(en: ChatBot) -> None:
+    await link_up(en)
+    await link_up(en, "alice", "carol")
+    await en.as_("carol").say("/mentor focus user:@alice skill:security level:4")
+    seen_by_bob = await en.as_("bob").reply("/mentor view user:@alice")
+    text = rendered(en, seen_by_bob)
+    assert "(set by another mentor)" in text and "carol" not in text
+    assert seen_by_bob.notices == ()
+    told = await en.as_("alice").reply("/progress show chart:false")  # still news to her
+    assert any("<@carol> set you a new focus" in n for n in told.notices)
+
+
+async def test_a_mentor_who_erased_their_data_is_no_longer_named(en: ChatBot, app: App) -> None:
+    await link_up(en)
+    await en.as_("alice").say("/progress rate skill:security level:2")
+    await en.as_("bob").say("/mentor focus user:@alice skill:security level:4")
+    assert "(set by @bob)" in await en.as_("alice").say("/progress show chart:false")
+    await en.as_("bob").say("/coach forget")
+    await en.press("Erase everything")
+    shown = await en.as_("alice").say("/progress show chart:false")
+    assert "Focus: IT security → 4/5" in shown and "bob" not in shown
+    assert "bob" not in report_text(await en.reply("/progress report"))
+
+
+def report_text(reply: Reply) -> str:
+    (doc,) = [b for b in reply.blocks if isinstance(b, Attachment)]
+    return doc.data.decode("utf-8")
+
+
+# --- what the mentor reads ------------------------------------------------------------------
+
+
+async def test_viewing_a_mentee_with_nothing_recorded_speaks_to_the_mentor(en: ChatBot) -> None:
+    await link_up(en)
+    view = await en.as_("bob").say("/mentor view user:@alice")
+    assert "@alice has recorded nothing yet: no rating, no evidence, no goal." in view
+    assert "Start by rating yourself" not in view and "/progress rate" not in view
+
+
+ENGLISH_WORDS = re.compile(
+    r"^/progress\b|\b(rate|show|goal|history|report|request|accept|decline|end|list|view|"
+    r"alerts|user|skill|level|on|true|false)\b"
+)
+
+
+def code_spans(text: str) -> list[str]:
+    return re.findall(r"`(/[^`]*)`", text)
+
+
+async def test_french_replies_quote_the_french_command_names(
+    bot: ChatBot, app: App, clock: FakeClock
+) -> None:
+    """Every command quoted to a French reader is spelt in French."""
+    replies = [
+        await bot.as_("carol").reply("/progression voir"),
+        await bot.reply("/mentor liste"),
+        await bot.reply("/mentor voir utilisateur:@alice"),  # the refusal
+        await bot.reply("/progression objectif competence:budget niveau:3"),
+        await bot.reply("/progression noter competence:budget niveau:3"),
+        await bot.reply("/progression historique competence:securite"),
+        await bot.as_("dave").reply("/progression rapport"),
+        await bot.reply("/progression notes"),
+        await bot.as_("alice").reply("/mentor demander utilisateur:@bob"),
+        await bot.as_("bob").reply("/mentor liste"),
+        await bot.reply("/mentor accepter utilisateur:@alice"),
+        await bot.reply("/mentor alertes utilisateur:@alice"),
+        await bot.reply("/mentor note utilisateur:@alice texte:bravo"),
+        await bot.reply("/mentor voir utilisateur:@alice"),
+    ]
+    await bot.reply("/mentor alertes utilisateur:@alice actif:oui")
+    clock.advance(timedelta(days=7))
+    replies += [reply for _, reply in await due(app, clock)]
+    spans = [s for r in replies for s in code_spans(all_markup(r))]
+    spans += [r.footer for r in replies if r.footer and "/mentor" in r.footer]
+    assert len(spans) > 20
+    assert [s for s in spans if ENGLISH_WORDS.search(s)] == []
+    assert "`/progression voir`" in texts(replies[4])
+    assert "`/mentor accepter utilisateur:@alice`" in all_markup(replies[9])
+    assert "Plus d'alertes : /mentor alertes utilisateur:@alice actif:non" in spans
+
+
+def all_markup(reply: Reply) -> str:
+    """Every markup of a reply: texts, items, field values and notices."""
+    parts = [texts(reply), *reply.notices]
+    parts += [i for b in reply.blocks if isinstance(b, Items) for i in b.items]
+    parts += [f.value for b in reply.blocks if isinstance(b, Fields) for f in b.fields]
+    return "\n".join(parts)
+
+
 # --- notes and alerts settings -------------------------------------------------------------
 
 
@@ -225,7 +354,8 @@ async def test_a_note_over_the_limit_is_refused_and_nothing_saved(en: ChatBot, a
 async def test_a_note_of_nothing_but_nul_bytes_is_refused(en: ChatBot, app: App) -> None:
     await link_up(en)
     text = await en.as_("bob").say("/mentor note user:@alice text:\x00\x00")
-    assert "1 to 1000 characters" in text
+    assert "The note is empty once invisible and control characters" in text
+    assert "Nothing was saved" in text
     assert await rows(app, MentorNote) == []
 
 

@@ -25,6 +25,9 @@ SCRIPT = """\
 /mentor view user:@alice
 /as alice
 /progress show
+/progress notes
+/press 1
+/progress report
 /mentor list
 /coach export
 /mentor end user:@bob
@@ -56,6 +59,11 @@ def test_mentor_flow_in_the_console(tmp_path: Path) -> None:
     # alice sees bob's note on her next /progress show, and her mentor in /mentor list
     show = next(r for r in replies if r.startswith("Your progress =="))
     assert "New notes from your mentors" in show and "@bob" in show
+    assert "★ @bob set you a new focus: IT security → 4/5." in show
+    assert "Focus: IT security → 4/5 (now —) (set by @bob)" in " ".join(show.split())
+    # she puts bob's note in her portfolio
+    assert "[1] Include 1" in out and "[1] Exclude 1" in out
+    assert "Mentor notes included: 1" in " ".join(out.split())
     assert "@bob — active" in out
     # the export is a JSON file whose path is printed
     path = Path(re.search(r"\[file\]: (\S+\.json)", out).group(1))  # type: ignore[union-attr]

@@ -3,7 +3,9 @@ after an explicit confirmation, and no row naming them remains in any table."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,8 +13,9 @@ import pytest
 from sqlalchemy import String, event, text
 from sqlmodel import select
 
-from coachbot.app import App
+from coachbot.app import App, build_app
 from coachbot.clock import FakeClock
+from coachbot.db.migrate import upgrade
 from coachbot.db.models import (
     Delivery,
     Goal,
@@ -24,9 +27,11 @@ from coachbot.db.models import (
 )
 from coachbot.dispatch import run_action
 from coachbot.identity import PersonRef
+from coachbot.knowledge.models import KnowledgeBase
 from coachbot.mentors.alerts import due_mentor_alerts
 from coachbot.privacy import forget_token, forget_token_valid, remaining_rows
 from coachbot.reply import Attachment, Tone
+from coachbot.settings import DatabaseSettings, Settings
 from tests.chat import ChatBot
 
 ALICE = "alice"
@@ -298,3 +303,73 @@ async def test_an_incomplete_erasure_is_undone(
     refused = await lived.press("Erase everything")
     assert refused.tone is Tone.ERROR and refused.title == "Nothing was erased"
     assert await all_rows(app) == before
+
+
+# --- people named by others' requests ----------------------------------------------------------
+
+
+async def people(app: App) -> set[str]:
+    async with app.services.database().session() as session:
+        return set(await session.exec(select(Person.user_id)))
+
+
+async def test_a_withdrawn_request_leaves_no_trace_of_the_person_asked(
+    bot: ChatBot, app: App
+) -> None:
+    await bot.as_(ALICE).say("/mentor request user:@ghost")
+    assert await people(app) == {ALICE, "ghost"}
+    await bot.say("/mentor end user:@ghost")
+    assert await people(app) == {ALICE}
+    assert (await all_rows(app))["mentor_link"] == []
+    assert "Aucun lien de mentorat" in await bot.say("/mentor list")
+
+
+async def test_forget_takes_the_rows_only_its_requests_created(bot: ChatBot, app: App) -> None:
+    """ghost never used the bot, bob only declined, carol chose a language, dave rates himself,
+    erin mentors alice and frank: after alice forgets, only carol, dave and erin remain."""
+    await bot.as_("carol").say("/coach language en")
+    await bot.as_("dave").say("/progress rate skill:budget level:2")
+    await bot.as_("frank").say("/mentor request user:@erin")
+    await bot.as_("erin").say("/mentor accept user:@frank")
+    for mentor in ("ghost", "bob", "carol", "dave", "erin"):
+        await bot.as_(ALICE).say(f"/mentor request user:@{mentor}")
+    await bot.as_("bob").say("/mentor decline user:@alice")
+    await bot.as_("erin").say("/mentor accept user:@alice")
+    await bot.say("/mentor note user:@alice text:keep going")
+    assert await people(app) == {ALICE, "ghost", "bob", "carol", "dave", "erin", "frank"}
+
+    await bot.as_(ALICE).say("/coach forget")
+    await bot.press("Tout effacer")
+    assert await people(app) == {"carol", "dave", "erin", "frank"}
+    tables = await all_rows(app)
+    assert len(tables["mentor_link"]) == 1 and tables["mentor_note"] == []
+
+
+async def test_ending_an_active_link_keeps_both_people(bot: ChatBot, app: App) -> None:
+    await bot.as_(ALICE).say("/mentor request user:@bob")
+    await bot.as_("bob").say("/mentor accept user:@alice")
+    await bot.as_("bob").say("/mentor end user:@alice")
+    assert await people(app) == {ALICE, "bob"}  # the ended link stays listed to both
+    assert "@bob — terminé" in await bot.as_(ALICE).say("/mentor list")
+
+
+async def test_people_named_by_requests_go_on_postgresql(
+    postgres_url: str, settings: Settings, clock: FakeClock, kb: KnowledgeBase
+) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    pg = build_app(
+        replace(settings, database=DatabaseSettings(url=postgres_url)), clock=clock, kb=kb
+    )
+    try:
+        bot = ChatBot(pg)
+        await bot.as_(ALICE).say("/mentor request user:@ghost")
+        await bot.say("/mentor end user:@ghost")
+        assert await people(pg) == {ALICE}
+        await bot.say("/mentor request user:@bob")
+        await bot.as_("bob").say("/mentor accept user:@alice")
+        await bot.say("/mentor focus user:@alice skill:security level:4")
+        await bot.as_(ALICE).say("/coach forget")
+        await bot.press("Tout effacer")
+        assert await people(pg) == set()
+    finally:
+        await pg.close()

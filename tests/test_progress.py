@@ -14,6 +14,7 @@ from coachbot.clock import FakeClock
 from coachbot.db.migrate import upgrade
 from coachbot.db.models import Activity, Evidence, MentorNote, Milestone, Person, Rating, Workspace
 from coachbot.db.people import ensure_person
+from coachbot.dispatch import run_action
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import parse_inline
@@ -427,7 +428,7 @@ async def test_a_note_reaches_a_learner_who_recorded_nothing_yet(en: ChatBot, ap
 async def test_the_mentor_view_is_read_only(en: ChatBot, app: App) -> None:
     await en.say("/progress rate skill:security level:2")
     await add_note(app, en.person, en.person.peer("bob"), "keep going")
-    reply = await progress_overview(app.services, en.person, "en", for_mentor=True)
+    reply = await progress_overview(app.services, en.person, "en", mentor="bob")
     text = en.session.renderer.render(reply)
     assert "Progress of @alice" in text and "IT security" in text and "keep going" not in text
     assert reply.notices == ()
@@ -483,17 +484,98 @@ async def test_report_is_a_markdown_portfolio(en: ChatBot, app: App, clock: Fake
     assert "## Evidence log (1)" in text
     assert "- 2026-03-22 · **IT security** — led the incident review \\| \\# not a title" in text
     assert "Focus: **IT security** → 5/5 (now 4/5)" in text
-    assert "Solid incident handling" not in text and "Mentor notes left out" in markup_of(reply)
+    assert "Solid incident handling" not in text and "## Mentor notes" not in text
+    summary = markup_of(reply)
+    assert "No mentor note included (choose them with `/progress notes`)" in summary
     assert "## How readiness is computed" in text
 
 
-async def test_report_includes_mentor_notes_only_when_asked(en: ChatBot, app: App) -> None:
-    await en.say("/progress rate skill:security level:2")
-    await add_note(app, en.person, en.person.peer("bob"), "Solid incident handling")
-    reply = await en.reply("/progress report mentor_notes:true")
+def report_text(reply: Reply) -> str:
     (doc,) = [b for b in reply.blocks if isinstance(b, Attachment)]
-    text = doc.data.decode("utf-8")
+    return doc.data.decode("utf-8")
+
+
+async def test_the_report_holds_the_notes_the_learner_chose(en: ChatBot, app: App) -> None:
+    await en.say("/progress rate skill:security level:2")
+    for text in ("Solid incident handling", "Talk less in reviews", "Great budget pitch"):
+        await add_note(app, en.person, en.person.peer("bob"), text)
+    assert "## Mentor notes" not in report_text(await en.reply("/progress report"))
+    listed = await en.say("/progress notes")
+    assert "1. 2026-03-02 · @bob — Solid incident handling · left out" in listed
+    assert "3. 2026-03-02 · @bob — Great budget pitch · left out" in listed
+    assert [b.label for b in en.buttons()] == ["Include 1", "Include 2", "Include 3"]
+
+    await en.press("Include 1")
+    chosen = await en.press("Include 3")
+    assert chosen.tone is Tone.SUCCESS
+    assert [b.label for b in en.buttons()] == ["Exclude 1", "Include 2", "Exclude 3"]
+    reply = await en.reply("/progress report")
+    text = report_text(reply)
     assert "## Mentor notes" in text and "**@bob** — Solid incident handling" in text
+    assert "Great budget pitch" in text and "Talk less in reviews" not in text
+    assert "Mentor notes included: 2" in markup_of(reply)
+    assert "Talk less in reviews" in report_text(
+        await en.reply("/progress report mentor_notes:true")
+    )
+    assert "## Mentor notes" not in report_text(
+        await en.reply("/progress report mentor_notes:false")
+    )
+
+    await en.say("/progress notes")
+    await en.press("Exclude 1")
+    text = report_text(await en.reply("/progress report"))
+    assert "Solid incident handling" not in text and "Great budget pitch" in text
+    assert [n.in_report for n in await rows(app, MentorNote)] == [False, False, True]
+
+
+async def test_only_the_learner_chooses_their_notes(en: ChatBot, app: App) -> None:
+    await add_note(app, en.person, en.person.peer("bob"), "Solid incident handling")
+    await en.say("/progress notes")
+    include = en.buttons()[0].action
+    for presser in ("bob", "mallory"):  # the note's author, a stranger
+        refused = await run_action(app.dispatcher, en.person.peer(presser), include, "en")
+        assert refused.tone is Tone.ERROR
+        assert "was not written to you: nothing changed" in en.session.renderer.render(refused)
+    twin = PersonRef("console", "other-team", "alice")
+    assert (await run_action(app.dispatcher, twin, include, "en")).tone is Tone.ERROR
+    for forged in ("report_note:include:999", "report_note:steal:1", "report_note:include:x"):
+        assert (await run_action(app.dispatcher, en.person, forged, "en")).tone is Tone.ERROR
+    assert [n.in_report for n in await rows(app, MentorNote)] == [False]
+
+
+async def test_notes_come_in_pages_of_ten_newest_first(en: ChatBot, app: App) -> None:
+    for n in range(1, 13):
+        await add_note(app, en.person, en.person.peer("bob"), f"note number {n}")
+    first = await en.say("/progress notes")
+    assert "3. 2026-03-02 · @bob — note number 3 " in first and "note number 2 " not in first
+    assert "Notes 3 to 12 of 12, page 1/2. Next: /progress notes page:2" in first
+    older = await en.say("/progress notes page:2")
+    assert [b.label for b in en.buttons()] == ["Include 1", "Include 2"]
+    assert "note number 3 " not in older
+    await en.press("Include 2")
+    assert [b.label for b in en.buttons()] == ["Include 1", "Exclude 2"]  # the same page
+    assert "page 2/2" in await en.say("/progress notes page:9")
+
+
+async def test_a_long_note_is_clipped_in_the_list_and_whole_in_the_report(
+    en: ChatBot, app: App
+) -> None:
+    await en.say("/progress rate skill:security level:2")
+    await add_note(app, en.person, en.person.peer("bob"), "word " * 150 + "THE END")
+    listed = await en.say("/progress notes")
+    assert "THE END" not in listed and "…" in listed
+    await en.press("Include 1")
+    assert "THE END" in report_text(await en.reply("/progress report"))
+
+
+async def test_notes_in_french_and_without_notes(bot: ChatBot, app: App) -> None:
+    assert "Aucun mot de mentor pour l'instant" in await bot.say("/progression notes")
+    await add_note(app, bot.person, bot.person.peer("bob"), "Bravo")
+    listed = await bot.say("/progression notes")
+    assert "Mots des mentors pour votre rapport" in listed and "hors du rapport" in listed
+    assert "`/progression rapport`" in markup_of(bot.last) if bot.last else False
+    await bot.press("Inclure 1")
+    assert [b.label for b in bot.buttons()] == ["Retirer 1"]
 
 
 async def test_report_in_french(bot: ChatBot) -> None:

@@ -1,4 +1,5 @@
-"""``/progress``: self-ratings, evidence, goals, the overview with its radar, history, report.
+"""``/progress``: self-ratings, evidence, goals, the overview with its radar, history, report,
+and the choice of the mentor notes the report holds.
 
 The tracker modules touch the database (and charts touch matplotlib), so each
 handler imports what it needs when it runs: ``coachbot ask`` loads this module to
@@ -8,7 +9,7 @@ build the registry and must stay free of SQLModel and matplotlib.
 from __future__ import annotations
 
 from coachbot.i18n import Localized
-from coachbot.registry import Group, Option, OptionType, command
+from coachbot.registry import Group, Option, OptionType, action, command
 from coachbot.reply import Reply
 from coachbot.services import Context
 
@@ -167,8 +168,10 @@ async def history(ctx: Context, skill: str) -> Reply:
         Option(
             "mentor_notes",
             Localized(
-                "Inclure les mots de vos mentors (non par défaut)",
-                "Include your mentors' notes (default no)",
+                "Tous les mots de mentors (oui) ou aucun (non) ; sinon ceux choisis avec "
+                "/progression notes",
+                "All mentor notes (true) or none (false); otherwise those chosen with "
+                "/progress notes",
             ),
             type=OptionType.BOOLEAN,
             name_fr="notes_mentors",
@@ -180,6 +183,39 @@ async def report(ctx: Context, mentor_notes: bool | None) -> Reply:
     """A Markdown document to share: readiness, ratings over time, evidence, chosen notes."""
     from coachbot.tracker.report import progress_report
 
-    return await progress_report(
-        ctx.services, ctx.person, ctx.lang, mentor_notes=bool(mentor_notes)
-    )
+    return await progress_report(ctx.services, ctx.person, ctx.lang, mentor_notes=mentor_notes)
+
+
+@command(
+    "progress",
+    "notes",
+    name_fr="notes",
+    description=Localized(
+        "Les mots de vos mentors : choisir ceux qui vont dans votre rapport",
+        "Your mentors' notes: choose those that go in your report",
+    ),
+    options=[
+        Option(
+            "page",
+            Localized("Page, 1 pour les plus récents", "Page, 1 for the newest"),
+            type=OptionType.INTEGER,
+            min_value=1,
+            max_value=1000,
+            name_fr="page",
+        )
+    ],
+    personal=True,
+)
+async def notes(ctx: Context, page: int | None) -> Reply:
+    """The notes received, numbered, each with a button to include it in the report or not."""
+    from coachbot.tracker.report_notes import list_notes
+
+    return await list_notes(ctx.services, ctx.person, ctx.lang, page or 1)
+
+
+@action("report_note")
+async def choose_note(ctx: Context, payload: str) -> Reply:
+    """The Include / Exclude buttons of ``/progress notes``: only the learner's own notes."""
+    from coachbot.tracker.report_notes import choose
+
+    return await choose(ctx.services, ctx.person, ctx.lang, payload)

@@ -8,6 +8,7 @@ from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import escape
 from coachbot.mentors import shown_user, typed_user
 from coachbot.reply import Items, Reply, Text, Tone
+from coachbot.tracker.labels import typed
 from coachbot.tracker.profile import LearnerProfile
 
 AGENDA_SKILLS = 3
@@ -26,10 +27,8 @@ def alert_reply(
         "Ordre du jour proposé pour votre prochain entretien",
         "Suggested agenda for your next one-on-one",
     )
-    stop = Localized(
-        f"Plus d'alertes : /mentor alerts user:{at} on:non",
-        f"No more alerts: /mentor alerts user:{at} on:false",
-    )
+    off = typed("mentor alerts", user=at, on=Localized("non", "false"))
+    stop = Localized(f"Plus d'alertes : {off.fr}", f"No more alerts: {off.en}")
     return Reply(
         Localized("Alerte mentorat", "Mentoring alert").get(lang),
         blocks=(
@@ -55,10 +54,11 @@ def agenda(kb: KnowledgeBase, profile: LearnerProfile, lang: Lang) -> tuple[str,
     picks = (below + unrated)[:AGENDA_SKILLS]
     items = [_agenda_item(kb, skill, profile.ratings.get(skill), lang) for skill in picks]
     if not profile.ratings:
+        rate = typed("progress rate")
         items.append(
             Localized(
-                "Lui proposer de se noter (`/progress rate`) pour repérer ses points faibles.",
-                "Suggest they rate themselves (`/progress rate`) to find their weak spots.",
+                f"Lui proposer de se noter (`{rate.fr}`) pour repérer ses points faibles.",
+                f"Suggest they rate themselves (`{rate.en}`) to find their weak spots.",
             ).get(lang)
         )
     items.append(

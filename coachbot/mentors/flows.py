@@ -22,20 +22,14 @@ from coachbot.markup import escape
 from coachbot.mentors import links, shown_user, typed_user
 from coachbot.mentors.links import LinkView
 from coachbot.mentors.notes import add_note, storable
+from coachbot.privacy import drop_if_unused
 from coachbot.reply import Actions, Button, ButtonStyle, Field, Fields, Reply, Text, Tone, error
 from coachbot.services import Context
+from coachbot.tracker.labels import typed
 from coachbot.tracker.repository import set_goal
 from coachbot.userref import parse_user_ref
 
 REFUSAL_TITLE = Localized("Impossible", "Not possible")
-REFUSAL = Localized(
-    "Aucun lien de mentorat entre vous ne le permet. L'apprenant demande avec "
-    "`/mentor request user:@mentor` ; le mentor répond avec `/mentor accept user:@apprenant` "
-    "ou `/mentor decline user:@apprenant` ; `/mentor list` montre vos liens.",
-    "No mentoring link between you allows this. The learner asks with "
-    "`/mentor request user:@mentor`; the mentor answers with `/mentor accept user:@learner` "
-    "or `/mentor decline user:@learner`; `/mentor list` shows your links.",
-)
 STATUS = {
     links.PENDING: Localized("en attente", "pending"),
     links.ACTIVE: Localized("actif", "active"),
@@ -43,11 +37,21 @@ STATUS = {
     links.ENDED: Localized("terminé", "ended"),
 }
 MAX_REQUEST_BUTTONS = 2
+YES = Localized("oui", "true")
 
 
 def refusal(lang: Lang) -> Reply:
     """The one answer for anything about someone without the link it needs."""
-    return error(REFUSAL_TITLE.get(lang), REFUSAL.get(lang))
+    learner = Localized("@apprenant", "@learner")
+    ask, listed = typed("mentor request", user="@mentor"), typed("mentor list")
+    accept, decline = typed("mentor accept", user=learner), typed("mentor decline", user=learner)
+    text = Localized(
+        f"Aucun lien de mentorat entre vous ne le permet. L'apprenant demande avec `{ask.fr}` ; "
+        f"le mentor répond avec `{accept.fr}` ou `{decline.fr}` ; `{listed.fr}` montre vos liens.",
+        f"No mentoring link between you allows this. The learner asks with `{ask.en}`; the "
+        f"mentor answers with `{accept.en}` or `{decline.en}`; `{listed.en}` shows your links.",
+    )
+    return error(REFUSAL_TITLE.get(lang), text.get(lang))
 
 
 def _done(ctx: Context, title: Localized, text: Localized) -> Reply:
@@ -102,7 +106,8 @@ async def request(ctx: Context, user: str) -> Reply:
         link = await links.request_link(
             session=session, learner_id=me.id, mentor_id=mentor.id, now=now
         )
-    who, at = shown_user(user), typed_user(user)
+    who, end_it = shown_user(user), typed("mentor end", user=typed_user(user))
+    listed = typed("mentor list")
     if link.status == links.ACTIVE:
         return _done(
             ctx,
@@ -113,13 +118,12 @@ async def request(ctx: Context, user: str) -> Reply:
         ctx,
         Localized("Demande envoyée", "Request sent"),
         Localized(
-            f"Si {who} accepte (votre demande apparaît dans son `/mentor list`), {who} pourra "
+            f"Si {who} accepte (votre demande apparaît dans son `{listed.fr}`), {who} pourra "
             f"voir votre progression, vous laisser des notes et vous proposer des objectifs. "
-            f"Vous pouvez retirer la demande ou finir le lien à tout moment : "
-            f"`/mentor end user:{at}`.",
-            f"If {who} accepts (your request shows in their `/mentor list`), {who} will be able "
+            f"Vous pouvez retirer la demande ou finir le lien à tout moment : `{end_it.fr}`.",
+            f"If {who} accepts (your request shows in their `{listed.en}`), {who} will be able "
             f"to see your progress, leave you notes and suggest goals. You can withdraw the "
-            f"request or end the link at any time: `/mentor end user:{at}`.",
+            f"request or end the link at any time: `{end_it.en}`.",
         ),
     )
 
@@ -140,15 +144,16 @@ async def answer(ctx: Context, user: str, *, accept: bool) -> Reply:
         return refusal(ctx.lang)
     who, at = shown_user(user), typed_user(user)
     if accept:
+        view_it, note_it = typed("mentor view", user=at), typed("mentor note", user=at, text="...")
+        alert_me = typed("mentor alerts", user=at, on=YES)
         return _done(
             ctx,
             Localized("Vous êtes mentor", "You are a mentor"),
             Localized(
-                f"Vous suivez maintenant {who}. Sa progression : `/mentor view user:{at}` ; une "
-                f"note : `/mentor note user:{at} text:...` ; des alertes : "
-                f"`/mentor alerts user:{at} on:oui`.",
-                f"You now mentor {who}. Their progress: `/mentor view user:{at}`; a note: "
-                f"`/mentor note user:{at} text:...`; alerts: `/mentor alerts user:{at} on:true`.",
+                f"Vous suivez maintenant {who}. Sa progression : `{view_it.fr}` ; une note : "
+                f"`{note_it.fr}` ; des alertes : `{alert_me.fr}`.",
+                f"You now mentor {who}. Their progress: `{view_it.en}`; a note: "
+                f"`{note_it.en}`; alerts: `{alert_me.en}`.",
             ),
         )
     return _done(
@@ -172,7 +177,9 @@ async def answer_button(ctx: Context, payload: str) -> Reply:
 
 
 async def end(ctx: Context, user: str) -> Reply:
-    """End every pending or active link between the caller and ``user``, whichever side."""
+    """End every pending or active link between the caller and ``user``, whichever side; the
+    other person's row goes too when nothing names them any more (a withdrawn request to
+    someone who never used the bot)."""
     now = ctx.services.clock.now()
     ended = 0
     async with _session(ctx) as session:
@@ -183,6 +190,8 @@ async def end(ctx: Context, user: str) -> Reply:
             ended = await links.end_links(
                 session=session, person_id=me.id, other_id=other.id, now=now
             )
+            if ended:
+                await drop_if_unused(session=session, person_id=other.id)
     if not ended:
         return refusal(ctx.lang)
     who = shown_user(user)
@@ -205,7 +214,7 @@ async def view(ctx: Context, user: str) -> Reply:
     from coachbot.tracker.show import progress_overview
 
     overview = await progress_overview(
-        ctx.services, ctx.person.peer(user), ctx.lang, for_mentor=True
+        ctx.services, ctx.person.peer(user), ctx.lang, mentor=ctx.person.user
     )
     return replace(overview, ephemeral=True)
 
@@ -222,10 +231,10 @@ async def note(ctx: Context, user: str, text: str) -> Reply:
         await add_note(
             session=session, mentor_id=link.mentor_id, learner_id=learner.id, text=text, now=now
         )
-    who, shown = shown_user(user), escape(storable(text))
+    who, shown, show = shown_user(user), escape(storable(text)), typed("progress show")
     saved = Localized(
-        f"{who} la verra à son prochain `/progress show` : {shown}",
-        f"{who} will see it on their next `/progress show`: {shown}",
+        f"{who} la verra à son prochain `{show.fr}` : {shown}",
+        f"{who} will see it on their next `{show.en}`: {shown}",
     )
     return Reply(
         ctx.t(Localized("Note enregistrée", "Note saved")),
@@ -272,11 +281,12 @@ async def alerts(ctx: Context, user: str, on: bool | None, days: int | None) -> 
         if found is None:
             return refusal(ctx.lang)
         link = await links.set_alerts(session=session, link=found[0], on=on, days=days, now=now)
-    who, at, n = shown_user(user), typed_user(user), link.alert_inactive_days
+    who, n = shown_user(user), link.alert_inactive_days
     if not link.alerts:
+        turn_on = typed("mentor alerts", user=typed_user(user), on=YES)
         text = Localized(
-            f"Pas d'alertes sur {who}. Pour les activer : `/mentor alerts user:{at} on:oui`.",
-            f"No alerts about {who}. To turn them on: `/mentor alerts user:{at} on:true`.",
+            f"Pas d'alertes sur {who}. Pour les activer : `{turn_on.fr}`.",
+            f"No alerts about {who}. To turn them on: `{turn_on.en}`.",
         )
     else:
         text = Localized(
@@ -295,9 +305,10 @@ async def list_links(ctx: Context) -> Reply:
         views = await links.links_of(session=session, person_id=me.id) if me and me.id else []
     title = ctx.t(Localized("Mentorat", "Mentoring"))
     if not views:
+        ask = typed("mentor request", user=Localized("@nom", "@name"))
         empty = Localized(
-            "Aucun lien de mentorat. Demandez à quelqu'un : `/mentor request user:@nom`.",
-            "No mentoring link yet. Ask someone: `/mentor request user:@name`.",
+            f"Aucun lien de mentorat. Demandez à quelqu'un : `{ask.fr}`.",
+            f"No mentoring link yet. Ask someone: `{ask.en}`.",
         )
         return Reply(title, blocks=(Text(ctx.t(empty)),), ephemeral=True)
     return Reply(title, blocks=_list_blocks(views, ctx.lang), ephemeral=True)
@@ -329,11 +340,10 @@ def _mentor_line(view: LinkView, lang: Lang) -> str:
 def _mentee_line(view: LinkView, lang: Lang) -> str:
     who, at = shown_user(view.other_user), typed_user(view.other_user)
     if view.status == links.PENDING:
+        accept, decline = typed("mentor accept", user=at), typed("mentor decline", user=at)
         asks = Localized(
-            f"vous demande d'être son mentor : `/mentor accept user:{at}` ou "
-            f"`/mentor decline user:{at}`",
-            f"asks you to be their mentor: `/mentor accept user:{at}` or "
-            f"`/mentor decline user:{at}`",
+            f"vous demande d'être son mentor : `{accept.fr}` ou `{decline.fr}`",
+            f"asks you to be their mentor: `{accept.en}` or `{decline.en}`",
         )
         return f"- {who} — {asks.get(lang)}"
     status = STATUS[view.status].get(lang)

@@ -2,7 +2,9 @@
 
 A learner's request creates a *pending* link; the mentor accepts (*active*) or
 declines (*declined*); either side ends it (*ended*). Asking again after a decline
-or an end re-opens the same row as pending, so one pair has at most one row.
+or an end re-opens the same row as pending, so one pair has at most one row. A request
+the learner withdraws is deleted: nothing was ever shared, and the person asked keeps
+no trace of it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, delete, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from coachbot.db.models import MentorLink, Person
+from coachbot.db.models import MentorAlert, MentorLink, Person
 
 PENDING, ACTIVE, DECLINED, ENDED = "pending", "active", "declined", "ended"
 OPEN = (PENDING, ACTIVE)
@@ -82,7 +84,11 @@ async def answer_request(
 
 
 async def end_links(*, session: AsyncSession, person_id: int, other_id: int, now: datetime) -> int:
-    """End every pending or active link between the two people, on either side; how many."""
+    """End every pending or active link between the two people, on either side; how many.
+
+    A pending request ended by its learner (``person_id``) is withdrawn: deleted, with any
+    alert rows left from an earlier time the link was active.
+    """
     pair = or_(
         and_(col(MentorLink.mentor_id) == person_id, col(MentorLink.learner_id) == other_id),
         and_(col(MentorLink.mentor_id) == other_id, col(MentorLink.learner_id) == person_id),
@@ -90,8 +96,13 @@ async def end_links(*, session: AsyncSession, person_id: int, other_id: int, now
     query = select(MentorLink).where(pair, col(MentorLink.status).in_(OPEN))
     links = list((await session.exec(query)).all())
     for link in links:
+        if link.status == PENDING and link.learner_id == person_id:
+            await session.exec(delete(MentorAlert).where(col(MentorAlert.link_id) == link.id))
+            await session.delete(link)
+            continue
         link.status, link.alerts, link.updated_at = ENDED, False, now
         session.add(link)
+    await session.flush()
     return len(links)
 
 

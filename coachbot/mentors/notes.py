@@ -14,6 +14,7 @@ from coachbot.db.models import MentorNote
 from coachbot.errors import BadInput
 from coachbot.i18n import Localized
 from coachbot.mentors import MAX_NOTE
+from coachbot.tracker.usertext import blank
 
 
 def storable(text: str) -> str:
@@ -24,14 +25,24 @@ def storable(text: str) -> str:
 async def add_note(
     *, session: AsyncSession, mentor_id: int, learner_id: int, text: str, now: datetime
 ) -> MentorNote:
-    """Store a note from mentor to learner; BadInput when empty or over ``MAX_NOTE`` characters."""
+    """Store a note from mentor to learner; BadInput when it shows nothing once neutralised
+    (only spaces, NUL bytes, direction marks...) or is over ``MAX_NOTE`` characters."""
     text = storable(text)
-    if not text.strip() or len(text) > MAX_NOTE:
+    if blank(text):
         raise BadInput(
             Localized(
-                f"Une note fait de 1 à {MAX_NOTE} caractères ({len(text)}). "
+                "La note est vide une fois retirés les caractères invisibles ou de contrôle "
+                "(octets NUL, marques de direction, espaces). Rien n'a été enregistré.",
+                "The note is empty once invisible and control characters (NUL bytes, direction "
+                "marks, spaces) are removed. Nothing was saved.",
+            )
+        )
+    if len(text) > MAX_NOTE:
+        raise BadInput(
+            Localized(
+                f"Une note fait au plus {MAX_NOTE} caractères ({len(text)}). "
                 "Rien n'a été enregistré.",
-                f"A note has 1 to {MAX_NOTE} characters ({len(text)}). Nothing was saved.",
+                f"A note has at most {MAX_NOTE} characters ({len(text)}). Nothing was saved.",
             )
         )
     note = MentorNote(mentor_id=mentor_id, learner_id=learner_id, text=text, created_at=now)

@@ -20,6 +20,7 @@ from coachbot.tracker.repository import (
     RatingPoint,
     evidence_log,
     focus_goal,
+    goal_setter,
     rating_history,
     row_id,
     versions,
@@ -44,6 +45,7 @@ class SkillHistory:
     logs: list[Entry]
     goal: int | None
     version: tuple[int, int]
+    goal_setter: str | None = None  # the mentor who set that goal, if one did
 
 
 async def skill_history(services: Services, ref: PersonRef, lang: Lang, skill: str) -> Reply:
@@ -51,10 +53,10 @@ async def skill_history(services: Services, ref: PersonRef, lang: Lang, skill: s
     found = await read_history(services, ref, skill)
     name = labels.skill_name(services.kb, skill, lang)
     if found is None or not found.points:
+        rate_it = labels.typed("progress rate", skill=skill, level="<0-5>")
         text = Localized(
-            f"Aucune note pour **{escape(name)}** pour l'instant : "
-            f"`/progress rate skill:{skill} level:<0-5>`.",
-            f"No rating of **{escape(name)}** yet: `/progress rate skill:{skill} level:<0-5>`.",
+            f"Aucune note pour **{escape(name)}** pour l'instant : `{rate_it.fr}`.",
+            f"No rating of **{escape(name)}** yet: `{rate_it.en}`.",
         )
         return Reply(title=TITLE.get(lang), blocks=(Text(text.get(lang)),), ephemeral=True)
     blocks = (*history_blocks(found, services, lang), await history_image(found, services, lang))
@@ -71,6 +73,7 @@ async def read_history(services: Services, ref: PersonRef, skill: str) -> SkillH
         person, tz = found
         pid = row_id(person)
         goal = await focus_goal(session=session, person_id=pid)
+        goal = goal if goal is not None and goal.skill_id == skill else None
         return SkillHistory(
             skill=skill,
             user=person.user_id,
@@ -79,8 +82,9 @@ async def read_history(services: Services, ref: PersonRef, skill: str) -> SkillH
             today=local_date(services.clock.now(), tz),
             points=await rating_history(session=session, person_id=pid, skill_id=skill),
             logs=await evidence_log(session=session, person_id=pid, skill_id=skill, newest=SHOWN),
-            goal=goal.target_level if goal and goal.skill_id == skill else None,
+            goal=goal.target_level if goal else None,
             version=(await versions(session=session, person_id=pid)).chart,
+            goal_setter=await goal_setter(session=session, goal=goal),
         )
 
 
@@ -95,6 +99,12 @@ def history_blocks(found: SkillHistory, services: Services, lang: Lang) -> list[
         f"**{name}**: {last.level}/5 now, {len(found.points)} rating(s) since {since} · "
         f"CTO target {target}/5",
     )
+    if found.goal is not None:
+        by = labels.set_by(found.goal_setter)
+        summary = Localized(
+            f"{summary.fr} · votre objectif {found.goal}/5{by.fr}",
+            f"{summary.en} · your goal {found.goal}/5{by.en}",
+        )
     ratings = tuple(
         f"{labels.day(p.created_at, found.tz)} · {p.level}/5"
         for p in reversed(found.points[-SHOWN:])

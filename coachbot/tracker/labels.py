@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from functools import cache
+from typing import TYPE_CHECKING
 
 from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.models import KnowledgeBase
+from coachbot.markup import mention
 from coachbot.vocabularies import CATEGORY_LABELS
+
+if TYPE_CHECKING:
+    from coachbot.registry import CommandSpec, Option, Registry
 
 
 def skill_name(kb: KnowledgeBase, skill_id: str, lang: Lang) -> str:
@@ -43,6 +49,55 @@ def level(value: float | None) -> str:
         return "—"
     shown = f"{value:.1f}".rstrip("0").rstrip(".")
     return f"{shown}/5"
+
+
+def set_by(mentor: str | None) -> Localized:
+    """`` (set by <mentor>)`` after a focus, naming the mentor (a user id) as a person;
+    nothing when the learner set it themselves."""
+    if mentor is None:
+        return Localized("", "")
+    who = mention(mentor)
+    return Localized(f" (fixé par {who})", f" (set by {who})")
+
+
+def typed(path: str, **options: object) -> Localized:
+    """The command ``path`` (its English words, ``"progress rate"``) as each language types it,
+    with ``options`` (English names) as ``name:value``: ``/progression noter competence:x``.
+
+    The names come from the command declarations, so a renamed command is quoted right.
+    Values are shown as given (a ``Localized`` one in each language): callers pass ids,
+    placeholders or ``typed_user`` names, never raw user text.
+    """
+    spec = declared().get(tuple(path.split()))
+    if spec is None:
+        raise KeyError(f"no command /{path}")
+    return Localized(_typed_in(spec, options, "fr"), _typed_in(spec, options, "en"))
+
+
+def _typed_in(spec: CommandSpec, options: dict[str, object], lang: Lang) -> str:
+    words = [f"/{spec.qualified_name_in(lang)}"]
+    for name, value in options.items():
+        shown = value.get(lang) if isinstance(value, Localized) else str(value)
+        words.append(f"{_option(spec, name).name_in(lang)}:{shown}")
+    return " ".join(words)
+
+
+def _option(spec: CommandSpec, name: str) -> Option:
+    found = spec.option(name)
+    if found is None:
+        raise KeyError(f"/{spec.qualified_name} has no option {name!r}")
+    return found
+
+
+@cache
+def declared() -> Registry:
+    """The declared commands, read once from the modules the composition root collects."""
+    from importlib import import_module
+
+    from coachbot.app import COMMAND_MODULES
+    from coachbot.registry import Registry
+
+    return Registry.collect(import_module(m) for m in COMMAND_MODULES)
 
 
 SCORE_RULE = Localized(

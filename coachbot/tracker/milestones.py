@@ -3,7 +3,8 @@
 A milestone is announced the first time it is seen reached: the unique
 (person, key) row of the ``milestone`` table makes that true even when two
 commands of the same person race. Each focus goal has its own key
-(``goal_<id>``), so reaching a new goal is announced again.
+(``goal_<id>``), so reaching a new goal is announced again; so does the news that a
+mentor set the focus (``mentor_goal_<id>``), told once, on the learner's next overview.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from coachbot.db.models import Milestone
 from coachbot.i18n import Localized
 from coachbot.knowledge.models import KnowledgeBase
-from coachbot.markup import escape
-from coachbot.tracker import readiness
+from coachbot.markup import escape, mention
+from coachbot.tracker import labels, readiness
 from coachbot.tracker.activity import current_streak
 from coachbot.tracker.repository import Focus, Versions, focus_goal, latest_ratings, versions
 
@@ -55,19 +56,34 @@ def reached(facts: Facts) -> list[Reached]:
     """Every milestone ``facts`` show as reached, whether already announced or not."""
     found = _firsts(facts) + _streaks(facts) + _levels(facts)
     if facts.goal_id is not None and (facts.goal_level or 0) >= (facts.goal_target or 99):
-        name = facts.goal_skill or Localized("", "")
+        name, goal = facts.goal_skill or Localized("", ""), labels.typed("progress goal")
         found.append(
             Reached(
                 f"goal_{facts.goal_id}",
                 Localized(
                     f"Objectif atteint : **{escape(name.fr)}** au niveau {facts.goal_target}/5. "
-                    "Choisissez le suivant avec `/progress goal`.",
+                    f"Choisissez le suivant avec `{goal.fr}`.",
                     f"Goal reached: **{escape(name.en)}** at level {facts.goal_target}/5. "
-                    "Pick the next one with `/progress goal`.",
+                    f"Pick the next one with `{goal.en}`.",
                 ),
             )
         )
     return found
+
+
+def mentor_focus(goal: Focus | None, setter: str | None, kb: KnowledgeBase) -> list[Reached]:
+    """The news that the mentor ``setter`` (a user id) set the focus ``goal``; none when the
+    learner set it. Keyed by the goal, so each focus a mentor sets is told once."""
+    if goal is None or setter is None:
+        return []
+    skill = kb.skills.get(goal.skill_id)
+    name = skill.name if skill else Localized(goal.skill_id, goal.skill_id)
+    who, target = mention(setter), goal.target_level
+    news = Localized(
+        f"{who} vous a fixé un nouvel objectif : **{escape(name.fr)}** → {target}/5.",
+        f"{who} set you a new focus: **{escape(name.en)}** → {target}/5.",
+    )
+    return [Reached(f"mentor_goal_{goal.id}", news)]
 
 
 def _firsts(facts: Facts) -> list[Reached]:

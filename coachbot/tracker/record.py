@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.markup import escape
@@ -29,6 +30,14 @@ from coachbot.tracker.repository import (
     set_goal,
 )
 from coachbot.tracker.snapshot import Snapshot, ensure_located, snapshot
+from coachbot.tracker.usertext import blank
+
+EMPTY_NOTE = Localized(
+    "La note est vide une fois retirés les caractères invisibles ou de contrôle (octets NUL, "
+    "marques de direction, espaces) : écrivez ce que vous avez fait. Rien n'a été enregistré.",
+    "The note is empty once invisible and control characters (NUL bytes, direction marks, "
+    "spaces) are removed: write what you did. Nothing was saved.",
+)
 
 
 @dataclass(frozen=True)
@@ -62,18 +71,24 @@ async def rate(services: Services, ref: PersonRef, lang: Lang, *, skill: str, le
         else Localized(f" (avant : {before}/5)", f" (before: {before}/5)")
     )
     score = labels.percent(outcome.facts.readiness.score, lang)
+    show = labels.typed("progress show")
     text = Localized(
         f"**{name}** : {level}/5{was.fr}. Cible du profil CTO : {target}/5.\n"
-        f"Préparation CTO : **{score}**. Vue d'ensemble : `/progress show`.",
+        f"Préparation CTO : **{score}**. Vue d'ensemble : `{show.fr}`.",
         f"**{name}**: {level}/5{was.en}. CTO profile target: {target}/5.\n"
-        f"CTO readiness: **{score}**. Overview: `/progress show`.",
+        f"CTO readiness: **{score}**. Overview: `{show.en}`.",
     )
     title = Localized("Auto-évaluation enregistrée", "Rating saved")
     return _reply(title, text, outcome, lang)
 
 
 async def log(services: Services, ref: PersonRef, lang: Lang, *, skill: str, note: str) -> Reply:
-    """Record an evidence note, count the day for the streak, and echo the note back inert."""
+    """Record an evidence note, count the day for the streak, and echo the note back inert.
+
+    A note that shows nothing once neutralised is BadInput: nothing is saved or counted.
+    """
+    if blank(note):
+        raise BadInput(EMPTY_NOTE)
     now = services.clock.now()
     async with services.database().session() as session:
         pid, today, snap = await _before(session, services, ref, now)
@@ -116,9 +131,10 @@ async def goal(services: Services, ref: PersonRef, lang: Lang, *, skill: str, le
         f"The CTO profile aims at {target}/5.",
     )
     if current is None:
+        rate_it = labels.typed("progress rate", skill=skill, level="<0-5>")
         text = Localized(
-            text.fr + f"\nNotez-vous d'abord : `/progress rate skill:{skill} level:<0-5>`.",
-            text.en + f"\nRate yourself first: `/progress rate skill:{skill} level:<0-5>`.",
+            text.fr + f"\nNotez-vous d'abord : `{rate_it.fr}`.",
+            text.en + f"\nRate yourself first: `{rate_it.en}`.",
         )
     return _reply(Localized("Objectif enregistré", "Focus set"), text, outcome, lang)
 

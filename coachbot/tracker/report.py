@@ -1,9 +1,10 @@
 """``/progress report``: a shareable CTO-readiness portfolio as a Markdown document.
 
 The document holds the readiness score and its categories, each skill's ratings
-over time, the evidence log and, only when the learner asks for them, the notes
-their mentors wrote. User-written text is neutralised and Markdown-escaped, so a
-note can never change the document's structure.
+over time, the evidence log and the notes of their mentors the learner chose to
+include (``/progress notes``; ``mentor_notes:true`` takes them all, ``false`` none).
+User-written text is neutralised and Markdown-escaped, so a note can never change the
+document's structure.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
@@ -29,8 +32,10 @@ from coachbot.tracker.repository import (
     NoteView,
     RatingPoint,
     all_notes,
+    chosen_notes,
     evidence_log,
     focus_goal,
+    goal_setter,
     rating_history,
     row_id,
 )
@@ -53,7 +58,8 @@ class ReportData:
     evidence: list[Entry]
     goal: Focus | None
     streak: int
-    notes: list[NoteView] | None  # None: the learner left them out
+    notes: list[NoteView] | None  # None: no section (none chosen, or all left out)
+    goal_setter: str | None = None  # the mentor who set the focus, if one did
 
 
 def md(text: str) -> str:
@@ -64,16 +70,18 @@ def md(text: str) -> str:
 
 
 async def progress_report(
-    services: Services, ref: PersonRef, lang: Lang, *, mentor_notes: bool = False
+    services: Services, ref: PersonRef, lang: Lang, *, mentor_notes: bool | None = None
 ) -> Reply:
-    """The portfolio of ``ref`` as a Markdown attachment (ephemeral)."""
+    """The portfolio of ``ref`` as a Markdown attachment (ephemeral), with the mentor notes
+    the learner chose (``mentor_notes`` None), all of them (True) or none (False)."""
     data = await load_report(services, ref, with_notes=mentor_notes)
     title = Localized("Portfolio de préparation CTO", "CTO-readiness portfolio").get(lang)
     if data is None or not (data.history or data.evidence):
+        rate, log = labels.typed("progress rate"), labels.typed("progress log")
         text = Localized(
-            "Rien à mettre dans le portfolio pour l'instant : commencez par "
-            "`/progress rate` et `/progress log`.",
-            "Nothing to put in the portfolio yet: start with `/progress rate` and `/progress log`.",
+            f"Rien à mettre dans le portfolio pour l'instant : commencez par `{rate.fr}` et "
+            f"`{log.fr}`.",
+            f"Nothing to put in the portfolio yet: start with `{rate.en}` and `{log.en}`.",
         )
         return Reply(title=title, blocks=(Text(text.get(lang)),), ephemeral=True)
     document = render_markdown(data, services.kb, lang)
@@ -88,8 +96,13 @@ async def progress_report(
     )
 
 
-async def load_report(services: Services, ref: PersonRef, *, with_notes: bool) -> ReportData | None:
-    """Everything the report needs, or None for someone who never used the tracker."""
+async def load_report(
+    services: Services, ref: PersonRef, *, with_notes: bool | None = None
+) -> ReportData | None:
+    """Everything the report needs, or None for someone who never used the tracker.
+
+    ``with_notes``: None for the notes the learner chose, True for all, False for none.
+    """
     now = services.clock.now()
     async with services.database().session() as session:
         default = services.settings.bot.default_timezone
@@ -101,6 +114,7 @@ async def load_report(services: Services, ref: PersonRef, *, with_notes: bool) -
         today = local_date(now, tz)
         history = await rating_history(session=session, person_id=pid)
         latest = {p.skill_id: p.level for p in history}
+        goal = await focus_goal(session=session, person_id=pid)
         return ReportData(
             user=person.user_id,
             today=today,
@@ -109,10 +123,20 @@ async def load_report(services: Services, ref: PersonRef, *, with_notes: bool) -
             readiness=compute(latest, services.kb.skills),
             history=history,
             evidence=await evidence_log(session=session, person_id=pid),
-            goal=await focus_goal(session=session, person_id=pid),
+            goal=goal,
             streak=await current_streak(session=session, person_id=pid, today=today),
-            notes=await all_notes(session=session, learner_id=pid) if with_notes else None,
+            notes=await _report_notes(session, pid, with_notes),
+            goal_setter=await goal_setter(session=session, goal=goal),
         )
+
+
+async def _report_notes(
+    session: AsyncSession, learner_id: int, with_notes: bool | None
+) -> list[NoteView] | None:
+    """All notes (True), none (False), or the chosen ones, None when there are none."""
+    if with_notes is None:
+        return await chosen_notes(session=session, learner_id=learner_id) or None
+    return await all_notes(session=session, learner_id=learner_id) if with_notes else None
 
 
 def render_markdown(data: ReportData, kb: KnowledgeBase, lang: Lang) -> str:
@@ -158,9 +182,14 @@ def _readiness_section(data: ReportData, kb: KnowledgeBase, lang: Lang) -> str:
         name = md(labels.skill_name(kb, data.goal.skill_id, lang))
         now = labels.level(data.ratings.get(data.goal.skill_id))
         goal = f"**{name}** → {data.goal.target_level}/5"
+        by = (
+            _t(lang, f" (fixé par @{md(data.goal_setter)})", f" (set by @{md(data.goal_setter)})")
+            if data.goal_setter
+            else ""
+        )
         lines += [
             "",
-            _t(lang, f"Objectif : {goal} (actuellement {now})", f"Focus: {goal} (now {now})"),
+            _t(lang, f"Objectif : {goal} (actuellement {now})", f"Focus: {goal} (now {now})") + by,
         ]
     head = _t(
         lang,
@@ -239,13 +268,19 @@ def _method_section(lang: Lang) -> str:
 
 def _summary(data: ReportData, lang: Lang) -> str:
     score = labels.percent(data.readiness.score, lang)
+    choose = labels.typed("progress notes")
+    count = len(data.notes or ())
     notes = (
-        _t(lang, " Mots des mentors inclus.", " Mentor notes included.")
-        if data.notes is not None
+        _t(
+            lang,
+            f" Mots des mentors inclus : {count} (choisissez-les avec `{choose.fr}`).",
+            f" Mentor notes included: {count} (choose them with `{choose.en}`).",
+        )
+        if count
         else _t(
             lang,
-            " Sans les mots des mentors (ajoutez `mentor_notes:true` pour les inclure).",
-            " Mentor notes left out (add `mentor_notes:true` to include them).",
+            f" Aucun mot de mentor inclus (choisissez-les avec `{choose.fr}`).",
+            f" No mentor note included (choose them with `{choose.en}`).",
         )
     )
     return (

@@ -31,12 +31,14 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class NoteView:
-    """A mentor's note as the learner sees it: who wrote it (user id), what, when."""
+    """A mentor's note as the learner sees it: who wrote it (user id), what, when, and
+    whether the learner chose to put it in their report."""
 
     id: int
     mentor_user: str
     text: str
     created_at: datetime
+    in_report: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,20 @@ async def focus_goal(*, session: AsyncSession, person_id: int) -> Focus | None:
     )
     row = (await session.exec(query)).first()
     return Focus(int(row[0] or 0), row[1], row[2], row[3]) if row else None
+
+
+async def goal_setter(*, session: AsyncSession, goal: Focus | None) -> str | None:
+    """The user id of the mentor who set ``goal``, read afresh: None when the learner set it
+    or the mentor has since erased their data (which clears ``set_by_id``, not the goal's id,
+    so a memoized ``Focus`` may still carry it)."""
+    if goal is None or goal.set_by_id is None:
+        return None
+    query = (
+        select(Person.user_id)
+        .join(Goal, col(Goal.set_by_id) == col(Person.id))
+        .where(Goal.id == goal.id)
+    )
+    return (await session.exec(query)).first()
 
 
 async def latest_ratings(
@@ -240,6 +256,24 @@ async def all_notes(*, session: AsyncSession, learner_id: int) -> list[NoteView]
     return await _notes(session, learner_id, unseen_only=False)
 
 
+async def chosen_notes(*, session: AsyncSession, learner_id: int) -> list[NoteView]:
+    """The notes the learner chose to put in their report, oldest first."""
+    return await _notes(session, learner_id, unseen_only=False, chosen_only=True)
+
+
+async def choose_note(
+    *, session: AsyncSession, learner_id: int, note_id: int, in_report: bool
+) -> bool:
+    """Put the note in the learner's report or leave it out; False when ``note_id`` is not a
+    note to ``learner_id`` (so nobody else can choose for them)."""
+    result = await session.exec(
+        update(MentorNote)
+        .where(col(MentorNote.id) == note_id, col(MentorNote.learner_id) == learner_id)
+        .values(in_report=in_report)
+    )
+    return bool(result.rowcount)
+
+
 async def mark_seen(*, session: AsyncSession, note_ids: list[int], now: datetime) -> None:
     """Remember that the learner saw these notes."""
     if note_ids:
@@ -248,13 +282,20 @@ async def mark_seen(*, session: AsyncSession, note_ids: list[int], now: datetime
         )
 
 
-async def _notes(session: AsyncSession, learner_id: int, *, unseen_only: bool) -> list[NoteView]:
+async def _notes(
+    session: AsyncSession, learner_id: int, *, unseen_only: bool, chosen_only: bool = False
+) -> list[NoteView]:
     query = (
-        select(MentorNote.id, Person.user_id, MentorNote.text, MentorNote.created_at)
+        select(MentorNote, Person.user_id)
         .join(Person, col(Person.id) == col(MentorNote.mentor_id))
         .where(MentorNote.learner_id == learner_id)
         .order_by(col(MentorNote.id))
     )
     if unseen_only:
         query = query.where(col(MentorNote.seen_at).is_(None))
-    return [NoteView(int(i or 0), m, t, at) for i, m, t, at in await session.exec(query)]
+    if chosen_only:
+        query = query.where(col(MentorNote.in_report).is_(True))
+    return [
+        NoteView(int(note.id or 0), mentor, note.text, note.created_at, note.in_report)
+        for note, mentor in await session.exec(query)
+    ]

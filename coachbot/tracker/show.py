@@ -17,18 +17,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
-from coachbot.markup import escape
+from coachbot.markup import escape, mention
 from coachbot.reply import Block, Field, Fields, Image, Items, Reply, Text
 from coachbot.services import Services
 from coachbot.tracker import labels
 from coachbot.tracker.activity import local_date
 from coachbot.tracker.charts import RadarData, cached_png, radar_png
-from coachbot.tracker.milestones import Reached, announce, make_facts, reached
+from coachbot.tracker.milestones import Reached, announce, make_facts, mentor_focus, reached
 from coachbot.tracker.readiness import Readiness, compute
 from coachbot.tracker.repository import (
     Entry,
     Focus,
     NoteView,
+    goal_setter,
     mark_seen,
     row_id,
     unseen_notes,
@@ -63,6 +64,8 @@ class Overview:
     streak: int
     entries: list[Entry]
     version: tuple[int, ...]
+    goal_setter: str | None = None  # the user id of the mentor who set the focus, if one did
+    mentor: str | None = None  # the user id of the mentor viewing, for ``/mentor view``
     notes: list[NoteView] = field(default_factory=list)
     announced: list[Reached] = field(default_factory=list)
 
@@ -77,21 +80,22 @@ async def progress_overview(
     learner: PersonRef,
     lang: Lang,
     *,
-    for_mentor: bool = False,
+    mentor: str | None = None,
     chart: bool = True,
 ) -> Reply:
     """The ``/progress show`` reply for ``learner`` (ephemeral).
 
     For the learner it also delivers unseen mentor notes (then marks them seen) and
-    announces milestones reached. With ``for_mentor`` it is read-only: no notes are
-    shown or marked, no milestone is recorded, and the title names the learner.
+    announces milestones reached, and a focus a mentor set, once. For a ``mentor`` (their
+    user id) it is read-only: no notes are shown or marked, no milestone is recorded, the
+    title names the learner, and a focus set by another mentor does not name them.
     """
-    view = await _read(services, learner, for_mentor=for_mentor, chart=chart)
-    title = _title(learner, lang, for_mentor)
+    view = await _read(services, learner, mentor=mentor, chart=chart)
+    title = _title(learner, lang, mentor is not None)
     if view is None or view.empty:
-        hint: tuple[Block, ...] = (Text(START_HINT.get(lang)),)
+        hint = empty_hint(learner.user, lang) if mentor else start_hint().get(lang)
         notes = note_items(view, lang) if view else ()
-        return Reply(title=title, blocks=hint + notes, ephemeral=True)
+        return Reply(title=title, blocks=(Text(hint), *notes), ephemeral=True)
     blocks = overview_blocks(view, services.kb, lang)
     if chart and view.ratings:
         blocks += (await radar_image(services, view, lang),)
@@ -105,7 +109,7 @@ async def progress_overview(
 
 
 async def _read(
-    services: Services, learner: PersonRef, *, for_mentor: bool, chart: bool
+    services: Services, learner: PersonRef, *, mentor: str | None, chart: bool
 ) -> Overview | None:
     default = services.settings.bot.default_timezone
     async with services.database().session() as session:
@@ -113,7 +117,7 @@ async def _read(
         if found is None:
             return None
         return await load_overview(
-            session=session, found=found, services=services, for_mentor=for_mentor, chart=chart
+            session=session, found=found, services=services, mentor=mentor, chart=chart
         )
 
 
@@ -122,10 +126,11 @@ async def load_overview(
     session: AsyncSession,
     found: Located,
     services: Services,
-    for_mentor: bool,
+    mentor: str | None = None,
     chart: bool = True,
 ) -> Overview:
-    """Read the overview of a located person; unless ``for_mentor``, deliver notes and milestones.
+    """Read the overview of a located person; unless a ``mentor`` views it, deliver notes,
+    milestones and the news of a focus set by a mentor.
 
     The ratings of ``PAST_DAYS`` ago are only read for the chart.
     """
@@ -166,8 +171,10 @@ async def load_overview(
             limit=LAST_ENTRIES,
         ),
         version=snap.versions.chart,
+        goal_setter=await goal_setter(session=session, goal=snap.goal),
+        mentor=mentor,
     )
-    if not for_mentor:
+    if mentor is None:
         if found.unseen_notes:
             await _deliver_notes(session, view, now)
         await _announce(session, services, view, snap, now)
@@ -192,10 +199,11 @@ async def _announce(
         goal=view.goal,
         kb=services.kb,
     )
+    news = mentor_focus(view.goal, view.goal_setter, services.kb)
     found = await announce(
         session=session,
         person_id=view.person_id,
-        found=reached(facts),
+        found=news + reached(facts),
         now=now,
         known=snap.milestones,
     )
@@ -252,8 +260,23 @@ def summary_markup(view: Overview, kb: KnowledgeBase, lang: Lang) -> str:
                 f"Objectif : **{name}** → {view.goal.target_level}/5 (actuellement {now})",
                 f"Focus: **{name}** → {view.goal.target_level}/5 (now {now})",
             ).get(lang)
+            + set_by(view, lang)
         )
     return "\n".join(lines)
+
+
+def set_by(view: Overview, lang: Lang) -> str:
+    """`` (set by <mentor>)`` after a focus a mentor set, else nothing. A mentor viewing reads
+    "you" for their own and "another mentor" for someone else's: the learner's other mentors
+    are theirs to tell."""
+    setter = view.goal_setter
+    if setter is None:
+        return ""
+    if view.mentor is None:
+        return labels.set_by(setter).get(lang)
+    if setter == view.mentor:
+        return Localized(" (fixé par vous)", " (set by you)").get(lang)
+    return Localized(" (fixé par un autre mentor)", " (set by another mentor)").get(lang)
 
 
 def category_fields(view: Overview, lang: Lang) -> Fields:
@@ -314,13 +337,24 @@ def _title(learner: PersonRef, lang: Lang, for_mentor: bool) -> str:
     return Localized("Votre progression", "Your progress").get(lang)
 
 
-START_HINT = Localized(
-    "Rien d'enregistré pour l'instant. Commencez par vous évaluer : "
-    "`/progress rate skill:leadership level:3`, consignez ce que vous faites : "
-    "`/progress log skill:security note:j'ai animé la revue d'incident`, "
-    "et choisissez un objectif : `/progress goal skill:vision level:4`.",
-    "Nothing recorded yet. Start by rating yourself: "
-    "`/progress rate skill:leadership level:3`, log what you do: "
-    "`/progress log skill:security note:led the incident review`, "
-    "and pick a goal: `/progress goal skill:vision level:4`.",
-)
+def start_hint() -> Localized:
+    """What a learner who recorded nothing reads: the three commands to start with."""
+    rate = labels.typed("progress rate", skill="leadership", level=3)
+    note = Localized("j'ai animé la revue d'incident", "led the incident review")
+    log = labels.typed("progress log", skill="security", note=note)
+    goal = labels.typed("progress goal", skill="vision", level=4)
+    return Localized(
+        f"Rien d'enregistré pour l'instant. Commencez par vous évaluer : `{rate.fr}`, "
+        f"consignez ce que vous faites : `{log.fr}`, et choisissez un objectif : `{goal.fr}`.",
+        f"Nothing recorded yet. Start by rating yourself: `{rate.en}`, log what you do: "
+        f"`{log.en}`, and pick a goal: `{goal.en}`.",
+    )
+
+
+def empty_hint(user: str, lang: Lang) -> str:
+    """What a mentor reads about a learner who recorded nothing yet."""
+    who = mention(user)
+    return Localized(
+        f"{who} n'a encore rien enregistré : aucune note, aucune preuve, aucun objectif.",
+        f"{who} has recorded nothing yet: no rating, no evidence, no goal.",
+    ).get(lang)
