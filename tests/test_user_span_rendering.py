@@ -26,3 +26,14 @@ def test_typed_brackets_stay_text_everywhere() -> None:
     spans = parse_inline(escape("<@80351110224678912> <!channel>"))
     assert [s.style for s in spans] == ["plain"]
     assert "<@8" not in discord_span(spans[0]) and "<@8" not in slack_span(spans[0])
+
+
+async def test_a_mentor_notes_author_is_a_person(bot) -> None:  # type: ignore[no-untyped-def]
+    from coachbot.reply import Text
+
+    await bot.as_("alice").say("/mentor request user:@bob", locale="en")
+    await bot.as_("bob").say("/mentor accept user:@alice", locale="en")
+    await bot.as_("bob").say("/mentor note user:@alice text:great incident review", locale="en")
+    reply = await bot.as_("alice").reply("/progress show chart:false", locale="en")
+    markup = " ".join(b.markup for b in reply.blocks if isinstance(b, Text))
+    assert "<@bob> — great incident review" in markup

@@ -175,15 +175,23 @@ async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Pref
     )
 
 
+def _option_shown(ctx: Context, option: str) -> str:
+    """The name of ``/coach server``'s ``option`` in the caller's language."""
+    spec = ctx.services.extras["registry"].get(("coach", "server"))
+    opt = spec.option(option) if spec is not None else None
+    return opt.name_in(ctx.lang) if opt is not None else option
+
+
 async def _tips_channel(ctx: Context, session: AsyncSession) -> str:
     workspace = await find_workspace(session=session, ref=ctx.person)
     if workspace is None or not workspace.tip_channel:
+        admin = f"{ctx.command_shown('coach', 'server')} {_option_shown(ctx, 'channel')}:..."
         raise BadInput(
             Localized(
-                "Aucun salon des conseils n'est défini ici (un admin le choisit avec "
-                "`/coach server channel:...`). Choisissez where:here ou where:dm.",
-                "No tips channel is set here (an admin sets it with "
-                "`/coach server channel:...`). Choose where:here or where:dm.",
+                f"Aucun salon des conseils n'est défini ici (un admin le choisit avec "
+                f"`{admin}`). Choisissez where:here ou where:dm.",
+                f"No tips channel is set here (an admin sets it with "
+                f"`{admin}`). Choose where:here or where:dm.",
             )
         )
     return workspace.tip_channel

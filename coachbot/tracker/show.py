@@ -236,9 +236,8 @@ def note_items(view: Overview, lang: Lang) -> tuple[Items, ...]:
 
 
 def note_markup(note: NoteView, tz: ZoneInfo) -> str:
-    """One mentor note: ``2026-03-02 · @bob — text``."""
-    author = escape("@" + note.mentor_user)
-    return f"{labels.day(note.created_at, tz)} · **{author}** — {escape(note.text)}"
+    """One mentor note: ``2026-03-02 · @bob — text`` (the author as a person, shown by name)."""
+    return f"{labels.day(note.created_at, tz)} · {mention(note.mentor_user)} — {escape(note.text)}"
 
 
 def summary_markup(view: Overview, kb: KnowledgeBase, lang: Lang) -> str:

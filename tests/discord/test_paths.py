@@ -155,11 +155,6 @@ async def test_help_for_an_unknown_command_names_the_closest(bot: ChatBot) -> No
     assert "Usage: `/help [command:<command>]`" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coachbot/prompts/handlers.py (issue 4) still writes `/coach server channel:...`; "
-    "ctx.command_shown('coach', 'server') names it as the platform does",
-)
 async def test_the_missing_tips_channel_error_points_to_the_lifted_command(
     discord_bot: Discord,
 ) -> None:
