@@ -29,12 +29,12 @@ def test_typed_brackets_stay_text_everywhere() -> None:
 
 
 async def test_a_mentor_notes_author_is_a_person(bot) -> None:  # type: ignore[no-untyped-def]
-    from coachbot.reply import Text
+    from coachbot.reply import Items
 
     await bot.as_("alice").say("/progress rate skill:security level:2", locale="en")
     await bot.as_("alice").say("/mentor request user:@bob", locale="en")
     await bot.as_("bob").say("/mentor accept user:@alice", locale="en")
     await bot.as_("bob").say("/mentor note user:@alice text:great incident review", locale="en")
     reply = await bot.as_("alice").reply("/progress show chart:false", locale="en")
-    markup = " ".join(b.markup for b in reply.blocks if isinstance(b, Text))
+    markup = " ".join(i for b in reply.blocks if isinstance(b, Items) for i in b.items)
     assert "<@bob> — great incident review" in markup
