@@ -137,6 +137,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from coachbot.scheduling.scheduler import register_port
 
     speed = getattr(args, "clock_speed", 1.0)
+    if speed != 1:
+        settings = _scratch_database(settings)
 
     async def session() -> int:
         app = build_app(settings, clock=ScaledClock(speed) if speed != 1 else None)
@@ -152,6 +154,22 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             await app.close()
 
     return asyncio.run(session())
+
+
+def _scratch_database(settings: Settings) -> Settings:
+    """Settings on a new, migrated SQLite file: an accelerated clock writes future dates,
+    which must never reach the real database (they would mark real days as done)."""
+    import tempfile
+    from dataclasses import replace
+
+    from coachbot.db.migrate import upgrade
+    from coachbot.settings import DatabaseSettings
+
+    folder = Path(tempfile.mkdtemp(prefix="coachbot-clock-"))
+    url = f"sqlite+aiosqlite:///{folder / 'demo.db'}"
+    upgrade(url)
+    print(f"(accelerated clock: using a scratch database in {folder}; yours is untouched)")
+    return replace(settings, database=DatabaseSettings(url=url))
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

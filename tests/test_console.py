@@ -75,3 +75,12 @@ async def test_buttons_of_a_delivered_prompt_can_be_pressed(app: App) -> None:
     prompt = Reply(title="Tip", blocks=(Text("x"), Actions((Button("gone:1", "Done"),))))
     assert await run_console(app, "alice", stdin=_PromptThenPress(app, prompt), stdout=out) == 0
     assert "Ce bouton n'est plus valable" in out.getvalue()  # /press 1 reached the action
+
+
+def test_an_accelerated_clock_never_touches_the_real_database(tmp_path: Path) -> None:
+    assert run(["migrate"], tmp_path).returncode == 0
+    before = (tmp_path / "c.db").read_bytes()
+    result = run(["chat", "--clock-speed", "600", "--user", "ada"], tmp_path, "/coach subscribe\n")
+    assert result.returncode == 0, result.stderr
+    assert "scratch database" in result.stdout
+    assert (tmp_path / "c.db").read_bytes() == before

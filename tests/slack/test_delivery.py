@@ -64,7 +64,6 @@ async def test_a_prompt_goes_to_a_channel(port: SlackDelivery, fake_slack: FakeS
         ("chat.postMessage", "not_in_channel"),
         ("chat.postMessage", "channel_not_found"),
         ("chat.postMessage", "is_archived"),
-        ("chat.postMessage", "invalid_auth"),
         ("conversations.open", "account_inactive"),
         ("conversations.open", "cannot_dm_bot"),
         ("conversations.open", "user_not_found"),
@@ -77,6 +76,16 @@ async def test_permanent_errors_are_permanent_and_not_retried(
     with pytest.raises(PermanentFailure, match=error):
         await port.send(DeliveryTarget(ADA), PROMPT, nonce="n")
     assert len(fake_slack.of(method)) == 1
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "missing_scope"])
+async def test_a_refused_bot_token_never_counts_against_the_learner(
+    port: SlackDelivery, fake_slack: FakeSlack, error: str
+) -> None:
+    """The bot's own credentials are at fault: the prompt waits, the subscription stays well."""
+    fake_slack.fail("chat.postMessage", error)
+    with pytest.raises(TransientFailure, match=error):
+        await port.send(DeliveryTarget(ADA, channel="C1"), PROMPT, nonce="n")
 
 
 async def test_ratelimited_honours_retry_after_and_is_not_retried_by_the_client(

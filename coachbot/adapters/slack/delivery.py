@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "timeout"}
 )
+# The bot's own credentials are wrong: no recipient is at fault, so no subscription may be
+# marked failing for it; the prompts wait (and are retried) until the operator fixes the token.
+BOT_SIDE_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "missing_scope"}
+)
 DEFAULT_RETRY_AFTER = 1.0
 
 
@@ -97,6 +102,9 @@ def classify(exc: SlackApiError) -> DeliveryError:
     if status == 429 or code == "ratelimited":
         return RateLimited(retry_after(exc), code)
     if status >= 500 or code in TRANSIENT_ERRORS:
+        return TransientFailure(code)
+    if code in BOT_SIDE_ERRORS:
+        log.error("Slack refused the bot token (%s): fix COACHBOT_SLACK_BOT_TOKEN or scopes", code)
         return TransientFailure(code)
     return PermanentFailure(code)
 
