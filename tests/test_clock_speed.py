@@ -20,9 +20,8 @@ from coachbot.db.migrate import upgrade
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.scheduling.console_delivery import ConsoleDelivery
 from coachbot.scheduling.scheduler import MIN_INTERVAL, register_port
-from coachbot.settings import DatabaseSettings, Settings
+from coachbot.settings import Settings
 from tests.chat import ChatBot
-from tests.delivery_fakes import subscribe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +61,21 @@ def test_the_tick_interval_follows_the_clock_speed(settings: Settings) -> None:
     assert build_scheduler(build_app(settings, with_database=False)) is None
 
 
+async def test_no_tick_starts_once_the_scheduler_is_stopped(clock: FakeClock) -> None:
+    from coachbot.scheduling.scheduler import Scheduler
+
+    ticks = []
+
+    async def tick(now: datetime) -> None:
+        ticks.append(now)
+
+    scheduler = Scheduler(tick, clock, interval=60)
+    await scheduler.run_once()
+    await scheduler.stop()
+    await scheduler.run_once()  # a run APScheduler had already handed out
+    assert ticks == [clock.now()]
+
+
 def test_clock_speed_is_checked(capsys) -> None:  # type: ignore[no-untyped-def]
     for bad in ("0", "fast", "20000"):
         try:
@@ -71,36 +85,21 @@ def test_clock_speed_is_checked(capsys) -> None:  # type: ignore[no-untyped-def]
     assert "expected a number from 1 to 10000" in capsys.readouterr().err
 
 
-def test_coachbot_chat_delivers_prompts_from_the_real_scheduler(
-    tmp_path: Path, settings: Settings, kb: KnowledgeBase
-) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"
-    upgrade(url)
-    soon = datetime.now(UTC) + timedelta(minutes=2)  # 0.2 real seconds at 600x
-    app = build_app(replace(settings, database=DatabaseSettings(url=url)), kb=kb)
-
-    async def prepare() -> None:
-        await subscribe(
-            app,
-            "me",
-            at=soon.strftime("%H:%M"),
-            timezone="UTC",
-            now=soon - timedelta(minutes=5),
-            days=frozenset(range(7)),
+def test_coachbot_chat_delivers_prompts_from_the_real_scheduler(tmp_path: Path) -> None:
+    # An accelerated clock runs on a scratch database: subscribe in the session itself. At
+    # 10,000x a day of the bot's time passes in under 9 real seconds, so the first daily
+    # prompt comes whatever the time of day.
+    env = {"COACHBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""}
+    with (tmp_path / "stderr.txt").open("w") as errors:  # a file: a full pipe would block it
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coachbot", "chat", "--clock-speed", "10000"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=tmp_path,
+            env=env,
         )
-        await app.close()
-
-    asyncio.run(prepare())
-    env = {"COACHBOT_DATABASE_URL": url, "PATH": ""}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coachbot", "chat", "--clock-speed", "600"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-    )
     seen: list[str] = []
     arrived = threading.Event()
 
@@ -113,14 +112,19 @@ def test_coachbot_chat_delivers_prompts_from_the_real_scheduler(
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    assert process.stdin is not None
+    process.stdin.write("/coach subscribe time:12:00 timezone:UTC days:mon-sun language:en\n")
+    process.stdin.flush()
     try:
-        assert arrived.wait(timeout=60), "".join(seen) + (
-            process.stderr.read() if process.stderr else ""
-        )
+        in_time = arrived.wait(timeout=60)
     finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait(timeout=30)
+        process.stdin.close()  # end of input: the session ends, the scheduler stops
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     text = "".join(seen)
+    assert in_time, text + (tmp_path / "stderr.txt").read_text()
     assert "── scheduled message for me ──" in text
-    assert process.returncode == 0
+    assert process.returncode == 0, (tmp_path / "stderr.txt").read_text()

@@ -11,11 +11,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from coachbot.delivery import DeliveryPort, DeliveryTarget
 from coachbot.i18n import parse_lang
 from coachbot.reply import Reply
+from coachbot.scheduling.pipeline import finish
 from coachbot.scheduling.retry import Result, Sender, SendOutcome
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from coachbot.services import Services
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 ROUNDS = 50  # producers return a page at a time; a run takes at most this many pages
 
 
@@ -69,14 +72,26 @@ class Outbox:
             return SendOutcome(Result.PERMANENT, 0, error="no delivery port in this process")
         return await self.sender.send(port, target, reply, nonce)
 
+    async def _in_transaction(self, work: Callable[..., Awaitable[T]]) -> T:
+        """``work(session=...)`` in a transaction of its own, finished even when the tick is
+        cancelled meanwhile (at shutdown): a statement cut off half-way would leave its
+        connection to be torn down, which can hang the process's exit."""
+
+        async def run() -> T:
+            async with self.db.session() as session:
+                return await work(session=session)
+
+        return await finish(run())
+
     async def snoozes(self, now: datetime) -> None:
         """Send snoozed prompts whose time has come again."""
         from coachbot.prompts.compose import prompt_reply
         from coachbot.prompts.deliveries import due_snoozes, snooze_sent
 
         for _ in range(ROUNDS):
-            async with self.db.session() as session:
-                due = await due_snoozes(session=session, now=now, platforms=self.platforms)
+            due = await self._in_transaction(
+                partial(due_snoozes, now=now, platforms=self.platforms)
+            )
             if not due:
                 return
 
@@ -84,8 +99,7 @@ class Outbox:
                 reply = prompt_reply(self.services.kb, item.tip_id, item.language, item.delivery_id)
                 outcome = await self.send(item.target, reply, item.nonce)
                 if outcome.result is not Result.LATER:  # sent, or it never can be
-                    async with self.db.session() as session:
-                        await snooze_sent(session=session, delivery_id=item.delivery_id)
+                    await self._in_transaction(partial(snooze_sent, delivery_id=item.delivery_id))
 
             await _all(one(item) for item in due)
 
@@ -94,20 +108,22 @@ class Outbox:
         from coachbot.prompts.recap import due_weekly_messages, mark_weekly_failed, mark_weekly_sent
 
         for _ in range(ROUNDS):
-            async with self.db.session() as session:
-                due = await due_weekly_messages(
-                    session=session, services=self.services, now=now, platforms=self.platforms
+            due = await self._in_transaction(
+                partial(
+                    due_weekly_messages, services=self.services, now=now, platforms=self.platforms
                 )
+            )
             if not due:
                 return
 
             async def one(target: DeliveryTarget, reply: Reply, message_id: int) -> None:
                 outcome = await self.send(target, reply, _nonce("weekly", str(message_id)))
-                async with self.db.session() as session:
-                    if outcome.result is Result.SENT:
-                        await mark_weekly_sent(session=session, message_id=message_id, now=now)
-                    else:
-                        await mark_weekly_failed(session=session, message_id=message_id)
+                if outcome.result is Result.SENT:
+                    await self._in_transaction(
+                        partial(mark_weekly_sent, message_id=message_id, now=now)
+                    )
+                else:
+                    await self._in_transaction(partial(mark_weekly_failed, message_id=message_id))
 
             await _all(one(*item) for item in due)
 
@@ -116,15 +132,16 @@ class Outbox:
         from coachbot.mentors.alerts import due_mentor_alerts
 
         settings = self.services.settings.bot
-        async with self.db.session() as session:
-            due = await due_mentor_alerts(
-                session=session,
+        due = await self._in_transaction(
+            partial(
+                due_mentor_alerts,
                 kb=self.services.kb,
                 now=now,
                 default_timezone=settings.default_timezone,
                 platforms=self.platforms,
                 default_language=parse_lang(settings.default_language) or "fr",
             )
+        )
         stamp = now.isoformat()
         await _all(
             self.send(DeliveryTarget(ref), reply, _nonce("alert", str(ref), stamp, str(i)))

@@ -36,6 +36,9 @@ MIN_INTERVAL = 0.25  # seconds of real time between ticks, however fast the cloc
 # after a crash falls inside Discord's nonce de-duplication ("the past few minutes"), long
 # enough for a batch to be sent (a process renews the leases of what it still holds).
 LEASE = timedelta(minutes=2)
+# Claims and tips of one batch name its ids in single statements: SQLite takes 32,766
+# parameters at most.
+MAX_BATCH = 20_000
 
 
 def register_port(services: Services, port: DeliveryPort) -> None:
@@ -79,6 +82,7 @@ class Scheduler:
         self._lock = asyncio.Lock()
         self._running: asyncio.Task[Any] | None = None
         self._scheduler: Any = None
+        self._stopped = False
 
     def start(self) -> None:
         """Start ticking now (a first tick at once catches up after downtime)."""
@@ -98,8 +102,9 @@ class Scheduler:
         self._scheduler.start()
 
     async def run_once(self) -> None:
-        """One tick, unless one is already running; errors are logged, never raised."""
-        if self._lock.locked():
+        """One tick, unless one is already running or the scheduler stopped; errors are
+        logged, never raised."""
+        if self._stopped or self._lock.locked():
             return
         async with self._lock:
             self._running = asyncio.current_task()
@@ -112,7 +117,9 @@ class Scheduler:
                 self._running = None
 
     async def stop(self) -> None:
-        """Stop ticking; a tick in progress is cancelled (safe: its rows stay claimed)."""
+        """Stop ticking; a tick in progress is cancelled (safe: its rows stay claimed, and
+        its transactions finish first), and none starts afterwards."""
+        self._stopped = True
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         running = self._running
@@ -138,7 +145,7 @@ def build_runner(
     config = ClaimConfig(
         instance=instance or instance_name(),
         platforms=tuple(sorted(ports)),
-        batch_size=settings.batch_size,
+        batch_size=max(1, min(settings.batch_size, MAX_BATCH)),
         catch_up=timedelta(hours=settings.catch_up_hours),
         lease=LEASE,
     )
