@@ -12,10 +12,11 @@ import pytest
 from coachbot.app import App
 from coachbot.clock import FakeClock
 from coachbot.delivery import PermanentFailure, RateLimited, TransientFailure
-from coachbot.scheduling.pipeline import Composer
+from coachbot.scheduling.pipeline import Composer, finish
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits, VirtualTimer
 from tests.delivery_fakes import (
     EVERY_DAY,
+    STAND_IN,
     Crash,
     FakePlatform,
     deliveries,
@@ -219,6 +220,56 @@ async def test_a_crash_with_many_prompts_in_flight(app: App, clock: FakeClock) -
     rows = [r for r in await deliveries(app) if r.local_date == date(2026, 3, 2)]
     assert len(rows) == 40 and {r.status for r in rows} == {"sent"}
     assert len([m for m in platform.messages if m.nonce in {r.nonce for r in rows}]) == 40
+
+
+async def test_a_transaction_in_flight_ends_however_often_the_tick_is_cancelled() -> None:
+    # At shutdown APScheduler cancels the running tick, the scheduler cancels it too, and
+    # asyncio cancels what is left: the transaction must still end, not be cut off.
+    release = asyncio.Event()
+    committed = []
+
+    async def transaction() -> None:
+        await release.wait()
+        committed.append(True)
+
+    tick = asyncio.create_task(finish(transaction()))
+    for _ in range(3):
+        await asyncio.sleep(0)  # a yield, not a wait: the tick takes each cancellation
+        tick.cancel()
+    await asyncio.sleep(0)
+    assert not tick.done() and committed == []
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await tick
+    assert committed == [True]
+
+
+async def test_stopping_in_the_middle_of_a_periodic_jobs_query_leaves_its_connection_sound(
+    app: App, clock: FakeClock
+) -> None:
+    # The snoozed-prompts job runs in every tick; shutdown cancels the tick wherever it is.
+    # A statement cut off half-way makes the pool tear its connection down, and that
+    # teardown could hang the process's exit: the job's transaction must end first.
+    from sqlalchemy import event
+
+    from coachbot.scheduling.scheduler import build_runner, register_port
+
+    register_port(app.services, FakePlatform())
+    runner = build_runner(app.services, STAND_IN)
+    engine = app.services.database().engine.sync_engine
+    torn_down: list[object] = []
+    ticks: list[asyncio.Task[object]] = []
+
+    def cancel_the_tick(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if "snoozed_until" in statement and ticks:
+            ticks[0].cancel()  # shutdown arrives while the job's query is in flight
+
+    event.listen(engine, "after_cursor_execute", cancel_the_tick)
+    event.listen(engine, "invalidate", lambda *args: torn_down.append(args))
+    ticks.append(asyncio.create_task(runner.tick(clock.now())))
+    with pytest.raises(asyncio.CancelledError):
+        await ticks[0]
+    assert torn_down == []
 
 
 async def test_a_slow_batch_keeps_its_lease_so_no_other_process_takes_it(
@@ -429,7 +480,7 @@ async def test_the_whole_tick_with_the_real_prompt_and_its_snooze_button(
     app: App, clock: FakeClock
 ) -> None:
     from coachbot.dispatch import run_action
-    from coachbot.prompts.compose import choose_tip_for, prompt_reply
+    from coachbot.prompts.compose import choose_tip_for, choose_tips_for, prompt_reply
     from coachbot.reply import Actions
     from coachbot.scheduling.scheduler import build_runner, register_port
 
@@ -437,9 +488,8 @@ async def test_the_whole_tick_with_the_real_prompt_and_its_snooze_button(
     await subscribe(app, "alice", now=clock.now())
     platform = FakePlatform()
     register_port(app.services, platform)
-    runner = build_runner(
-        app.services, Composer(choose_tip_for, prompt_reply), timer=platform.timer
-    )
+    composer = Composer(choose_tip_for, prompt_reply, choose_tips_for)
+    runner = build_runner(app.services, composer, timer=platform.timer)
     clock.set(MONDAY_0730_UTC)
     assert (await runner.tick(clock.now())).sent == 1
     [prompt] = platform.messages

@@ -1,85 +1,219 @@
-"""The claim's two hot statements, written for each database's driver.
+"""The claim's statements, written for each database's driver.
 
-Claiming 100,000 prompts at once spends most of its time in these two statements; going
-through the driver directly (arrays with ``unnest`` on PostgreSQL, one multi-row VALUES
-on SQLite) skips the per-row parameter processing of the SQL toolkit, several times
-over. Values are stored exactly as the models' column types store them (on SQLite:
-naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``), so the ORM reads them back unchanged.
-They run on the caller's connection, inside its transaction.
+Claiming 100,000 prompts at once is almost all database work, so each batch is a few
+set-based statements sent straight to the driver: arrays with ``unnest`` and ``ANY`` on
+PostgreSQL, ``INSERT ... SELECT`` and JSON arrays of ids (``json_each``) on SQLite. No
+per-row parameter processing by the SQL toolkit, no statement per row. Values are
+stored exactly as the models' column types store them (on SQLite: naive UTC text
+``YYYY-MM-DD HH:MM:SS.ffffff``), so the ORM reads them back unchanged. They run on the
+caller's connection, inside its transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import os
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-SQLITE_ROWS_PER_STATEMENT = 2_000  # 8 parameters a row, under SQLite's 32,766
-
-
-class NewDelivery(NamedTuple):
-    """One delivery row to insert (tip chosen later, attempts 0)."""
-
-    subscription_id: int
-    person_id: int
-    local_date: date
-    status: str
-    nonce: str
-    due_at: datetime
-    claimed_at: datetime | None
-    claimed_by: str | None
-
-
+NONCE_BYTES = 10  # 20 hex characters: Discord allows 25
+DUE_COLUMNS = (
+    "s.id, s.person_id, s.local_time, s.timezone, s.days, s.skip_holidays, s.paused_until, "
+    's.active, s.failing, s.next_due_at, s."where", s.channel_id, s.language, '
+    "p.platform, p.workspace, p.user_id"
+)
+# A walk of the next_due_at index that stops at the limit, locking what it returns and
+# skipping what other processes locked. (The platform is checked by the caller: as a
+# condition here it lures the planners into scanning every person of the platform.)
+PG_DUE = (
+    f"SELECT {DUE_COLUMNS} FROM subscription s JOIN person p ON p.id = s.person_id "
+    "WHERE s.next_due_at <= $1 AND s.id <> ALL($2::int[]) "
+    "ORDER BY s.next_due_at LIMIT $3 FOR UPDATE OF s SKIP LOCKED"
+)
+SQLITE_DUE = (
+    f"SELECT {DUE_COLUMNS} FROM subscription s JOIN person p ON p.id = s.person_id "
+    "WHERE s.next_due_at <= ?{skip} ORDER BY s.next_due_at LIMIT ?"
+)
+SQLITE_SKIP = " AND s.id NOT IN (SELECT value FROM json_each(?))"
 COLUMNS = (
     "subscription_id, person_id, local_date, status, nonce, due_at, claimed_at, claimed_by, "
     "tip_id, attempts"
 )
-CONFLICT = (
-    "ON CONFLICT (subscription_id, local_date) DO NOTHING RETURNING id, subscription_id, status"
+RETURNING = (
+    "ON CONFLICT (subscription_id, local_date) DO NOTHING "
+    "RETURNING id, subscription_id, status, nonce"
 )
+# Per row only what differs from row to row; the rest once per day of rows (``g``).
 PG_INSERT = (
     f"INSERT INTO delivery ({COLUMNS}) "
-    "SELECT s, p, d, st, n, due, ca, cb, '', 0 FROM unnest("
-    "$1::int[], $2::int[], $3::date[], $4::text[], $5::text[], $6::timestamptz[], "
-    "$7::timestamptz[], $8::text[]) AS t(s, p, d, st, n, due, ca, cb) "
-    f"{CONFLICT}"
+    "SELECT t.s, t.p, g.d, g.st, t.n, g.due, g.ca, g.cb, '', 0 "
+    "FROM unnest($1::int[], $2::int[], $3::text[], $4::int[]) AS t(s, p, n, k) "
+    "JOIN unnest($5::date[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[]) "
+    "WITH ORDINALITY AS g(d, st, due, ca, cb, k) ON g.k = t.k "
+    f"{RETURNING}"
+)
+# Without RETURNING, which doubles SQLite's cost of a large insert. SQLite numbers a new
+# row with the largest id plus one (``delivery.id`` is the rowid, without AUTOINCREMENT)
+# and the claim holds the write lock: its rows are exactly those above the largest id
+# before it inserted.
+SQLITE_INSERT = (
+    f"INSERT INTO delivery ({COLUMNS}) "
+    "SELECT s.id, s.person_id, ?, ?, {nonce}, ?, ?, ?, '', 0 FROM subscription s "
+    "WHERE s.id IN (SELECT value FROM json_each(?)) "
+    "ON CONFLICT (subscription_id, local_date) DO NOTHING"
+)
+SQLITE_LAST_ID = "SELECT coalesce(max(id), 0) FROM delivery"
+SQLITE_INSERTED = "SELECT id, subscription_id, status, nonce FROM delivery WHERE id > ?"
+SQLITE_NONCE = f"lower(hex(randomblob({NONCE_BYTES})))"
+PG_SET_NEXT_DUE = "UPDATE subscription SET next_due_at = $1 WHERE id = ANY($2::int[])"
+SQLITE_SET_NEXT_DUE = (
+    "UPDATE subscription SET next_due_at = ? WHERE id IN (SELECT value FROM json_each(?))"
 )
 
 
-async def insert_deliveries(
-    conn: AsyncConnection, rows: Sequence[NewDelivery]
-) -> list[tuple[int, int, str]]:
+@dataclass(frozen=True)
+class DayRows:
+    """Delivery rows of several subscriptions for the same local day: ``claimed`` (at, by)
+    to send now, with a fresh nonce each, or else ``missed`` records."""
+
+    subscription_ids: list[int]
+    person_ids: list[int]
+    local_date: date
+    due_at: datetime
+    claimed: tuple[datetime, str] | None = None
+
+
+@dataclass
+class NewDeliveries:
+    """Delivery rows to insert (tip chosen later, attempts 0)."""
+
+    days: list[DayRows] = field(default_factory=list)
+
+    def add(self, rows: DayRows) -> None:
+        """Add the rows of one day."""
+        self.days.append(rows)
+
+    def columns(self) -> tuple[list[Any], ...]:
+        """The parameters of ``PG_INSERT``: subscription, person, nonce (new for claimed
+        rows) and day number of each row, then date, status, due time, claimed at and
+        claimed by of each day."""
+        sid: list[int] = []
+        pid: list[int] = []
+        nonce: list[str] = []
+        number: list[int] = []
+        for k, rows in enumerate(self.days, start=1):
+            n = len(rows.subscription_ids)
+            sid.extend(rows.subscription_ids)
+            pid.extend(rows.person_ids)
+            nonce.extend(new_nonces(n) if rows.claimed else [""] * n)
+            number.extend([k] * n)
+        days = [
+            (d.local_date, _status(d), d.due_at, *(d.claimed or (None, None))) for d in self.days
+        ]
+        return (sid, pid, nonce, number, *map(list, zip(*days, strict=True)))
+
+
+def new_nonces(count: int) -> list[str]:
+    """``count`` random nonces short enough for every platform (Discord allows 25
+    characters), drawn at once."""
+    text = os.urandom(NONCE_BYTES * count).hex()
+    width = 2 * NONCE_BYTES
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+async def take_due(
+    conn: AsyncConnection, *, now: datetime, limit: int, skipped: Collection[int]
+) -> Sequence[Any]:
+    """Up to ``limit`` due subscriptions with their person (``DUE_COLUMNS``, as the driver
+    returns them: see ``typed_due_columns``), oldest due first, leaving out ``skipped``.
+
+    On PostgreSQL they stay locked until the transaction ends. On SQLite, which has no row
+    locks (one process claims), the transaction takes the write lock first, so nothing
+    changes between this read and the claim's writes.
+    """
+    if conn.dialect.name == "postgresql":
+        params = (now, list(skipped), limit)
+        return (await conn.exec_driver_sql(PG_DUE, params)).all()
+    driver = await _begin_immediate(conn)
+    skip = (json.dumps(list(skipped)),) if skipped else ()
+    sql = SQLITE_DUE.format(skip=SQLITE_SKIP if skipped else "")
+    rows: Sequence[Any] = await driver.execute_fetchall(sql, (sqlite_datetime(now), *skip, limit))
+    return rows
+
+
+async def insert_deliveries(conn: AsyncConnection, rows: NewDeliveries) -> Sequence[Any]:
     """Insert ``rows``, skipping any (subscription, local date) that exists already;
-    returns (id, subscription_id, status) of the rows inserted."""
-    if not rows:
+    returns (id, subscription_id, status, nonce) of the rows inserted."""
+    if not rows.days:
         return []
     if conn.dialect.name == "postgresql":
-        result = await conn.exec_driver_sql(PG_INSERT, tuple(map(list, zip(*rows, strict=True))))
-        return [tuple(r) for r in result.all()]
-    out: list[tuple[int, int, str]] = []
-    for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
-        chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
-        values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, '', 0)"] * len(chunk))
-        params = tuple(v for row in chunk for v in _sqlite_values(row))
-        sql = f"INSERT INTO delivery ({COLUMNS}) VALUES {values} {CONFLICT}"
-        out.extend(tuple(r) for r in (await conn.exec_driver_sql(sql, params)).all())
-    return out
+        driver = await _driver(conn)
+        inserted: Sequence[Any] = await driver.fetch(PG_INSERT, *rows.columns())
+        return inserted
+    driver = await _driver(conn)
+    [(last_id,)] = await driver.execute_fetchall(SQLITE_LAST_ID)
+    for day in rows.days:  # person ids come from the subscription rows themselves
+        at, by = day.claimed or (None, None)
+        sql = SQLITE_INSERT.format(nonce=SQLITE_NONCE if day.claimed else "''")
+        params = (
+            day.local_date.isoformat(),
+            _status(day),
+            sqlite_datetime(day.due_at),
+            sqlite_datetime(at),
+            by,
+            json.dumps(day.subscription_ids),
+        )
+        await driver.execute(sql, params)
+    inserted_sqlite: Sequence[Any] = await driver.execute_fetchall(SQLITE_INSERTED, (last_id,))
+    return inserted_sqlite
 
 
 async def set_next_due(conn: AsyncConnection, value: datetime | None, ids: Sequence[int]) -> None:
     """``next_due_at = value`` for the subscriptions ``ids``."""
-    if conn.dialect.name == "postgresql":
-        sql = "UPDATE subscription SET next_due_at = $1 WHERE id = ANY($2::int[])"
-        await conn.exec_driver_sql(sql, (value, list(ids)))
+    if not ids:
         return
-    for start in range(0, len(ids), SQLITE_ROWS_PER_STATEMENT):
-        chunk = ids[start : start + SQLITE_ROWS_PER_STATEMENT]
-        marks = ",".join("?" * len(chunk))
-        sql = f"UPDATE subscription SET next_due_at = ? WHERE id IN ({marks})"
-        await conn.exec_driver_sql(sql, (sqlite_datetime(value), *chunk))
+    driver = await _driver(conn)
+    if conn.dialect.name == "postgresql":
+        await driver.execute(PG_SET_NEXT_DUE, value, list(ids))
+    else:
+        params = (sqlite_datetime(value), json.dumps(list(ids)))
+        await driver.execute(SQLITE_SET_NEXT_DUE, params)
+
+
+async def renew_lease(
+    conn: AsyncConnection, ids: Sequence[int], marker: datetime, new_marker: datetime
+) -> None:
+    """Move the subscriptions ``ids`` that still carry ``marker`` to ``new_marker``."""
+    if conn.dialect.name == "postgresql":
+        sql = f"{PG_SET_NEXT_DUE} AND next_due_at = $3"
+        await conn.exec_driver_sql(sql, (new_marker, list(ids), marker))
+    else:
+        sql = f"{SQLITE_SET_NEXT_DUE} AND next_due_at = ?"
+        params = (sqlite_datetime(new_marker), json.dumps(list(ids)), sqlite_datetime(marker))
+        await conn.exec_driver_sql(sql, params)
+
+
+async def store_tips(conn: AsyncConnection, tips: dict[int, str]) -> None:
+    """``tip_id`` of each delivery id of ``tips``."""
+    if not tips:
+        return
+    if conn.dialect.name == "postgresql":
+        sql = (
+            "UPDATE delivery SET tip_id = t.tip FROM unnest($1::int[], $2::text[]) AS t(id, tip) "
+            "WHERE delivery.id = t.id"
+        )
+        await conn.exec_driver_sql(sql, (list(tips), list(tips.values())))
+    else:
+        sql = (
+            "UPDATE delivery SET tip_id = json_extract(t.value, '$[1]') FROM json_each(?) AS t "
+            "WHERE delivery.id = json_extract(t.value, '$[0]')"
+        )
+        await conn.exec_driver_sql(sql, (json.dumps(list(tips.items())),))
 
 
 @lru_cache(maxsize=4096)  # a batch shares a handful of due times and one claim time
@@ -90,14 +224,40 @@ def sqlite_datetime(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _sqlite_values(row: NewDelivery) -> tuple[Any, ...]:
-    return (
-        row.subscription_id,
-        row.person_id,
-        row.local_date.isoformat(),
-        row.status,
-        row.nonce,
-        sqlite_datetime(row.due_at),
-        sqlite_datetime(row.claimed_at),
-        row.claimed_by,
-    )
+def _status(rows: DayRows) -> str:
+    return "claimed" if rows.claimed else "missed"
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    """The driver's connection (asyncpg or aiosqlite) under ``conn``, for statements whose
+    parameters or results are too large for the toolkit's per-row processing. The
+    transaction must have begun (on PostgreSQL the toolkit begins it lazily)."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    postgres = conn.dialect.name == "postgresql"
+    if driver is None or not (driver.is_in_transaction() if postgres else driver.in_transaction):
+        raise RuntimeError("bulk statements run inside the claim's transaction")
+    return driver
+
+
+def typed_due_columns(
+    paused_until: Any, active: Any, failing: Any, next_due_at: Any
+) -> tuple[date | None, bool, bool, datetime]:
+    """The columns of a due row that SQLite returns as text or integers, as Python values."""
+    if isinstance(next_due_at, str):
+        next_due_at = datetime.fromisoformat(next_due_at).replace(tzinfo=UTC)
+    if isinstance(paused_until, str):
+        paused_until = date.fromisoformat(paused_until)
+    return paused_until, bool(active), bool(failing), next_due_at
+
+
+async def _begin_immediate(conn: AsyncConnection) -> Any:
+    """Start the caller's transaction as a writer (nothing must have run in it yet); returns
+    the driver's connection (aiosqlite), on which the claim reads the due rows: plain
+    tuples, without the toolkit's result objects."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    if driver is None or driver.in_transaction:
+        raise RuntimeError("on SQLite the claim must be the first statement of its transaction")
+    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return driver

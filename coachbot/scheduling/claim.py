@@ -1,21 +1,27 @@
 """Claiming: the one short transaction that turns "due" subscriptions into delivery rows.
 
-For each due subscription (``next_due_at <= now``, read through its index, locked with
-``FOR UPDATE SKIP LOCKED`` on PostgreSQL so concurrent processes split the work) it
-records the occurrence to send as a ``claimed`` delivery row, unique on (subscription,
-local date), records older occurrences as ``missed``, and moves ``next_due_at`` to a
-*lease marker* (``now + lease``). The marker is the crash guard: if the process dies
-before the row is marked sent, the subscription comes due again when the lease runs
-out, and whichever process claims it then finds the ``claimed`` row and sends it again
-with the same nonce. Marking the row sent moves ``next_due_at`` to the next occurrence.
+It takes a batch of due subscriptions (``next_due_at <= now``, read through its index,
+locked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so concurrent processes split the
+work; on SQLite the transaction takes the write lock first). Deciding once per group of
+subscriptions that share a schedule and a due time, it records the occurrence to send
+as a ``claimed`` delivery row, unique on (subscription, local date), records older
+occurrences as ``missed``, and moves ``next_due_at`` to a *lease marker* (``now +
+lease``), or to the next occurrence when there is nothing to send. The marker is the
+crash guard: if the process dies before the row is marked sent, the subscription comes
+due again when the lease runs out, and whichever process claims it then finds the
+``claimed`` row and sends it again with the same nonce. Marking the row sent moves
+``next_due_at`` to the next occurrence.
+
+Each step is a set-based statement (``bulk.py``); the rows are inserted before the
+subscriptions are updated, so PostgreSQL's foreign-key checks find them already locked
+by this transaction and write nothing more.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -25,7 +31,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from coachbot.db.models import metadata
 from coachbot.identity import PersonRef
-from coachbot.scheduling.bulk import NewDelivery, insert_deliveries, set_next_due
+from coachbot.scheduling.bulk import (
+    DayRows,
+    NewDeliveries,
+    insert_deliveries,
+    set_next_due,
+    take_due,
+    typed_due_columns,
+)
 from coachbot.scheduling.due import Schedule, days_from_mask, next_due, parse_local_time
 
 SUB: Table = metadata.tables["subscription"]
@@ -38,6 +51,7 @@ MISSED_SPAN = timedelta(days=31)
 MAX_SKIPPED = 5_000
 # A delivery row's local date is at most this far from its UTC due time's date.
 DATE_SLACK = timedelta(days=2)
+BATCH_SIZE = 5_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +60,7 @@ class ClaimConfig:
 
     instance: str
     platforms: tuple[str, ...]
-    batch_size: int = 500
+    batch_size: int = BATCH_SIZE
     catch_up: timedelta = timedelta(hours=6)
     lease: timedelta = timedelta(minutes=2)
 
@@ -65,9 +79,13 @@ class Planned(NamedTuple):
 
     delivery_id: int
     subscription_id: int
-    person: PersonRef
+    person_id: int
+    platform: str
+    workspace: str
+    user_id: str
     channel: str | None
     language: str
+    local_time: str  # the subscriber's HH:MM: the slot of the day the tip is chosen for
     nonce: str
     tip_id: str
     attempts: int
@@ -75,6 +93,11 @@ class Planned(NamedTuple):
     local_date: date
     following: datetime | None  # next_due_at once this one is sent
     lease: Lease
+
+    @property
+    def person(self) -> PersonRef:
+        """Who the prompt is for."""
+        return PersonRef(self.platform, self.workspace, self.user_id)
 
 
 @dataclass
@@ -89,8 +112,40 @@ class Claim:
     already_handled: int = 0
 
 
+class TakenRow(NamedTuple):
+    """A due subscription and its person, as the database returns them (on SQLite, dates
+    and datetimes are still text and booleans integers: ``typed()`` converts)."""
+
+    id: int
+    person_id: int
+    local_time: str
+    timezone: str
+    days: int
+    skip_holidays: str | None
+    paused_until: Any
+    active: Any
+    failing: Any
+    next_due_at: Any
+    where: str
+    channel_id: str | None
+    language: str
+    platform: str
+    workspace: str
+    user_id: str
+
+    def decision_key(self) -> tuple[Any, ...]:
+        """What the claim's decision depends on: the schedule (local time, timezone, days,
+        holidays, pause), whether it is active or failing, and the due time."""
+        return self[2:10]
+
+    def typed(self) -> DueRow:
+        """The row with Python dates, aware datetimes and booleans."""
+        paused_until, active, failing, next_due_at = typed_due_columns(*self[6:10])
+        return DueRow._make((*self[:6], paused_until, active, failing, next_due_at, *self[10:]))
+
+
 class DueRow(NamedTuple):
-    """A due subscription and its person, as the claim reads them."""
+    """A due subscription and its person, as the claim decides on them."""
 
     id: int
     person_id: int
@@ -156,11 +211,6 @@ def schedule_of_row(row: DueRow) -> Schedule:
     )
 
 
-def new_nonce() -> str:
-    """A random nonce short enough for every platform (Discord allows 25 characters)."""
-    return os.urandom(10).hex()
-
-
 async def claim_batch(
     conn: AsyncConnection,
     *,
@@ -169,24 +219,22 @@ async def claim_batch(
     in_flight: Collection[int] = (),
     skipped: set[int] | None = None,
 ) -> Claim:
-    """Claim up to ``batch_size`` due subscriptions inside the caller's transaction.
+    """Claim up to ``batch_size`` due subscriptions inside the caller's transaction (which
+    it must start: on SQLite it begins it as a writer).
 
     Subscriptions of platforms this process does not serve are left alone and added to
     ``skipped``, which later batches of the same tick pass over.
     """
     skipped = set() if skipped is None else skipped
-    result = await conn.execute(_due_query(now, config.batch_size, skipped))
-    rows = list(map(DueRow._make, result.all()))
-    claim = Claim(seen=len(rows))
-    if not rows:
+    taken = await take_due(conn, now=now, limit=config.batch_size, skipped=skipped)
+    claim = Claim(seen=len(taken))
+    if not taken:
         return claim
+    rows = list(map(TakenRow._make, taken))
+    served = frozenset(config.platforms)
+    skipped.update(r.id for r in rows if r.platform not in served)
     plan = _Plan(now, config, Lease(now + config.lease), in_flight)
-    suspects = []
-    for row in rows:
-        if row.platform not in config.platforms:
-            skipped.add(row.id)
-        elif not plan.add(row):
-            suspects.append(row)
+    suspects = plan.add_all(r for r in rows if r.platform in served)
     if suspects:
         pending = await _pending(conn, suspects, now)
         for row in suspects:
@@ -194,39 +242,6 @@ async def claim_batch(
     await plan.write(conn, claim)
     claim.more = len(rows) == config.batch_size and len(skipped) <= MAX_SKIPPED
     return claim
-
-
-def _due_query(now: datetime, limit: int, skipped: Collection[int]) -> Any:
-    """Due subscriptions and their person, in due order: a walk of the next_due_at index
-    that stops at ``limit``, locking what it returns and skipping what other processes
-    locked. (The platform is checked in Python: as a SQL condition it lures the planners
-    into scanning every person of the platform.)"""
-    s, p = SUB.c, PERSON.c
-    query = (
-        select(
-            s.id,
-            s.person_id,
-            s.local_time,
-            s.timezone,
-            s.days,
-            s.skip_holidays,
-            s.paused_until,
-            s.active,
-            s.failing,
-            s.next_due_at,
-            s.where,
-            s.channel_id,
-            s.language,
-            p.platform,
-            p.workspace,
-            p.user_id,
-        )
-        .join(PERSON, p.id == s.person_id)
-        .where(s.next_due_at <= now)
-    )
-    if skipped:
-        query = query.where(s.id.not_in(skipped))
-    return query.order_by(s.next_due_at).limit(limit).with_for_update(of=SUB, skip_locked=True)
 
 
 async def _pending(conn: AsyncConnection, rows: Sequence[DueRow], now: datetime) -> dict[int, Any]:
@@ -253,29 +268,37 @@ class _Plan:
         self, now: datetime, config: ClaimConfig, lease: Lease, in_flight: Collection[int]
     ) -> None:
         self.now, self.config, self.lease, self.in_flight = now, config, lease, in_flight
-        self.inserts: list[NewDelivery] = []
-        self.to_send: dict[int, tuple[DueRow, Occurrences, str]] = {}
+        self.inserts = NewDeliveries()
+        self.to_send: dict[int, tuple[TakenRow | DueRow, Occurrences]] = {}
         self.reclaimed: list[Planned] = []
         self.expired: list[dict[str, Any]] = []
         self.pointers: dict[int, datetime | None] = {}
         self._occurrences: dict[tuple[Any, ...], Occurrences] = {}
 
-    def add(self, row: DueRow) -> bool:
-        """Decide for one due subscription; False when its ``next_due_at`` is not one of its
-        occurrences (a lease marker, or settings changed): then see ``add_suspect``."""
-        if not row.active or row.failing:
-            self.pointers[row.id] = None
-            return True
-        occ = self._occurrences_of(row, row.next_due_at - TICK)
-        if occ.first != row.next_due_at:
-            return False
-        self._schedule(row, occ)
-        return True
+    def add_all(self, rows: Iterable[TakenRow]) -> list[DueRow]:
+        """Decide for due subscriptions, once per group that shares a decision key; returns
+        those whose ``next_due_at`` is not one of their occurrences (a lease marker, or
+        settings changed): see ``add_suspect``."""
+        groups: dict[tuple[Any, ...], list[TakenRow]] = defaultdict(list)
+        for row in rows:
+            groups[row.decision_key()].append(row)
+        suspects: list[DueRow] = []
+        for group in groups.values():
+            first = group[0].typed()
+            if not first.active or first.failing:
+                self.pointers.update(dict.fromkeys((r.id for r in group), None))
+                continue
+            occ = self._occurrences_of(first, first.next_due_at - TICK)
+            if occ.first != first.next_due_at:
+                suspects.extend(r.typed() for r in group)
+            else:
+                self._schedule(group, occ)
+        return suspects
 
     def add_suspect(self, row: DueRow, pending: Any | None) -> None:
         """Decide for a subscription that may have a claimed row left from a crash."""
         if pending is None:  # settings changed since next_due_at was set: follow them
-            self._schedule(row, self._occurrences_of(row, row.next_due_at - TICK))
+            self._schedule([row], self._occurrences_of(row, row.next_due_at - TICK))
         elif pending.id in self.in_flight:
             self._hold(row.id)  # this process is still sending it: only extend the lease
         elif self.now - pending.due_at <= self.config.catch_up:
@@ -284,7 +307,7 @@ class _Plan:
             self.expired.append(
                 {"p_id": pending.id, "p_status": "failed" if pending.attempts else "missed"}
             )
-            self._schedule(row, self._occurrences_of(row, pending.due_at))
+            self._schedule([row], self._occurrences_of(row, pending.due_at))
 
     def _hold(self, subscription_id: int) -> None:
         self.lease.subscription_ids.append(subscription_id)  # next_due_at: the lease marker
@@ -296,17 +319,17 @@ class _Plan:
             _planned(row, pending, following[0] if following else None, self.lease)
         )
 
-    def _schedule(self, row: DueRow, occ: Occurrences) -> None:
+    def _schedule(self, rows: Sequence[TakenRow | DueRow], occ: Occurrences) -> None:
+        """Rows for the missed occurrences and the due one of ``rows``, which share ``occ``."""
+        ids, people = [r.id for r in rows], [r.person_id for r in rows]
         for due_at, local_date in occ.missed:
-            self.inserts.append(_row(row, due_at, local_date))
+            self.inserts.add(DayRows(ids, people, local_date, due_at))
         if occ.due is None:
-            self.pointers[row.id] = occ.following
-        else:  # next_due_at: the lease marker once the row is in, else the following one
-            nonce = new_nonce()
-            self.inserts.append(
-                _row(row, *occ.due, claimed=(self.now, self.config.instance, nonce))
-            )
-            self.to_send[row.id] = (row, occ, nonce)
+            self.pointers.update(dict.fromkeys(ids, occ.following))
+            return
+        claimed = (self.now, self.config.instance)
+        self.inserts.add(DayRows(ids, people, occ.due[1], occ.due[0], claimed))
+        self.to_send.update((r.id, (r, occ)) for r in rows)
 
     def _occurrences_of(self, row: DueRow, after: datetime) -> Occurrences:
         """Cached per (schedule, starting point): subscribers who share a schedule share it."""
@@ -319,29 +342,15 @@ class _Plan:
 
     async def write(self, conn: AsyncConnection, claim: Claim) -> None:
         """Apply the decisions: rows, reclaims, expiries, then the new ``next_due_at``."""
-        for delivery_id, subscription_id, status in await insert_deliveries(conn, self.inserts):
-            claim.missed += status == "missed"
+        inserted = await insert_deliveries(conn, self.inserts)
+        for delivery_id, subscription_id, status, nonce in inserted:
             if status == "claimed":
-                row, occ, nonce = self.to_send.pop(subscription_id)
-                assert occ.due is not None
+                row, occ = self.to_send.pop(subscription_id)
                 self._hold(row.id)
-                claim.planned.append(
-                    Planned(
-                        delivery_id,
-                        row.id,
-                        PersonRef(row.platform, row.workspace, row.user_id),
-                        row.channel_id if row.where == "channel" else None,
-                        row.language,
-                        nonce,
-                        "",
-                        0,
-                        occ.due[0],
-                        occ.due[1],
-                        occ.following,
-                        self.lease,
-                    )
-                )
-        for row, occ, _ in self.to_send.values():  # their row for that day exists already
+                claim.planned.append(_claimed(row, delivery_id, nonce, occ, self.lease))
+            else:
+                claim.missed += 1
+        for row, occ in self.to_send.values():  # their row for that day exists already
             self.pointers[row.id] = occ.following
         claim.already_handled = len(self.to_send)
         await self._reclaim(conn)
@@ -367,26 +376,43 @@ class _Plan:
             )
 
 
-def _row(
-    row: DueRow,
-    due_at: datetime,
-    local_date: date,
-    claimed: tuple[datetime, str, str] | None = None,
-) -> NewDelivery:
-    """A new delivery row: ``claimed`` (at, by, nonce) to send now, else a ``missed`` record."""
-    if claimed is None:
-        return NewDelivery(row.id, row.person_id, local_date, "missed", "", due_at, None, None)
-    at, by, nonce = claimed
-    return NewDelivery(row.id, row.person_id, local_date, "claimed", nonce, due_at, at, by)
+def _claimed(
+    row: TakenRow | DueRow, delivery_id: int, nonce: str, occ: Occurrences, lease: Lease
+) -> Planned:
+    """The prompt of a row this claim inserted."""
+    assert occ.due is not None
+    return Planned(
+        delivery_id,
+        row.id,
+        row.person_id,
+        row.platform,
+        row.workspace,
+        row.user_id,
+        row.channel_id if row.where == "channel" else None,
+        row.language,
+        row.local_time,
+        nonce,
+        "",
+        0,
+        occ.due[0],
+        occ.due[1],
+        occ.following,
+        lease,
+    )
 
 
 def _planned(row: DueRow, record: Any, following: datetime | None, lease: Lease) -> Planned:
+    """The prompt of a ``claimed`` row left from an earlier claim."""
     return Planned(
         delivery_id=record.id,
         subscription_id=row.id,
-        person=PersonRef(row.platform, row.workspace, row.user_id),
+        person_id=row.person_id,
+        platform=row.platform,
+        workspace=row.workspace,
+        user_id=row.user_id,
         channel=row.channel_id if row.where == "channel" else None,
         language=row.language,
+        local_time=row.local_time,
         nonce=record.nonce,
         tip_id=record.tip_id,
         attempts=record.attempts,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -33,6 +33,7 @@ from coachbot.db.types import UTCDateTime
 from coachbot.delivery import DeliveryPort, DeliveryTarget
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.reply import Reply
+from coachbot.scheduling.bulk import renew_lease, store_tips
 from coachbot.scheduling.claim import DELIVERY, SUB, Claim, ClaimConfig, Lease, Planned, claim_batch
 from coachbot.scheduling.retry import Result, Sender, SendOutcome
 
@@ -53,16 +54,29 @@ class ChooseTip(Protocol):
     ) -> Awaitable[str]: ...
 
 
+class ChooseTips(Protocol):
+    """``coachbot.prompts.compose.choose_tips_for``: the tips for a batch of prompts, by
+    subscription id, chosen together (the same choices ``ChooseTip`` makes one by one)."""
+
+    def __call__(
+        self, *, session: Any, services: Services, learners: Sequence[Planned]
+    ) -> Awaitable[Mapping[int, str]]: ...
+
+
 RenderPrompt = Callable[[KnowledgeBase, str, str, int], Reply]
 StepHook = Callable[[str, Planned | None], None]
 
 
 @dataclass(frozen=True)
 class Composer:
-    """How a prompt is made: which tip, and the Reply (with its buttons) that carries it."""
+    """How a prompt is made: which tip, and the Reply (with its buttons) that carries it.
+
+    With ``choose_tips`` the pipeline chooses a whole batch's tips at once; ``choose_tip``
+    is the fallback that keeps one learner's failure from holding back the others."""
 
     choose_tip: ChooseTip
     render: RenderPrompt
+    choose_tips: ChooseTips | None = None
 
 
 @dataclass
@@ -190,7 +204,7 @@ class DeliveryPipeline:
             return SendOutcome(Result.LATER, 0, error=f"render: {exc}"[:200])
         self._step("sending", planned)
         target = DeliveryTarget(planned.person, planned.channel)
-        port = self.ports[planned.person.platform]
+        port = self.ports[planned.platform]
         outcome = await self.sender.send(
             port, target, reply, planned.nonce, lambda: self._renew(planned.lease)
         )
@@ -211,28 +225,42 @@ class DeliveryPipeline:
         return [p._replace(tip_id=tips.get(p.delivery_id, p.tip_id)) for p in planned]
 
     async def _choose_tips(self, need: list[Planned]) -> dict[int, str]:
-        ids = [p.subscription_id for p in need]
+        """Tips by delivery id, stored on their rows in the same transaction."""
         async with self.db.session() as session:
-            query = select(Subscription).where(col(Subscription.id).in_(ids))
-            subs = {s.id: s for s in (await session.exec(query)).all()}
-            tips = {}
-            for p in need:
-                try:
-                    tips[p.delivery_id] = await self.composer.choose_tip(
-                        session=session,
-                        services=self.services,
-                        subscription=subs[p.subscription_id],
-                    )
-                except Exception:
-                    log.exception("no tip for subscription %s; retried later", p.subscription_id)
-            if tips:
-                d = DELIVERY.c
-                stmt = update(DELIVERY).where(d.id == bindparam("t_id"))
-                conn = await session.connection()
-                await conn.execute(
-                    stmt.values(tip_id=bindparam("t_tip")),
-                    [{"t_id": k, "t_tip": v} for k, v in tips.items()],
+            tips = await self._choose_together(session, need)
+            if tips is None:
+                tips = await self._choose_one_by_one(session, need)
+            await store_tips(await session.connection(), tips)
+        return tips
+
+    async def _choose_together(self, session: Any, need: list[Planned]) -> dict[int, str] | None:
+        """The batch's tips in one go; None when it cannot (no batch chooser, or it failed)."""
+        if self.composer.choose_tips is None:
+            return None
+        try:
+            by_sub = await self.composer.choose_tips(
+                session=session, services=self.services, learners=need
+            )
+        except Exception:
+            log.exception("choosing %s tips together failed; choosing one by one", len(need))
+            return None
+        return {
+            p.delivery_id: by_sub[p.subscription_id] for p in need if p.subscription_id in by_sub
+        }
+
+    async def _choose_one_by_one(self, session: Any, need: list[Planned]) -> dict[int, str]:
+        """Each prompt's tip on its own: one that fails waits for a later tick."""
+        ids = [p.subscription_id for p in need]
+        query = select(Subscription).where(col(Subscription.id).in_(ids))
+        subs = {s.id: s for s in (await session.exec(query)).all()}
+        tips = {}
+        for p in need:
+            try:
+                tips[p.delivery_id] = await self.composer.choose_tip(
+                    session=session, services=self.services, subscription=subs[p.subscription_id]
                 )
+            except Exception:
+                log.exception("no tip for subscription %s; retried later", p.subscription_id)
         return tips
 
     async def _renew(self, lease: Lease) -> None:
@@ -243,17 +271,12 @@ class DeliveryPipeline:
             if lease.marker - now > self.config.lease / 2:
                 return
             marker = now + self.config.lease
-            statement = (
-                update(SUB)
-                .where(SUB.c.id.in_(lease.subscription_ids), SUB.c.next_due_at == lease.marker)
-                .values(next_due_at=marker)
-            )
-            await finish(self._execute(statement))
+            await finish(self._move_lease(lease, marker))
             lease.marker = marker
 
-    async def _execute(self, statement: Any) -> None:
+    async def _move_lease(self, lease: Lease, marker: datetime) -> None:
         async with self.db.engine.begin() as conn:
-            await conn.execute(statement)
+            await renew_lease(conn, lease.subscription_ids, lease.marker, marker)
 
     def _step(self, name: str, planned: Planned | None = None) -> None:
         if self.on_step is not None:
@@ -261,14 +284,22 @@ class DeliveryPipeline:
 
 
 async def finish(work: Awaitable[T]) -> T:
-    """Await ``work`` to its end even if we are cancelled meanwhile, then let the cancellation
-    through: a transaction is committed or rolled back, never left open holding locks."""
+    """Await ``work`` to its end even if we are cancelled meanwhile, however many times (at
+    shutdown the scheduler and asyncio both cancel), then let the cancellation through: a
+    transaction is committed or rolled back, never cut off half-way (which would leave
+    its connection to be torn down) nor left open holding locks."""
     task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.gather(task, return_exceptions=True)
-        raise
+    cancelled: asyncio.CancelledError | None = None
+    while not task.done():
+        try:
+            await asyncio.wait({task})  # unlike gather, never cancels the task
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+    if cancelled is not None:
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation wins
+        raise cancelled
+    return task.result()
 
 
 class OutcomeRecorder:
