@@ -86,8 +86,9 @@ def build_scheduler(app: App, *, speed: float = 1.0) -> Scheduler | None:
     ``speed`` > 1 ticks faster in real time, for a clock running that much faster."""
     if not app.services.settings.scheduler.enabled or app.services.db is None:
         return None
-    from coachbot.prompts.compose import choose_tip_for, prompt_reply
+    from coachbot.prompts.compose import choose_tip_for, choose_tips_for, prompt_reply
     from coachbot.scheduling.pipeline import Composer
     from coachbot.scheduling.scheduler import build_scheduler as build
 
-    return build(app.services, Composer(choose_tip_for, prompt_reply), speed=speed)
+    composer = Composer(choose_tip_for, prompt_reply, choose_tips_for)
+    return build(app.services, composer, speed=speed)

@@ -16,13 +16,15 @@ Rules, in order:
    then +3 until one of that skill's other tips is served.
 4. **Ties** are broken by a stable hash of (seed, tip id), the seed being the learner,
    so two learners in the same state do not march through the tips in the same order.
+
+``Catalog`` holds what every choice reuses (built once for a batch of learners).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
 from coachbot.knowledge.models import DaySlot, Skill, Tip
@@ -64,14 +66,60 @@ class SkillFeedback:
 
 def choose_tip(tips: Sequence[Tip], skills: Mapping[str, Skill], state: LearnerState) -> Tip:
     """The next tip for ``state`` (``tips`` must not be empty)."""
-    by_id = {t.id: t for t in tips}
-    served = [by_id[s.tip_id] for s in state.history if s.tip_id in by_id]
-    candidates = rotate_category(unseen(tips, served), served[-1] if served else None)
-    steering = skill_feedback(state.history, by_id)
-    return max(
-        candidates,
-        key=lambda t: (score(t, state, skills, steering), -_tie(state.seed, t.id), t.id),
-    )
+    return Catalog.of(tips, skills).choose(state)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The tips and skills choices are made from, indexed once for many choices."""
+
+    tips: tuple[Tip, ...]
+    skills: Mapping[str, Skill]
+    by_id: dict[str, Tip] = field(default_factory=dict)
+    tip_skills: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, tips: Sequence[Tip], skills: Mapping[str, Skill]) -> Catalog:
+        """The catalog of ``tips`` (not empty) and ``skills``."""
+        return cls(tuple(tips), skills, {t.id: t for t in tips}, frozenset(t.skill for t in tips))
+
+    def choose(self, state: LearnerState) -> Tip:
+        """The next tip for ``state``: the best score, ties broken by ``_tie``."""
+        served = [self.by_id[s.tip_id] for s in state.history if s.tip_id in self.by_id]
+        candidates = rotate_category(unseen(self.tips, served), served[-1] if served else None)
+        base = self._skill_scores(state, skill_feedback(state.history, self.by_id))
+        scores = [base.get(t.skill, 0) + _slot(t, state.slot) for t in candidates]
+        best = max(scores)
+        tied = [t for t, value in zip(candidates, scores, strict=True) if value == best]
+        if len(tied) == 1:
+            return tied[0]
+        return max(tied, key=lambda t: (-_tie(state.seed, t.id), t.id))
+
+    def _skill_scores(
+        self, state: LearnerState, steering: Mapping[str, SkillFeedback]
+    ) -> dict[str, int]:
+        """``score`` without the slot part, for each skill of the tips: the same for all
+        of a skill's tips."""
+        weak = dict(zip(state.weakest, WEAKEST, strict=False))
+        easy = [
+            self.skills[s].target
+            for s, last in steering.items()
+            if last.feedback == "too_easy" and last.age < EASY_WINDOW and s in self.skills
+        ]
+        harder_than = min(easy, default=None)
+        out = {}
+        for skill_id in self.tip_skills:
+            value = FOCUS if skill_id == state.focus_skill else 0
+            value += weak.get(skill_id, 0) + _own_feedback(steering.get(skill_id))
+            own = self.skills.get(skill_id)
+            if harder_than is not None and own is not None and own.target > harder_than:
+                value += HARDER
+            out[skill_id] = value
+        return out
+
+
+def _slot(tip: Tip, slot: str | None) -> int:
+    return SLOT if slot is not None and tip.slot == slot else 0
 
 
 def unseen(tips: Sequence[Tip], served: Iterable[Tip]) -> list[Tip]:
