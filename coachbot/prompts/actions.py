@@ -42,6 +42,12 @@ CONFIRM = {
     ),
 }
 ALREADY = Localized("C'est déjà noté.", "Already noted.")
+HELD = Localized(
+    "Vos conseils sont en pause ou ne sont plus remis : je ne peux pas vous le renvoyer. "
+    "Les reprendre : `/coach resume`.",
+    "Your tips are paused or not getting through: I cannot send it again. "
+    "Resume them: `/coach resume`.",
+)
 
 
 @action("prompt")
@@ -58,6 +64,8 @@ async def prompt_action(ctx: Context, payload: str) -> Reply:
             return _refusal(ctx)
         delivery, person = found
         if verb == "snooze":
+            if await _held(session, delivery, now):
+                return Reply(blocks=(Text(ctx.t(HELD)),), ephemeral=True)
             return ctx_reply(ctx, _snooze(delivery, now))
         changed = delivery.feedback != verb
         delivery.feedback = verb
@@ -80,6 +88,15 @@ async def _own_delivery(
     if person is None or delivery is None or delivery.person_id != person.id:
         return None
     return delivery, person
+
+
+async def _held(session: AsyncSession, delivery: Delivery, now: datetime) -> bool:
+    """Whether the prompt's subscription is paused or failing (a snooze would be dropped)."""
+    from coachbot.db.models import Subscription
+    from coachbot.prompts.subscriptions import held
+
+    sub = await session.get(Subscription, delivery.subscription_id)
+    return sub is not None and held(sub, now)
 
 
 def _snooze(delivery: Delivery, now: datetime) -> Localized:

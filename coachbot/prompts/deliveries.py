@@ -5,7 +5,15 @@ Snooze contract with the engine (``coachbot.scheduling``): a delivery whose
 ``due_snoozes``, which leases the due rows (moves ``snoozed_until`` ``LEASE`` ahead,
 with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so two processes never take the same
 row), sends each one, then calls ``snooze_sent``. A crash between the two leaves the
-lease to expire, and the prompt is offered again: nothing is lost.
+lease to expire, and the prompt is offered again: nothing is lost, and it carries the same
+nonce, so a platform that honours nonces (Discord) drops the copy if the first send got
+through. The nonce cannot come from ``snoozed_until`` (the lease moves it): it comes from
+the row's ``attempts``, which counts every send of the row and which only
+``snooze_sent`` moves, so each snooze has its own nonce and keeps it across retries.
+
+A snooze is dropped, never sent, while the subscription is paused or failing, and
+``/coach unsubscribe`` drops the learner's pending snoozes (``cancel_snoozes``). A snooze
+pressed while not subscribed (on a ``/coach tip``) was asked for then, and is honoured.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from coachbot.db.models import Delivery, Person, Subscription
 from coachbot.delivery import DeliveryTarget
 from coachbot.prompts.selection import Served
-from coachbot.prompts.subscriptions import local_today, target_of
+from coachbot.prompts.subscriptions import held, local_today, target_of
 
 SEEN_STATUSES = ("sent", "claimed")
 LEASE = timedelta(minutes=10)
@@ -84,6 +93,26 @@ async def record_shown(
     return found
 
 
+async def take_over(
+    *, session: AsyncSession, delivery: Delivery, tip_id: str, now: datetime
+) -> Delivery:
+    """Serve today's row as a command reply while the engine has claimed it but not yet
+    chosen its tip: the row gets ``tip_id`` and becomes ``sent``, so the engine, which only
+    sends and records ``claimed`` rows, leaves it alone. If the engine stored its tip
+    first, the row keeps the engine's tip (the one it sends)."""
+    await session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery.id,
+            col(Delivery.status) == "claimed",
+            col(Delivery.tip_id) == NO_TIP,
+        )
+        .values(tip_id=tip_id, status="sent", sent_at=now, claimed_by=COMMAND)
+    )
+    await session.refresh(delivery)
+    return delivery
+
+
 def mark_seen(delivery: Delivery, now: datetime) -> None:
     """A missed or failed delivery shown by a command has now reached the learner."""
     if delivery.status not in SEEN_STATUSES:
@@ -122,25 +151,42 @@ async def due_snoozes(
     )
     due = []
     for delivery, sub, person in await session.exec(query):
-        assert delivery.id is not None and delivery.snoozed_until is not None
-        nonce = _resend_nonce(delivery.nonce, delivery.snoozed_until)
-        delivery.snoozed_until = now + LEASE
+        assert delivery.id is not None
+        if not held(sub, now):
+            delivery.snoozed_until = now + LEASE
+            nonce = _resend_nonce(delivery.nonce, delivery.attempts)
+            target = target_of(person, sub)
+            due.append(DueSnooze(delivery.id, delivery.tip_id, sub.language, target, nonce))
+        else:  # paused or failing: the snooze is dropped, not kept for later
+            delivery.snoozed_until = None
         session.add(delivery)
-        due.append(
-            DueSnooze(delivery.id, delivery.tip_id, sub.language, target_of(person, sub), nonce)
-        )
     return due
 
 
 async def snooze_sent(*, session: AsyncSession, delivery_id: int) -> None:
-    """The snoozed prompt went out again: it is no longer snoozed."""
+    """The snoozed prompt went out again: it is no longer snoozed, and one more send of the
+    row is counted (the next snooze of the row gets a new nonce)."""
     delivery = await session.get(Delivery, delivery_id)
-    if delivery is not None:
+    if delivery is not None and delivery.snoozed_until is not None:
         delivery.snoozed_until = None
+        delivery.attempts += 1
         session.add(delivery)
 
 
-def _resend_nonce(nonce: str, snoozed_until: datetime) -> str:
-    """A nonce of 24 hex characters (Discord takes 25), distinct for each re-send."""
-    seed = f"{nonce}:{snoozed_until.isoformat()}".encode()
+async def cancel_snoozes(*, session: AsyncSession, subscription_id: int) -> None:
+    """Drop every pending snooze of the subscription (the learner stopped their prompts)."""
+    await session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.subscription_id) == subscription_id,
+            col(Delivery.snoozed_until).is_not(None),
+        )
+        .values(snoozed_until=None)
+    )
+
+
+def _resend_nonce(nonce: str, sends: int) -> str:
+    """A nonce of 24 hex characters (Discord takes 25): the same for every retry of one
+    re-send, distinct from the row's first send and from its other re-sends."""
+    seed = f"{nonce}:snooze:{sends}".encode()
     return hashlib.blake2b(seed, digest_size=12).hexdigest()

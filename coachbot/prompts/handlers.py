@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import replace
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from coachbot.db.models import Person, Subscription
+from coachbot.db.models import Delivery, Person, Subscription
 from coachbot.db.people import ensure_person
 from coachbot.db.workspaces import find_workspace
 from coachbot.errors import BadInput
@@ -104,6 +105,11 @@ def _reply(ctx: Context, title: Localized, intro: Localized, sub: Subscription) 
 def _id(person: Person) -> int:
     assert person.id is not None
     return person.id
+
+
+def _sub_id(sub: Subscription) -> int:
+    assert sub.id is not None
+    return sub.id
 
 
 def _parse(ctx: Context, raw: dict[str, str | None]) -> dict[str, object]:
@@ -215,23 +221,48 @@ async def pause(ctx: Context, until: str) -> Reply:
 
 
 async def resume(ctx: Context) -> Reply:
-    """End a pause; the next tip comes on the next scheduled day."""
+    """End a pause, or try a failing subscription again; the next tip comes on the next
+    scheduled day."""
     now = ctx.services.clock.now()
     async with ctx.services.database().session() as session:
         sub = await _active(ctx, session)
-        was_paused = sub.paused_until is not None
+        was_paused, was_failing = sub.paused_until is not None, sub.failing
         subscriptions.resume(sub, now)
         session.add(sub)
     fr, en = next_text(sub, "fr"), next_text(sub, "en")
-    text = (
-        Localized(f"C'est reparti. Prochain conseil : **{fr}**.", f"Back on. Next tip: **{en}**.")
-        if was_paused
-        else Localized(
+    if was_failing:
+        text = _retrying(sub, fr, en)
+    elif was_paused:
+        text = Localized(
+            f"C'est reparti. Prochain conseil : **{fr}**.", f"Back on. Next tip: **{en}**."
+        )
+    else:
+        text = Localized(
             f"Aucune pause en cours. Prochain conseil : **{fr}**.",
             f"No pause was running. Next tip: **{en}**.",
         )
-    )
     return _short(ctx, Localized("Conseil quotidien", "Daily tip"), text)
+
+
+def _retrying(sub: Subscription, fr: str, en: str) -> Localized:
+    """Resuming a failing subscription: we try again, and say what made it fail."""
+    if sub.where == DM:
+        return Localized(
+            f"C'est reparti : j'essaierai à nouveau vos messages privés, prochain conseil "
+            f"**{fr}**. Ils n'arrivaient pas : vérifiez que vos messages privés sont ouverts, "
+            "ou recevez-les ici : `/coach settings where:here`.",
+            f"Back on: I will try your direct messages again, next tip **{en}**. They were "
+            "not getting through: check that your direct messages are open, or get them "
+            "here: `/coach settings where:here`.",
+        )
+    return Localized(
+        f"C'est reparti : j'essaierai à nouveau ce salon, prochain conseil **{fr}**. Il "
+        "ne recevait plus rien : vérifiez que j'y ai accès, ou passez en messages privés : "
+        "`/coach settings where:dm`.",
+        f"Back on: I will try that channel again, next tip **{en}**. Nothing was getting "
+        "through: check that I can post there, or switch to direct messages: "
+        "`/coach settings where:dm`.",
+    )
 
 
 async def unsubscribe(ctx: Context) -> Reply:
@@ -244,6 +275,7 @@ async def unsubscribe(ctx: Context) -> Reply:
         if sub is not None:
             subscriptions.unsubscribe(sub)
             session.add(sub)
+            await deliveries.cancel_snoozes(session=session, subscription_id=_sub_id(sub))
     text = (
         Localized(
             "C'est fait : plus de conseil quotidien. Revenir : `/coach subscribe`.",
@@ -264,24 +296,38 @@ async def tip(ctx: Context) -> Reply:
         sub = await subscriptions.holder_subscription(
             session=session, person_id=_id(person), prefs=defaults, now=now
         )
-        delivery = await deliveries.todays_delivery(session=session, sub=sub, now=now)
-        if delivery is None:
-            chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
-            delivery = await deliveries.record_shown(
-                session=session, sub=sub, tip_id=chosen, now=now
-            )
-        deliveries.mark_seen(delivery, now)
-        session.add(delivery)
+        delivery = await _todays(ctx, session, sub, now)
         active = sub.active
+        language = sub.language if active else ctx.lang  # as the scheduled prompt reads
     assert delivery.id is not None
     reply = replace(
-        prompt_reply(ctx.services.kb, delivery.tip_id, ctx.lang, delivery.id), ephemeral=True
+        prompt_reply(ctx.services.kb, delivery.tip_id, language, delivery.id), ephemeral=True
     )
     hint = Localized(
         "Un conseil chaque jour à votre heure : `/coach subscribe`.",
         "One tip every day at your own time: `/coach subscribe`.",
     )
     return reply if active else reply.with_notices(ctx.t(hint))
+
+
+async def _todays(
+    ctx: Context, session: AsyncSession, sub: Subscription, now: datetime
+) -> Delivery:
+    """Today's delivery of ``sub``, now seen by the learner, with its tip: recorded now if
+    there was none, or taken over from the engine if it claimed the day but has not chosen
+    the tip yet (so the engine does not send a second, different tip later)."""
+    delivery = await deliveries.todays_delivery(session=session, sub=sub, now=now)
+    if delivery is not None and delivery.tip_id == deliveries.NO_TIP:
+        chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
+        delivery = await deliveries.take_over(
+            session=session, delivery=delivery, tip_id=chosen, now=now
+        )
+    if delivery is None:
+        chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
+        delivery = await deliveries.record_shown(session=session, sub=sub, tip_id=chosen, now=now)
+    deliveries.mark_seen(delivery, now)
+    session.add(delivery)
+    return delivery
 
 
 async def _active(ctx: Context, session: AsyncSession) -> Subscription:

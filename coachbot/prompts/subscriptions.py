@@ -97,9 +97,18 @@ def pause(sub: Subscription, until: date, now: datetime) -> None:
 
 
 def resume(sub: Subscription, now: datetime) -> None:
-    """Prompts again from the next scheduled day."""
+    """Prompts again from the next scheduled day: the pause ends, and a failing
+    subscription is tried again (its failures forgotten)."""
     sub.paused_until = None
+    sub.failing, sub.failing_notified, sub.consecutive_failures = False, False, 0
     reschedule(sub, now)
+
+
+def held(sub: Subscription, now: datetime) -> bool:
+    """Whether ``sub``'s prompts are held back at ``now``: failing, or paused on the
+    learner's current day."""
+    paused = sub.paused_until is not None and sub.paused_until >= local_today(sub, now)
+    return sub.failing or paused
 
 
 def unsubscribe(sub: Subscription) -> None:
