@@ -166,34 +166,40 @@ def _populate_sql(
 
 
 async def claim_all(url: str, batch_size: int) -> tuple[float, int]:
-    """Seconds to claim and plan everything due at DUE, and how many were claimed."""
-    engine = create_async_engine(url)
+    """Seconds to claim and plan everything due at DUE, and how many were claimed, on the
+    bot's own engine (its SQLite pragmas: WAL, foreign keys on)."""
+    from coachbot.db.engine import Database
+
+    db = Database(url)
     config = ClaimConfig(instance="bench", platforms=("console",), batch_size=batch_size)
+    async with db.engine.connect():
+        pass  # the pool's first connection is not part of the measure
     claimed = 0
     start = time.perf_counter()
     while True:
-        async with engine.begin() as conn:
+        async with db.engine.begin() as conn:
             claim = await claim_batch(conn, now=DUE + timedelta(seconds=30), config=config)
         claimed += len(claim.planned)
-        if claim.seen < batch_size:
+        if not claim.more:
             break
     elapsed = time.perf_counter() - start
-    await engine.dispose()
+    await db.dispose()
     return elapsed, claimed
 
 
 def bench_claim(url: str | None, label: str, count: int, batch_size: int) -> list[Row]:
-    name = f"claim+plan {count:,} due at once, {label}, batches of {batch_size}"
+    name = f"claim+plan {count:,} due at once, {label}, batches of {batch_size:,}"
     if url is None:
         return [Row(name, float("nan"), "s", "≤ 2 s", False)]
     asyncio.run(populate(url, count))
     elapsed, claimed = asyncio.run(claim_all(url, batch_size))
     assert claimed == count, (claimed, count)
     asyncio.run(_reset(url))
-    floor = asyncio.run(_floor_postgres(url)) if "postgresql" in url else _floor_sqlite(url)
+    pg = "postgresql" in url
+    floor = asyncio.run(_floor_postgres(url, batch_size)) if pg else _floor_sqlite(url, batch_size)
     return [
         Row(name, elapsed, "s", "≤ 2 s", elapsed <= 2),
-        Row(f"  the same statements on the bare driver, {label}", floor, "s", "(floor)", True),
+        Row(f"  its statements alone on the bare driver, {label}", floor, "s", "(floor)", True),
     ]
 
 
@@ -204,84 +210,62 @@ async def _reset(url: str) -> None:
         await conn.execute(text("DELETE FROM delivery"))
         await conn.execute(text("UPDATE subscription SET next_due_at = :due"), {"due": DUE})
     await engine.dispose()
+    if "postgresql" in url:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text("VACUUM ANALYZE"))
+        await engine.dispose()
 
 
-FLOOR_SELECT = (
-    "SELECT s.id, s.person_id, s.local_time, s.timezone, s.days, s.skip_holidays, "
-    's.paused_until, s.active, s.failing, s.next_due_at, s."where", s.channel_id, s.language, '
-    "p.platform, p.workspace, p.user_id FROM subscription s JOIN person p ON p.id = s.person_id "
-)
-FLOOR_COLUMNS = "subscription_id, person_id, local_date, status, nonce, due_at, claimed_at, claimed_by, tip_id, attempts"
-
-
-def _floor_sqlite(url: str) -> float:
-    """Seconds for the claim's statements through the sqlite3 module, no Python planning."""
+def _floor_sqlite(url: str, batch_size: int) -> float:
+    """Seconds for the claim's statements through the sqlite3 module (the bot's pragmas),
+    with no planning: one day's rows per batch."""
     import sqlite3
 
+    from coachbot.scheduling import bulk
+
     conn = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    now, due, marker = (
-        "2026-03-02 07:30:30.000000",
-        "2026-03-02 07:30:00.000000",
-        "2026-03-02 07:35:30.000000",
-    )
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    now, due = "2026-03-02 07:30:30.000000", "2026-03-02 07:30:00.000000"
+    marker = "2026-03-02 07:32:30.000000"
+    insert = bulk.SQLITE_INSERT.format(nonce=bulk.SQLITE_NONCE)
     start = time.perf_counter()
     while True:
-        conn.execute("BEGIN")
-        rows = conn.execute(
-            FLOOR_SELECT + "WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT 500", (now,)
-        ).fetchall()
-        if not rows:
-            conn.execute("COMMIT")
-            break
-        values = ",".join(["(?, ?, '2026-03-02', 'claimed', ?, ?, ?, 'x', '', 0)"] * len(rows))
-        params = [v for r in rows for v in (r[0], r[1], os.urandom(10).hex(), due, now)]
-        conn.execute(
-            f"INSERT INTO delivery ({FLOOR_COLUMNS}) VALUES {values} ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        ).fetchall()
-        ids = [r[0] for r in rows]
-        conn.execute(
-            f"UPDATE subscription SET next_due_at = ? WHERE id IN ({','.join('?' * len(ids))})",
-            (marker, *ids),
-        )
+        conn.execute("BEGIN IMMEDIATE")
+        rows = conn.execute(bulk.SQLITE_DUE.format(skip=""), (now, batch_size)).fetchall()
+        ids = json.dumps([r[0] for r in rows])
+        [(last,)] = conn.execute(bulk.SQLITE_LAST_ID).fetchall()
+        conn.execute(insert, ("2026-03-02", "claimed", due, now, "x", ids))
+        conn.execute(bulk.SQLITE_INSERTED, (last,)).fetchall()
+        conn.execute(bulk.SQLITE_SET_NEXT_DUE, (marker, ids))
         conn.execute("COMMIT")
+        if len(rows) < batch_size:
+            break
     conn.close()
     return time.perf_counter() - start
 
 
-async def _floor_postgres(url: str) -> float:
-    """Seconds for the claim's statements through asyncpg, no Python planning."""
+async def _floor_postgres(url: str, batch_size: int) -> float:
+    """Seconds for the claim's statements through asyncpg, with no planning: one day's rows
+    per batch."""
     import asyncpg
 
+    from coachbot.scheduling import bulk
+
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-    now, marker = DUE + timedelta(seconds=30), DUE + timedelta(minutes=5, seconds=30)
+    now, marker = DUE + timedelta(seconds=30), DUE + timedelta(minutes=2, seconds=30)
     start = time.perf_counter()
     while True:
         async with conn.transaction():
-            rows = await conn.fetch(
-                FLOOR_SELECT
-                + "WHERE s.next_due_at <= $1 ORDER BY s.next_due_at LIMIT 500 FOR UPDATE OF s SKIP LOCKED",
-                now,
-            )
-            if not rows:
-                break
+            rows = await conn.fetch(bulk.PG_DUE, now, [], batch_size)
             ids, people = [r[0] for r in rows], [r[1] for r in rows]
-            nonces = [os.urandom(10).hex() for _ in rows]
-            await conn.fetch(
-                f"INSERT INTO delivery ({FLOOR_COLUMNS}) SELECT s, p, $3, 'claimed', n, $4, $5, 'x', '', 0 "
-                "FROM unnest($1::int[], $2::int[], $6::text[]) AS t(s, p, n) ON CONFLICT DO NOTHING RETURNING id",
-                ids,
-                people,
-                DUE.date(),
-                DUE,
-                now,
-                nonces,
-            )
-            await conn.execute(
-                "UPDATE subscription SET next_due_at = $1 WHERE id = ANY($2::int[])", marker, ids
-            )
+            nonces, days = bulk.new_nonces(len(rows)), [1] * len(rows)
+            day = ([DUE.date()], ["claimed"], [DUE], [now], ["x"])
+            await conn.fetch(bulk.PG_INSERT, ids, people, nonces, days, *day)
+            await conn.execute(bulk.PG_SET_NEXT_DUE, marker, ids)
+        if len(rows) < batch_size:
+            break
     await conn.close()
     return time.perf_counter() - start
 
@@ -310,9 +294,10 @@ def _trivial_reply(kb: Any, tip_id: str, lang: str, delivery_id: int) -> Reply:
 
 
 def real_composer() -> Composer:
-    from coachbot.prompts.compose import choose_tip_for, prompt_reply
+    """The composer the bot runs: tips chosen for a whole batch at once."""
+    from coachbot.prompts.compose import choose_tip_for, choose_tips_for, prompt_reply
 
-    return Composer(choose_tip_for, prompt_reply)
+    return Composer(choose_tip_for, prompt_reply, choose_tips_for)
 
 
 def make_pipeline(
@@ -364,6 +349,55 @@ def bench_idle(url: str | None, label: str, count: int) -> Row:
 # --- 3. CPU per delivery -----------------------------------------------------------------
 
 
+async def populate_learning(url: str, count: int, days: int) -> None:
+    """Give each of ``count`` learners ``days`` prompts received before DUE (a third of
+    them with feedback), five ratings and a focus goal: what selection reads for a
+    learner who has used the bot for a while."""
+    from coachbot.knowledge.loader import default_knowledge
+
+    kb = default_knowledge()
+    tips, skills = [t.id for t in kb.tips], list(kb.skills)
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        for statement, params in _learning_sql(count, days, tips, skills):
+            await conn.execute(text(statement), params)
+    await engine.dispose()
+
+
+def _learning_sql(
+    count: int, days: int, tips: list[str], skills: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """SQLite INSERT ... SELECT statements over a series of people and days."""
+    people = f"p(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM p WHERE i < {count})"
+    day = f"d(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM d WHERE k < {days})"
+    tip_values = ", ".join(f"({n}, '{t}')" for n, t in enumerate(tips))
+    skill_values = ", ".join(f"({n}, '{s}')" for n, s in enumerate(skills))
+    feedback = (
+        "CASE (p.i + d.k) % 9 WHEN 0 THEN 'done' WHEN 3 THEN 'too_easy' WHEN 6 THEN 'skip' END"
+    )
+    deliveries = (
+        f"WITH RECURSIVE {people}, {day}, t(n, id) AS (VALUES {tip_values}) "
+        "INSERT INTO delivery (subscription_id, person_id, local_date, tip_id, status, nonce, "
+        "attempts, due_at, feedback) "
+        "SELECT p.i, p.i, date('2026-02-28', '-' || d.k || ' days'), t.id, 'sent', '', 1, "
+        f"date('2026-02-28', '-' || d.k || ' days') || ' 07:30:00.000000', {feedback} "
+        f"FROM p CROSS JOIN d JOIN t ON t.n = (p.i * 7 + d.k) % {len(tips)}"
+    )
+    ratings = (
+        f"WITH RECURSIVE {people}, r(k) AS (VALUES (0), (1), (2), (3), (4)), "
+        f"s(n, id) AS (VALUES {skill_values}) "
+        "INSERT INTO rating (person_id, skill_id, level, created_at) "
+        "SELECT p.i, s.id, (p.i + r.k) % 5, '2026-02-01 00:00:00.000000' "
+        f"FROM p CROSS JOIN r JOIN s ON s.n = (p.i + r.k * 5) % {len(skills)}"
+    )
+    goals = (
+        f"WITH RECURSIVE {people}, s(n, id) AS (VALUES {skill_values}) "
+        "INSERT INTO goal (person_id, skill_id, target_level, created_at, active) "
+        f"SELECT p.i, s.id, 4, '2026-02-01 00:00:00.000000', 1 FROM p JOIN s ON s.n = p.i % {len(skills)}"
+    )
+    return [(deliveries, {}), (ratings, {}), (goals, {})]
+
+
 async def deliver_all(url: str, composer: Composer) -> tuple[float, int]:
     """CPU seconds spent by the whole process to deliver everything due at DUE."""
     async with bench_app(url, DUE) as app:
@@ -376,19 +410,23 @@ async def deliver_all(url: str, composer: Composer) -> tuple[float, int]:
         return cpu, port.count
 
 
-def bench_overhead(count: int) -> list[Row]:
+def bench_overhead(count: int, history_days: int) -> list[Row]:
+    """CPU per delivery with the bot's real tip selection and prompt (the target), for new
+    learners and for learners with history; then the engine alone."""
+    cases = (
+        ("with real tip selection & prompt, new learners", real_composer(), 0),
+        (f"the same, learners with {history_days} days of history", real_composer(), history_days),
+        ("  engine only (trivial tip & reply)", Composer(_trivial_tip, _trivial_reply), 0),
+    )
     rows = []
-    for label, composer in (
-        ("engine only (trivial tip & reply)", Composer(_trivial_tip, _trivial_reply)),
-        ("with real tip selection & prompt reply", real_composer()),
-    ):
+    for label, composer, days in cases:
         with sqlite_database() as url:
             asyncio.run(populate(url, count))
+            if days:
+                asyncio.run(populate_learning(url, count, days))
             cpu, sent = asyncio.run(deliver_all(url, composer))
         per = cpu / sent * 1000
-        target = "≤ 0.5 ms" if "engine" in label else "(info)"
-        ok = per <= 0.5 if "engine" in label else True
-        rows.append(Row(f"CPU per delivery, {label}, SQLite", per, "ms", target, ok))
+        rows.append(Row(f"CPU per delivery, {label}, SQLite", per, "ms", "≤ 0.5 ms", per <= 0.5))
     return rows
 
 
@@ -547,6 +585,7 @@ def run(
     due: int = 100_000,
     idle: int = 1_000_000,
     deliveries: int = 5_000,
+    history_days: int = 60,
     rated: int = 500,
 ) -> list[Row]:
     """Measure and return the rows for the table."""
@@ -560,7 +599,7 @@ def run(
         rows.append(bench_idle(url, "SQLite", idle))
     with postgres_database() as pg:
         rows.append(bench_idle(pg, "PostgreSQL", idle))
-    rows.extend(bench_overhead(deliveries))
+    rows.extend(bench_overhead(deliveries, history_days))
     rows.extend(bench_rate(rated))
     rows.extend(bench_startup(due))
     return rows
