@@ -50,10 +50,46 @@ def test_top1_accuracy_on_the_untuned_holdout(retriever: Retriever) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["recette de la tarte aux pommes", "asdfgh qwerty", "python or rust?", "hello"]
+    "question",
+    [
+        "recette de la tarte aux pommes",
+        "asdfgh qwerty",
+        "python or rust?",
+        "hello",
+        "how are you",
+        "quelle est la météo demain",
+        "@everyone",
+        "<!channel> <@U123>",
+    ],
 )
 def test_off_topic_questions_get_no_answer(retriever: Retriever, question: str) -> None:
     assert retriever.best(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("qu'est-ce qu'un CTO ?", "overview"),  # only the job's name and question words
+        ("Qu'est ce qu'un directeur technique ?", "overview"),
+        ("que fait un CTO ?", "missions"),  # the example /help gives
+        ("how much does a CTO make in Lyon?", "salary"),  # English question words are not content
+        ("le CTO, what does he earn?", "salary"),  # a question mixing both languages
+        ("what's the average CTO salery in the US?", "salary"),  # a typo
+        ("are there any certifications usefull for a cto?", "education"),
+        ("un CTO peut-il bosser en télétravail ?", "remote"),  # one unknown word, one synonym
+    ],
+)
+def test_everyday_questions_find_their_topic(
+    retriever: Retriever, question: str, topic: str
+) -> None:
+    hit = retriever.best(question)
+    assert hit is not None and hit.section.topic_id == topic
+
+
+def test_typos_are_corrected_against_the_base_only_when_close(retriever: Retriever) -> None:
+    assert retriever.normalise("CTO salery, usefull?") == "cto salary, useful?"
+    assert retriever.normalise("quelle météo demain") == "quelle meteo demain"  # none close
+    assert retriever.normalise("un cto qui bosse") == "un cto qui bosse"  # short words stay
 
 
 def test_synonyms_bridge_the_vocabularies(retriever: Retriever) -> None:

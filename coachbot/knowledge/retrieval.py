@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
+from itertools import chain
 
 import bm25s
 import numpy as np
@@ -21,6 +23,7 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from coachbot.i18n import LANGS, Lang
 from coachbot.knowledge.models import KnowledgeBase, Section
+from coachbot.knowledge.spelling import Speller, vocabulary
 
 # bm25s sets its own logger to DEBUG on import; index building is not news.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -31,6 +34,9 @@ STEMMERS = {"fr": "french", "en": "english"}
 MIN_SCORE = 0.5
 # Share of a question's content words that must be known to the base.
 MIN_COVERAGE = 0.6
+MIN_COVERAGE_RECOGNISED = 0.5
+# Mentions (@everyone, <@123>, <!channel>) name people, never a topic.
+MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
 DEFINITION_TOPIC = "overview"
 # How much the whole topic's match adds to a section's own match.
@@ -56,6 +62,19 @@ DOMAIN_STOPWORDS = frozenset(
 )
 
 
+# Words of questions themselves (interrogatives, auxiliaries, pronouns), in both languages:
+# bm25s's English list is short, and "how", "what" or "vous" say nothing of the topic.
+QUESTION_WORDS = frozenset(
+    """what whats how does do did done doing which who whom whose why when where should would
+    could can cannot may might must shall you your yours i im me my mine we our us he she his
+    her him its them also just really exactly usually typically generally actually very so
+    some any about get gets got tell explain much many please hi hello thanks
+    quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
+    peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
+    bonjour salut merci svp stp""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
 # Shapes of words that say what a question is about, whatever the words around them.
 PATTERNS = (
     (
@@ -72,6 +91,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+STOPWORDS = frozenset(
+    {fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)} | DOMAIN_STOPWORDS | QUESTION_WORDS
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A section found for a question, with its score."""
@@ -85,8 +109,10 @@ class _LangIndex:
 
     def __init__(self, lang: Lang, docs: list[str]) -> None:
         self._stemmer = Stemmer.Stemmer(STEMMERS[lang])
-        base = STOPWORDS_FRENCH if lang == "fr" else STOPWORDS_EN
-        self._stop = {fold(w) for w in base} | DOMAIN_STOPWORDS
+        # A question mixes languages ("le CTO, what does he do?"): an index that kept the
+        # other language's function words would match them as content.
+        self._stop = STOPWORDS
+        del lang
         self._bm25 = bm25s.BM25()
         self._bm25.index([self.tokens(d) for d in docs], show_progress=False)
         self._size = len(docs)
@@ -95,11 +121,20 @@ class _LangIndex:
         words = [w for w in WORD.findall(fold(text)) if w not in self._stop]
         return list(self._stemmer.stemWords(words))
 
-    def coverage(self, text: str) -> tuple[int, int]:
-        """How many of the text's content words the index knows, out of how many."""
-        tokens = set(self.tokens(text))
+    def coverage(self, text: str, recognised: Collection[str] = ()) -> tuple[int, int]:
+        """How many of the text's content words the index knows, out of how many; words in
+        ``recognised`` count as known."""
+        words = {w for w in WORD.findall(text) if w not in self._stop}
         vocab = self._bm25.vocab_dict
-        return sum(1 for t in tokens if t in vocab), len(tokens)
+        known = sum(1 for w in words if w in recognised or self._stem(w) in vocab)
+        return known, len(words)
+
+    def knows(self, word: str) -> bool:
+        """Whether the index holds ``word``'s stem."""
+        return self._stem(word) in self._bm25.vocab_dict
+
+    def _stem(self, word: str) -> str:
+        return str(self._stemmer.stemWord(word))
 
     def scores(self, query: str) -> np.ndarray:
         tokens = self.tokens(query)
@@ -114,10 +149,11 @@ class Retriever:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._sections = kb.sections()
         self._synonyms = [tuple(fold(t) for t in group) for group in kb.synonyms]
-        self._indexes = {
-            lang: _LangIndex(lang, [_document(kb, s, lang) for s in self._sections])
-            for lang in LANGS
-        }
+        docs = {lang: [_document(kb, s, lang) for s in self._sections] for lang in LANGS}
+        self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
+        self._speller = Speller(
+            vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
+        )
         topic_ids = list(kb.topics)
         self._topic_of = np.array([topic_ids.index(s.topic_id) for s in self._sections])
         self._topic_indexes = {
@@ -125,16 +161,27 @@ class Retriever:
             for lang in LANGS
         }
 
+    def normalise(self, question: str) -> str:
+        """The question folded, without mentions, its typos corrected."""
+        return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
+
+    def _knows(self, word: str) -> bool:
+        """Whether ``word`` is a stop word or its stem is in either language's index."""
+        return word in STOPWORDS or any(ix.knows(word) for ix in self._indexes.values())
+
     def expand(self, question: str) -> str:
         """The question plus every synonym of the terms it contains."""
-        folded = fold(question)
+        folded = self.normalise(question)
+        return " ".join([folded, *self._expansions(folded)])
+
+    def _expansions(self, folded: str) -> list[str]:
+        """The words each synonym group or word shape found in ``folded`` adds."""
         extra = [
             " ".join(group)
             for group in self._synonyms
-            if any(re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", folded) for t in group)
+            if any(_mentions(folded, term) for term in group)
         ]
-        extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
-        return " ".join([folded, *extra])
+        return extra + [words for pattern, words in PATTERNS if pattern.search(folded)]
 
     def search(self, question: str, k: int = 3) -> list[Hit]:
         """The ``k`` best sections for ``question``, best first (may be empty)."""
@@ -146,8 +193,12 @@ class Retriever:
         return [Hit(self._sections[i], float(total[i])) for i in order if total[i] > 0]
 
     def coverage(self, question: str) -> float | None:
-        """Share of the question's content words found in the base (None: it has none)."""
-        counts = [index.coverage(question) for index in self._indexes.values()]
+        """Share of the question's content words found in the base (None: it has none).
+        Words a synonym group or a word shape recognises count as found ("9am", "wfh")."""
+        folded = self.normalise(question)
+        recognised = {t for words in self._expansions(folded) for t in WORD.findall(words)}
+        recognised |= {t for pattern, _ in PATTERNS for t in WORD.findall(_joined(pattern, folded))}
+        counts = [index.coverage(folded, recognised) for index in self._indexes.values()]
         if all(total == 0 for _, total in counts):
             return None
         return max(known / total for known, total in counts if total)
@@ -165,13 +216,29 @@ class Retriever:
                 self._definition() if DOMAIN_STOPWORDS & set(WORD.findall(fold(question))) else None
             )
         hits = self.search(question, k=1)
-        if not hits or hits[0].score < MIN_SCORE or coverage < MIN_COVERAGE:
+        if not hits or hits[0].score < MIN_SCORE or coverage < self._min_coverage(question):
             return None
         return hits[0]
+
+    def _min_coverage(self, question: str) -> float:
+        """A question with a recognised term (a synonym, a word shape) may have more words
+        the base does not know ("un CTO peut-il bosser en télétravail ?")."""
+        recognised = self._expansions(self.normalise(question))
+        return MIN_COVERAGE_RECOGNISED if recognised else MIN_COVERAGE
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
+
+
+def _mentions(folded: str, term: str) -> bool:
+    """Whether ``term`` (a word or phrase) stands in ``folded`` as whole words."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", folded) is not None
+
+
+def _joined(pattern: re.Pattern[str], text: str) -> str:
+    """Every match of ``pattern`` in ``text``, joined by spaces."""
+    return " ".join(match.group(0) for match in pattern.finditer(text))
 
 
 def _topic_document(kb: KnowledgeBase, topic_id: str, lang: Lang) -> str:

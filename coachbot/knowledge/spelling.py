@@ -1,0 +1,45 @@
+"""Typo tolerance for free questions: a word the knowledge base does not know is replaced
+by the closest word it does know ("salery" → "salary", "usefull" → "useful")."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+# How alike a word and its correction must be (difflib's ratio): one slip in a word of
+# six letters passes, two in a short word do not.
+CUTOFF = 0.82
+# Shorter words are left alone: "cto" and "rh" have too many close neighbours.
+MIN_LENGTH = 4
+WORD = re.compile(r"[a-z0-9]+")
+
+
+class Speller:
+    """Corrects folded text (lowercase, no accents) against a known vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self._known = frozenset(vocabulary)
+        self._by_start: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self._known):
+            if len(word) >= MIN_LENGTH:
+                self._by_start[word[0]].append(word)
+
+    def correct(self, folded: str, keep: Callable[[str], bool] = lambda _: False) -> str:
+        """``folded`` with each unknown word of ``MIN_LENGTH`` letters or more replaced by
+        its closest known word, when one is close enough; words ``keep`` accepts stay (an
+        inflection whose stem the base knows is no typo)."""
+        return WORD.sub(lambda m: self._word(m.group(0), keep), folded)
+
+    def _word(self, word: str, keep: Callable[[str], bool]) -> str:
+        if len(word) < MIN_LENGTH or word in self._known or word.isdigit() or keep(word):
+            return word
+        same_start = [w for w in self._by_start.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+        close = difflib.get_close_matches(word, same_start, n=1, cutoff=CUTOFF)
+        return close[0] if close else word
+
+
+def vocabulary(texts: Iterable[str]) -> set[str]:
+    """Every word of the (folded) ``texts``."""
+    return {word for text in texts for word in WORD.findall(text)}
