@@ -76,13 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from coachbot.db.migrate import SchemaNotReady
     from coachbot.knowledge.loader import ContentError
     from coachbot.settings import SettingsError, config_path, load_settings
 
     try:
         settings = load_settings(config_path(args.config))
         return _COMMANDS[args.cmd](args, settings)
-    except (SettingsError, ContentError) as exc:
+    except (SettingsError, ContentError, SchemaNotReady) as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -139,6 +140,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     speed = getattr(args, "clock_speed", 1.0)
     if speed != 1:
         settings = _scratch_database(settings)
+    else:
+        _require_schema(settings)
 
     async def session() -> int:
         app = build_app(settings, clock=ScaledClock(speed) if speed != 1 else None)
@@ -172,8 +175,17 @@ def _scratch_database(settings: Settings) -> Settings:
     return replace(settings, database=DatabaseSettings(url=url))
 
 
+def _require_schema(settings: Settings) -> None:
+    """Stop with the fix (``coachbot migrate``) when the database is not migrated."""
+    from coachbot.db.migrate import require_current_schema
+
+    require_current_schema(settings.database.url)
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     platform = _platform(args.platform, settings)
+    if platform != "console":
+        _require_schema(settings)
     if platform in ("slack", "all"):
         return _run_slack(args, settings, with_discord=platform == "all")
     if platform == "discord":

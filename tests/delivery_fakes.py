@@ -204,15 +204,14 @@ async def subscribe_many(
 
 async def reschedule(app: App, subscription_id: int, now: datetime, **changes: object) -> None:
     """Change a subscription's settings as ``/coach settings`` would, recomputing next_due_at."""
-    from coachbot.scheduling.due import schedule_of
+    from coachbot.prompts.subscriptions import reschedule as recompute
 
     async with app.services.database().session() as session:
         sub = await session.get(Subscription, subscription_id)
         assert sub is not None
         for name, value in changes.items():
             setattr(sub, name, value)
-        due = next_due(schedule_of(sub), now)
-        sub.next_due_at = due[0] if due else None
+        recompute(sub, now)
         session.add(sub)
 
 

@@ -76,6 +76,25 @@ async def test_no_tick_starts_once_the_scheduler_is_stopped(clock: FakeClock) ->
     assert ticks == [clock.now()]
 
 
+async def test_a_tick_cancelled_by_stop_ends_quietly(clock: FakeClock, caplog) -> None:  # type: ignore[no-untyped-def]
+    from coachbot.scheduling.scheduler import Scheduler
+
+    started = asyncio.Event()
+
+    async def slow_tick(now: datetime) -> None:
+        started.set()
+        await asyncio.Event().wait()  # until cancelled
+
+    scheduler = Scheduler(slow_tick, clock, interval=60)
+    running = asyncio.create_task(scheduler.run_once())
+    await started.wait()
+    await scheduler.stop()
+    assert running.done() and not running.cancelled() and running.exception() is None
+    assert "Traceback" not in caplog.text and not [
+        r for r in caplog.records if r.levelname == "ERROR"
+    ]
+
+
 def test_clock_speed_is_checked(capsys) -> None:  # type: ignore[no-untyped-def]
     for bad in ("0", "fast", "20000"):
         try:
@@ -128,3 +147,4 @@ def test_coachbot_chat_delivers_prompts_from_the_real_scheduler(tmp_path: Path) 
     assert in_time, text + (tmp_path / "stderr.txt").read_text()
     assert "── scheduled message for me ──" in text
     assert process.returncode == 0, (tmp_path / "stderr.txt").read_text()
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text()  # a quiet shutdown

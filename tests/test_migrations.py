@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
@@ -41,3 +43,16 @@ def test_sqlite_downgrade_to_base_and_back(sqlite_url: str) -> None:
 def test_postgres_upgrade_matches_models(postgres_url: str) -> None:
     upgrade(postgres_url)
     assert asyncio.run(schema_diff(postgres_url)) == []
+
+
+def test_the_console_refuses_an_unmigrated_database_and_says_how_to_fix_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coachbot.cli import main
+
+    monkeypatch.setenv("COACHBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["chat"]) == 2
+    err = capsys.readouterr().err
+    assert "has no coachbot tables yet" in err and "coachbot migrate" in err
+    assert "Traceback" not in err

@@ -507,3 +507,45 @@ async def test_the_whole_tick_with_the_real_prompt_and_its_snooze_button(
     again = platform.messages[1]
     assert again.reply.title == prompt.reply.title and again.nonce != prompt.nonce
     assert len(await deliveries(app)) == 1  # still one prompt for the day
+
+
+async def test_a_settings_change_while_a_prompt_waits_for_a_retry_loses_nothing(
+    app: App, clock: FakeClock
+) -> None:
+    clock.set(MONDAY_0730_UTC - timedelta(hours=1))
+    sid = await subscribe(app, "alice", now=clock.now())
+    outage = FakePlatform(script=lambda i, _: TransientFailure("503") if i < 5 else None)
+    pipe = pipeline(app, clock, outage)
+    clock.set(MONDAY_0730_UTC)
+    assert (await pipe.tick(clock.now())).later == 1  # the platform is down: kept for later
+    clock.advance(timedelta(seconds=30))
+    await reschedule(app, sid, clock.now(), language="fr")  # /coach settings language:fr
+    await run_days(pipe, clock, 1)
+    rows = [(str(r.local_date), r.status) for r in await deliveries(app)]
+    assert rows == [("2026-03-02", "sent"), ("2026-03-03", "sent")]
+    assert len(outage.messages) == 2
+
+
+@pytest.mark.parametrize("change", [{"local_time": "09:00"}, {"language": "fr"}])
+async def test_a_settings_change_after_a_crash_at_claim_loses_nothing(
+    app: App, clock: FakeClock, change: dict[str, object]
+) -> None:
+    clock.set(MONDAY_0730_UTC - timedelta(hours=1))
+    sid = await subscribe(app, "alice", now=clock.now())
+    platform = FakePlatform()
+    dead = pipeline(app, clock, platform, instance="dead")
+
+    def crash(name: str, planned: object) -> None:
+        if name == "claimed":
+            raise Crash(name)
+
+    dead.on_step = crash
+    clock.set(MONDAY_0730_UTC)
+    await tick_until_crash(dead, clock.now())
+    clock.advance(timedelta(seconds=30))
+    await reschedule(app, sid, clock.now(), **change)  # within the dead process's lease
+    await run_days(pipeline(app, clock, platform, instance="new"), clock, 2, timedelta(minutes=5))
+    statuses = [(str(r.local_date), r.status) for r in await deliveries(app)]
+    assert statuses[:2] == [("2026-03-02", "sent"), ("2026-03-03", "sent")]
+    assert {status for _, status in statuses} == {"sent"}
+    assert len(platform.messages) == len(statuses)  # Monday's, late but once, then one a day

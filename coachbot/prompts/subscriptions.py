@@ -118,14 +118,23 @@ def unsubscribe(sub: Subscription) -> None:
 
 
 def reschedule(sub: Subscription, now: datetime) -> None:
-    """Set ``next_due_at`` to the first due instant after ``now`` (None when nothing is due)."""
+    """Set ``next_due_at`` to the first due instant after ``now`` (None when nothing is due),
+    unless the engine may still owe a prompt: a ``next_due_at`` within a lease of ``now``
+    can be the lease marker of a claimed prompt not yet sent (a platform outage, a crash),
+    so it is kept; when it passes, the engine sends that prompt, or finds none and follows
+    the new settings."""
     from coachbot.scheduling.due import next_due, schedule_of
+    from coachbot.scheduling.scheduler import LEASE
 
     if not sub.active or sub.failing:
         sub.next_due_at = None
         return
     found = next_due(schedule_of(sub), now)
-    sub.next_due_at = found[0] if found else None
+    new = found[0] if found else None
+    old = sub.next_due_at
+    if old is not None and old <= now + LEASE:  # maybe owed: the engine looks first
+        new = old if new is None else min(old, new)
+    sub.next_due_at = new
 
 
 def local_today(sub: Subscription, now: datetime) -> date:

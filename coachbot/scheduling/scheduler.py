@@ -111,6 +111,10 @@ class Scheduler:
             try:
                 report = await self.tick(self.clock.now())
                 log.debug("tick: %s", report)
+            except asyncio.CancelledError:
+                if not self._stopped:
+                    raise
+                log.debug("tick cancelled by stop(); its claimed rows are sent later")
             except Exception:
                 log.exception("scheduler tick failed; the next tick retries")
             finally:
