@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from coachbot.db.migrate import SchemaNotReady
+    from coachbot.errors import SchemaNotReady
     from coachbot.knowledge.loader import ContentError
     from coachbot.settings import SettingsError, config_path, load_settings
 
@@ -176,7 +176,8 @@ def _scratch_database(settings: Settings) -> Settings:
 
 
 def _require_schema(settings: Settings) -> None:
-    """Stop with the fix (``coachbot migrate``) when the database is not migrated."""
+    """Stop with the fix (``coachbot migrate``) when the database is not migrated (each
+    runner calls it once its platform's secrets are checked)."""
     from coachbot.db.migrate import require_current_schema
 
     require_current_schema(settings.database.url)
@@ -184,8 +185,6 @@ def _require_schema(settings: Settings) -> None:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     platform = _platform(args.platform, settings)
-    if platform != "console":
-        _require_schema(settings)
     if platform in ("slack", "all"):
         return _run_slack(args, settings, with_discord=platform == "all")
     if platform == "discord":
@@ -212,6 +211,7 @@ def _run_slack(args: argparse.Namespace, settings: Settings, *, with_discord: bo
     from coachbot.adapters.slack.run import serve_slack, use_http
 
     http = use_http(settings, forced=args.http or args.port is not None)
+    _require_schema(settings)  # after the secrets: a missing token is the first thing to fix
     if with_discord and _has_discord():
         from coachbot.adapters.slack.with_discord import serve_all
 

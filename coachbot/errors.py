@@ -1,4 +1,5 @@
-"""The one exception handlers raise for bad input: it becomes a clear error reply."""
+"""The one exception handlers raise for bad input (it becomes a clear error reply), and the
+one the command line stops on when the database needs migrating."""
 
 from __future__ import annotations
 
@@ -11,3 +12,7 @@ class BadInput(Exception):
     def __init__(self, message: Localized) -> None:
         super().__init__(message.en)
         self.message = message
+
+
+class SchemaNotReady(Exception):
+    """The database is not at the schema this code expects: it needs ``coachbot migrate``."""

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from coachbot.errors import SchemaNotReady
+
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
@@ -26,10 +28,6 @@ def upgrade(url: str, revision: str = "head") -> None:
 def downgrade(url: str, revision: str) -> None:
     """Take the database at ``url`` back to ``revision``."""
     command.downgrade(alembic_config(url), revision)
-
-
-class SchemaNotReady(Exception):
-    """The database is not at the schema this code expects: it needs ``coachbot migrate``."""
 
 
 def require_current_schema(url: str) -> None:

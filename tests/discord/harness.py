@@ -242,6 +242,14 @@ def user_option(name: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]
     )
 
 
+def channel_option(name: str, channel_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A CHANNEL option (a text channel) and the ``resolved`` block Discord sends with it."""
+    channel = {"id": channel_id, "name": "tips", "type": 0, "permissions": "1071698660929",
+               "parent_id": None, "topic": None, "nsfw": False, "rate_limit_per_user": 0,
+               "last_message_id": None, "flags": 0}  # fmt: skip
+    return {"name": name, "type": 7, "value": channel_id}, {"channels": {channel_id: channel}}
+
+
 def press(
     custom_id: str, *, user: str = ALICE, locale: str = "en-GB", in_guild: bool = False
 ) -> dict[str, Any]:

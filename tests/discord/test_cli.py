@@ -101,6 +101,15 @@ def test_run_picks_discord_when_its_token_is_set(
     assert started == [with_token]
 
 
+def test_run_refuses_an_unmigrated_database_once_the_token_is_there(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coachbot.db.migrate import SchemaNotReady
+
+    with pytest.raises(SchemaNotReady, match="coachbot migrate"):
+        cli.run(with_token(settings))
+
+
 def test_sharding_runs_an_auto_sharded_client_on_the_configured_shards(settings: Settings) -> None:
     client = make_client(REGISTRY, with_discord(settings, shard_count=8, shard_ids=[2, 3]))
     assert isinstance(client, ShardedCoachClient) and isinstance(client, discord.AutoShardedClient)
@@ -211,6 +220,9 @@ def test_run_explains_a_refused_login_in_one_line(
     exc: BaseException,
     pattern: str,
 ) -> None:
+    from coachbot.db.migrate import upgrade
+
+    upgrade(settings.database.url)  # run refuses an unmigrated database before logging in
     fake_discord(monkeypatch, path, exc)
     assert cli.run(with_token(settings)) == 1
     assert_one_clear_line(capsys.readouterr().err, pattern)

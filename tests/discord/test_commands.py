@@ -18,7 +18,12 @@ from discord import app_commands
 
 from coachbot.adapters.discord import limits
 from coachbot.adapters.discord.client import make_client, translated_payload
-from coachbot.adapters.discord.commands import discord_names, discord_path
+from coachbot.adapters.discord.commands import (
+    CHANNEL_OPTIONS,
+    discord_names,
+    discord_path,
+    is_channel,
+)
 from coachbot.adapters.discord.payload_check import problems, valid_name
 from coachbot.app import build_registry
 from coachbot.knowledge.loader import default_knowledge
@@ -28,6 +33,7 @@ from coachbot.settings import Settings
 REGISTRY = build_registry(default_knowledge())
 SPECS = list(REGISTRY)
 TYPES = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.USER: 6}
+CHANNEL, TEXT_CHANNELS = 7, [0, 5]  # Discord's channel option; text and announcement channels
 EN = ("en-US", "en-GB")
 
 
@@ -71,10 +77,14 @@ async def test_each_command_has_its_typed_options(
     assert set(options) == {o.name for o in spec.options}
     for opt in spec.options:
         sent = options[opt.name]
-        assert sent["type"] == TYPES[opt.type]
+        if is_channel(spec, opt):
+            assert (sent["type"], sent["channel_types"]) == (CHANNEL, TEXT_CHANNELS)
+            assert "max_length" not in sent  # a picked channel, not typed text
+        else:
+            assert sent["type"] == TYPES[opt.type] and "channel_types" not in sent
+            assert sent.get("max_length") == opt.max_length
         assert sent["required"] == opt.required
         assert (sent.get("min_value"), sent.get("max_value")) == (opt.min_value, opt.max_value)
-        assert sent.get("max_length") == opt.max_length
         assert [c["value"] for c in sent.get("choices", [])] == [c.value for c in opt.choices]
         assert sent.get("autocomplete", False) == (opt.vocabulary is not None and not opt.choices)
 
@@ -112,6 +122,26 @@ async def test_names_are_english_with_their_french_localization(
         sent = next(o for o in entry["options"] if o["name"] == opt.name)
         assert sent["name_localizations"] == {"fr": opt.name_fr}
         assert valid_name(opt.name_fr)
+
+
+@pytest.mark.parametrize(("path", "name"), sorted(CHANNEL_OPTIONS))
+def test_each_channel_option_names_a_free_text_option_of_the_registry(
+    path: tuple[str, ...], name: str
+) -> None:
+    """A renamed command or option would silently fall back to plain text: not here."""
+    spec = REGISTRY.get(path)
+    assert spec is not None, f"/{' '.join(path)} is no longer in the registry"
+    [opt] = [o for o in spec.options if o.name == name]
+    assert is_channel(spec, opt)
+
+
+async def test_the_tips_channel_is_a_picker_of_text_channels(
+    payload: list[dict[str, Any]],
+) -> None:
+    """Discord sends the id of a channel picked there, never a name such as ``tips``."""
+    [server] = [s for s in SPECS if s.path == ("coach", "server")]
+    sent = next(o for o in find(payload, discord_path(server))["options"] if o["name"] == "channel")
+    assert (sent["type"], sent["channel_types"]) == (CHANNEL, TEXT_CHANNELS)
 
 
 def test_french_names_where_they_differ_from_english() -> None:

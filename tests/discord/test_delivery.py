@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,6 +22,8 @@ from coachbot.delivery import (
 )
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply, Text
+from coachbot.scheduling.ratelimit import RateLimiter, VirtualTimer
+from coachbot.scheduling.retry import Result, RetryPolicy, Sender
 from coachbot.settings import Settings
 from tests.discord.fake_api import serving
 from tests.discord.harness import ALICE, GUILD, Call, Discord, fixture
@@ -100,6 +103,42 @@ async def test_a_channel_target_is_sent_to_without_opening_a_dm(discord_bot: Dis
     [call] = discord_bot.recorder.to(SEND)
     assert call.url.endswith("/channels/381870553235193857/messages")
     assert not discord_bot.recorder.to("/users/@me/channels")
+
+
+@pytest.mark.parametrize(
+    "channel",
+    ["tips", "#tips", "<#tips>", "12ab", "-381870553235193857", "0", "1" * 21, "١٢٣"],
+)
+async def test_a_channel_discord_cannot_address_is_a_permanent_failure(
+    discord_bot: Discord, channel: str
+) -> None:
+    """A channel typed as a name elsewhere (``/coach server channel:tips``) is no Discord id:
+    nothing is sent, and retrying could not help."""
+    target = DeliveryTarget(ALICE_DM.person, channel=channel)
+    with pytest.raises(PermanentFailure, match="is not a Discord id"):
+        await DiscordDelivery(discord_bot.client).send(target, TIP, nonce="n")
+    assert not discord_bot.recorder.to(SEND) and not discord_bot.recorder.to("/users/@me/channels")
+
+
+async def test_a_dm_to_someone_who_is_no_discord_user_is_a_permanent_failure(
+    discord_bot: Discord,
+) -> None:
+    target = DeliveryTarget(PersonRef("discord", GUILD, "U024BE7LH"))
+    with pytest.raises(PermanentFailure, match="user 'U024BE7LH' is not a Discord id"):
+        await DiscordDelivery(discord_bot.client).send(target, TIP, nonce="n")
+    assert not discord_bot.recorder.to(SEND) and not discord_bot.recorder.to("/users/@me/channels")
+
+
+async def test_the_scheduler_gives_up_at_once_on_a_tips_channel_named_tips(
+    discord_bot: Discord,
+) -> None:
+    """Through the scheduler's sender: one attempt, a permanent result (the subscription is
+    then marked failing and its owner told), never an endless retry."""
+    sender = Sender(RateLimiter(VirtualTimer()), RetryPolicy(), random.Random(7))
+    target = DeliveryTarget(ALICE_DM.person, channel="tips")
+    outcome = await sender.send(DiscordDelivery(discord_bot.client), target, TIP, "n")
+    assert (outcome.result, outcome.attempts) == (Result.PERMANENT, 1)
+    assert outcome.error == "PermanentFailure: discord: channel 'tips' is not a Discord id"
 
 
 async def test_the_dm_channel_is_opened_once(discord_bot: Discord) -> None:

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 from coachbot.adapters.discord.client import make_client
-from coachbot.adapters.discord.commands import discord_path
+from coachbot.adapters.discord.commands import discord_path, is_channel
 from coachbot.adapters.discord.delivery import DiscordDelivery
 from coachbot.adapters.discord.interactions import Responder
 from coachbot.app import App
 from coachbot.db.models import Delivery, Subscription
 from coachbot.db.people import ensure_person, find_person
+from coachbot.db.workspaces import find_workspace
 from coachbot.delivery import DeliveryTarget
 from coachbot.dispatch import Dispatcher, Invocation
 from coachbot.i18n import Localized
@@ -40,6 +41,7 @@ from tests.discord.harness import (
     ORIGINAL,
     Discord,
     Recorder,
+    channel_option,
     command,
     fixture,
     press,
@@ -78,8 +80,13 @@ def sample_options(app: App, spec: CommandSpec) -> tuple[list[dict[str, Any]], d
     resolved: dict[str, Any] = {}
     for opt in (o for o in spec.options if o.required):
         if opt.type is OptionType.USER:
-            sent, resolved = user_option(opt.name, BOB)
+            sent, found = user_option(opt.name, BOB)
             options.append(sent)
+            resolved |= found
+        elif is_channel(spec, opt):
+            sent, found = channel_option(opt.name, CHANNEL)
+            options.append(sent)
+            resolved |= found
         elif opt.type is OptionType.INTEGER:
             value = opt.min_value if opt.min_value is not None else 1
             options.append({"name": opt.name, "type": 4, "value": value})
@@ -278,6 +285,61 @@ async def test_admin_commands_are_checked_again_by_the_core(
     refused = discord_bot.recorder.sent_payloads()[-1]
     assert refused["embeds"][0]["title"] == "Admins only" and flags(refused) & EPHEMERAL
     assert [i.is_admin for i in invocations] == [False]
+
+
+# Admin commands: the server's defaults are the admins' business, deferred or not.
+
+TIPS = "1263335148640301199"
+
+
+def _bot(app: App, settings: Settings, recorder: Recorder, *, deferred: bool) -> Discord:
+    """A bot that answers at once, or one that defers every command first (a busy database)."""
+    responder = Responder(app, defer_after=0 if deferred else 60)
+    return Discord(make_client(app.registry, settings, responder=responder), recorder)
+
+
+@pytest.mark.parametrize("deferred", [False, True], ids=["at-once", "deferred"])
+async def test_coach_server_stores_the_picked_channel_and_answers_privately(
+    app: App, settings: Settings, recorder: Recorder, deferred: bool
+) -> None:
+    option, resolved = channel_option("channel", TIPS)
+    bot = await _bot(app, settings, recorder, deferred=deferred).connect()
+    try:
+        await bot.dispatch(command(("coach-server",), [option], resolved=resolved, admin=True))
+    finally:
+        await bot.close()
+    [ack] = recorder.to(CALLBACK)
+    assert ack.payload is not None and ack.payload["type"] == (5 if deferred else 4)
+    assert not recorder.to(ORIGINAL)  # no public placeholder to delete
+    sent = recorder.sent_payloads()
+    assert sent and all(flags(body) & EPHEMERAL for body in sent)
+    assert sent[-1]["embeds"][0]["title"] == "Server defaults saved"
+    async with app.services.database().session() as session:
+        row = await find_workspace(session=session, ref=PersonRef("discord", GUILD, ALICE))
+    assert row is not None and row.tip_channel == TIPS
+
+
+@pytest.mark.parametrize("deferred", [False, True], ids=["at-once", "deferred"])
+async def test_an_admin_answer_stays_private_even_when_the_core_makes_it_public(
+    app: App, settings: Settings, recorder: Recorder, deferred: bool
+) -> None:
+    async def defaults(ctx: Context) -> Reply:
+        return Reply("Server defaults", blocks=(Text("Timezone: Europe/Paris"),))
+
+    spec = CommandSpec("lab", "defaults", Localized("Réglages", "Defaults"), defaults, admin=True)
+    registry = Registry([Group("lab", Localized("Labo", "Lab"))], [spec])
+    lab = App(app.services, registry, Dispatcher(app.services, registry))
+    bot = await _bot(lab, settings, recorder, deferred=deferred).connect()
+    try:
+        await bot.dispatch(command(discord_path(spec), admin=True))
+    finally:
+        await bot.close()
+    [ack] = recorder.to(CALLBACK)
+    if deferred:
+        assert ack.payload == {"type": 5, "data": {"flags": EPHEMERAL}}
+    [body] = recorder.sent_payloads()
+    assert flags(body) & EPHEMERAL
+    assert body["embeds"][0]["title"] == "Server defaults"
 
 
 HOSTILE = "@everyone @here <@&123456789012345678> <@80351110224678913> **loud** [x](https://e.vil)"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from coachbot.adapters.discord import limits
 from coachbot.adapters.discord.ids import parse_custom_id
-from coachbot.adapters.discord.markdown import to_markdown
+from coachbot.adapters.discord.markdown import INERT, escape_plain, to_markdown
 from coachbot.adapters.discord.render import OutMessage, render
 from coachbot.adapters.discord.send import message_kwargs
 from coachbot.markup import escape, mention
@@ -227,6 +227,51 @@ def test_user_text_shows_as_itself_and_never_mentions(hostile: str) -> None:
         assert not re.search(r"@(everyone|here)|<@[&!]?\d", text)
         assert "**bold**" not in text and "\u202e" not in text
         assert not text.lstrip().startswith(("#", ">", "1."))
+
+
+# Discord's <…> constructs: mentions, channels, slash commands, timestamps, emoji, guide links.
+LIVE = re.compile(r"<(?:[@#/:]|a:|t:|id:)")
+CONSTRUCTS = ["<#381870553235193857>", "</help:1263335148640301138>", "<t:0:R>", "<t:0>",
+              "<:emoji:123456789012345678>", "<a:dance:123456789012345678>", "<id:customize>",
+              "<@80351110224678913>", "<@!80351110224678913>", "<@&123456789012345678>"]  # fmt: skip
+SPECIAL = re.compile(r"\\([^\w\s])")
+
+
+def as_discord_shows(markdown: str) -> str:
+    """What Discord shows for escaped plain text: escapes resolved, zero-width spaces unseen."""
+    return SPECIAL.sub(r"\1", markdown).replace(INERT, "")
+
+
+@pytest.mark.parametrize("typed", CONSTRUCTS)
+def test_a_construct_typed_by_a_user_shows_as_typed_and_stays_inert(typed: str) -> None:
+    user = escape(typed)
+    reply = Reply(title=user, blocks=(Text(f"Note: {user} **kept**"), Fields((Field(user, user),))))
+    [message] = render(reply, workspace=WORKSPACE)
+    [embed] = body(message)["embeds"]
+    [field] = embed["fields"]
+    for shown in (embed["title"], field["name"], field["value"]):
+        assert not LIVE.search(shown) and as_discord_shows(shown) == typed, shown
+    assert not LIVE.search(embed["description"])
+    assert as_discord_shows(embed["description"]) == f"Note: {typed} **kept**"
+
+
+USER_TEXT = st.lists(st.one_of(ANY_TEXT, st.sampled_from(CONSTRUCTS)), max_size=6).map("".join)
+
+
+@PROPERTY
+@given(USER_TEXT)
+def test_escaped_user_text_never_holds_a_live_construct(typed: str) -> None:
+    """Wherever Discord renders markdown (title, description, field name and value),
+    even when long text is cut between words and messages."""
+    user = escape(typed)
+    reply = Reply(title=user, blocks=(Text(user), Fields((Field(user, user),)), Items((user,))))
+    for message in render(reply, workspace=WORKSPACE):
+        for embed in body(message)["embeds"]:
+            shown = [embed.get("title") or "", embed.get("description") or ""]
+            shown += [t for f in embed.get("fields", []) for t in (f["name"], f["value"])]
+            for text in shown:
+                assert not LIVE.search(text), text
+    assert not LIVE.search(escape_plain(typed))  # the adapter alone, without the core's escape
 
 
 def test_core_markup_becomes_discord_markdown() -> None:

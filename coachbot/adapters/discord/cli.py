@@ -150,7 +150,10 @@ async def _sync_client(client: CoachClient, token: str, guild: int | None, out: 
 
 def run(settings: Settings) -> int:
     """Connect to Discord and serve until interrupted; says once when connected."""
+    from coachbot.db.migrate import require_current_schema
+
     token = settings.secrets.require("discord_token").reveal()
+    require_current_schema(settings.database.url)
     logging.getLogger("coachbot.adapters.discord").setLevel(logging.INFO)
     return _guarded(_run(settings, token))
 

@@ -13,6 +13,10 @@ names these commands the same way in its texts (``flat_admin`` on every invocati
 discord.py reads options from the callback's signature: we give each generated
 callback a signature (``p0``, ``p1``... renamed to the option names) instead of
 writing a function per command.
+
+The registry types a channel as text (``#tips`` on Slack and the console); Discord can
+do better, so the options in ``CHANNEL_OPTIONS`` become Discord channel pickers limited
+to text channels: Discord then sends the channel's id, which the core stores as typed.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ Callback = Callable[..., Coroutine[Any, Any, None]]
 Completer = Callable[
     [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
+# (command path, option name): text options of the registry that name a channel.
+CHANNEL_OPTIONS: frozenset[tuple[tuple[str, ...], str]] = frozenset(
+    {(("coach", "server"), "channel")}
+)
 
 
 def discord_path(spec: CommandSpec) -> tuple[str, ...]:
@@ -105,18 +113,47 @@ def _callback(spec: CommandSpec, lang: Lang) -> Callback:
             "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
         )
     ]
-    params += [_parameter(f"p{i}", opt) for i, opt in enumerate(spec.options)]
+    params += [_parameter(f"p{i}", spec, opt) for i, opt in enumerate(spec.options)]
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__name__ = callback.__qualname__ = spec.name.replace("-", "_")
     _decorate(callback, spec, lang)
     return callback
 
 
-def _parameter(name: str, opt: Option) -> inspect.Parameter:
+def _parameter(name: str, spec: CommandSpec, opt: Option) -> inspect.Parameter:
     default = inspect.Parameter.empty if opt.required else None
+    annotation = TEXT_CHANNEL if is_channel(spec, opt) else _annotation(opt)
     return inspect.Parameter(
-        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=_annotation(opt), default=default
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default
     )
+
+
+def is_channel(spec: CommandSpec, opt: Option) -> bool:
+    """Whether Discord shows ``opt`` of ``spec`` as a channel picker: a free text option
+    listed in ``CHANNEL_OPTIONS`` (never one with choices or autocomplete)."""
+    free_text = opt.type is OptionType.STRING and not opt.choices and opt.vocabulary is None
+    return free_text and (spec.path, opt.name) in CHANNEL_OPTIONS
+
+
+class TextChannelOption(app_commands.Transformer[Any]):
+    """A channel option offering only the server's text channels (announcement ones too,
+    as discord.py's ``TextChannel``): Discord refuses anything else and sends the id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Any:
+        """The channel as Discord sent it (``option_value`` hands its id to the core);
+        unlike discord.py's ``TextChannel``, no cached guild is needed."""
+        return value
+
+
+TEXT_CHANNEL = TextChannelOption()
 
 
 def _annotation(opt: Option) -> Any:

@@ -5,7 +5,9 @@ nonce with ``enforce_nonce``, so a retry after a lost answer is dropped by Disco
 instead of posted twice. Discord's answers become the port's three failure kinds:
 closed DMs and missing access or permission (50007, 50001, 50013), unknown
 channel or user (10003, 10013) and other refusals are permanent; 429 is a rate
-limit; 5xx and network errors are transient.
+limit; 5xx and network errors are transient. A target Discord cannot even address (a
+channel or user that is not a snowflake id, such as a ``tips`` typed elsewhere) is
+permanent too, found before any request.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from coachbot.reply import Reply
 PERMANENT_CODES = {50007: "cannot send messages to this user", 50001: "missing access",
                    50013: "missing permissions", 10003: "unknown channel", 10013: "unknown user"}  # fmt: skip
 DM_CACHE = 10_000
+SNOWFLAKE_MAX = 2**64 - 1  # Discord ids are unsigned 64-bit integers
 
 
 def discord_nonce(nonce: str, part: int = 0) -> str:
@@ -50,6 +53,14 @@ def failure(exc: Exception) -> Exception:
     if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
         return TransientFailure(f"network: {type(exc).__name__}")
     return exc
+
+
+def snowflake(raw: str, what: str) -> int:
+    """``raw`` as a Discord id; a ``PermanentFailure`` when it is none (retrying cannot help)."""
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= SNOWFLAKE_MAX:
+        return int(text)
+    raise PermanentFailure(f"discord: {what} {raw[:40]!r} is not a Discord id")
 
 
 def _http_failure(exc: discord.HTTPException) -> Exception:
@@ -82,7 +93,10 @@ class DiscordDelivery:
             raise mapped from exc
 
     async def _send(self, target: DeliveryTarget, reply: Reply, nonce: str) -> Sent:
-        channel_id = int(target.channel) if target.channel else await self._dm(target.person.user)
+        if target.channel:
+            channel_id = snowflake(target.channel, "channel")
+        else:
+            channel_id = await self._dm(target.person.user)
         channel = self.client.get_partial_messageable(channel_id)
         first: discord.Message | None = None
         for part, message in enumerate(render(reply, workspace=target.person.workspace)):
@@ -97,7 +111,7 @@ class DiscordDelivery:
         if cached is not None:
             self._dm_channels.move_to_end(user_id)
             return cached
-        data = await self.client.http.start_private_message(int(user_id))
+        data = await self.client.http.start_private_message(snowflake(user_id, "user"))
         self._dm_channels[user_id] = int(data["id"])
         if len(self._dm_channels) > DM_CACHE:
             self._dm_channels.popitem(last=False)

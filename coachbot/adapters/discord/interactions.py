@@ -6,6 +6,7 @@ then, so the interaction is always acknowledged in time. The answer then goes ou
 as follow-ups. The deferral's visibility is guessed from the command (personal or
 admin commands are private); when a public deferral meets a private answer, the
 placeholder is deleted and the answer follows privately, so private data never shows.
+Admin commands (server defaults) always answer privately, deferred or not.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -80,6 +82,8 @@ class Responder:
             flat_admin=True,  # admin subcommands are top-level commands here
         )
         work = self.app.dispatcher.dispatch(invocation)
+        if spec.admin:
+            work = _privately(work)
         await self._answer(
             interaction, work, person.workspace, slow=spec.slow, private=spec.personal or spec.admin
         )
@@ -136,6 +140,11 @@ class Responder:
             return error(
                 Localized("Erreur interne", "Internal error").get(lang), INTERNAL.get(lang)
             )
+
+
+async def _privately(work: Awaitable[Reply]) -> Reply:
+    """The reply of ``work``, shown only to the person who asked."""
+    return replace(await work, ephemeral=True)
 
 
 def _choice_name(label: str) -> str:

@@ -1,12 +1,13 @@
 """The core's markup as Discord markdown, cut into pieces that each fit a limit.
 
 Plain text is escaped (markdown characters, list and heading starts, masked links,
-mentions), so user text always shows as itself and never pings. A person (the core's
-``<@id>``) becomes Discord's ``<@id>`` where Discord shows names (descriptions, field
-values, content; ``allowed_mentions`` keeps it from pinging) and ``@id`` where it shows
-raw text (titles, field names: ``people=False``). Every rendered line
-closes its own styles, which lets long texts be split between paragraphs, then
-lines, then words, without ever leaving a ``**`` open.
+mentions, and every ``<`` so that no ``<#channel>``, ``</command:id>``, ``<t:time>``,
+``<:emoji:id>`` or ``<@user>`` comes alive), so user text always shows as itself and
+never pings. A person (the core's ``<@id>``) becomes Discord's ``<@id>`` where Discord
+shows names (descriptions, field values, content; ``allowed_mentions`` keeps it from
+pinging) and ``@id`` where it shows raw text (titles, field names: ``people=False``).
+Every rendered line closes its own styles, which lets long texts be split between
+paragraphs, then lines, then words, without ever leaving a ``**`` open.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ ELLIPSIS = "…"
 _MARKERS: dict[Style, str] = {"plain": "", "bold": "**", "italic": "*", "code": "`"}
 _ORDERED = re.compile(r"^(\s*\d+)\.(?=\s)")
 _TOKEN = re.compile(r"\s+|\S+\s*")
-_MAY_NEED_ESCAPE = re.compile(r"[\\_~|*`>#\-\[@]|^\s*\d")
+_MAY_NEED_ESCAPE = re.compile(r"[\\_~|*`<>#\-\[@]|^\s*\d")
+# Follows every ``<`` of plain text: each of Discord's ``<…>`` constructs needs its marker
+# (``@ # / : a: t:``...) right after the ``<``, and a zero-width space shows as nothing.
+INERT = "\u200b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +39,11 @@ class Line:
 
 
 def escape_plain(text: str) -> str:
-    """Plain text that Discord shows literally: no markdown, no mention."""
+    """Plain text that Discord shows literally: no markdown, no mention, no ``<…>`` construct."""
     if not _MAY_NEED_ESCAPE.search(text):
         return text  # plain prose: the escaping regexes would change nothing
-    return _ORDERED.sub(r"\1\\.", escape_mentions(escape_markdown(text)))
+    escaped = _ORDERED.sub(r"\1\\.", escape_mentions(escape_markdown(text)))
+    return escaped.replace("<", "<" + INERT)
 
 
 def render_span(span: Span) -> str:

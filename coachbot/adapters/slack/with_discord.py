@@ -14,8 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 
-import discord
-
+from coachbot.adapters.discord import discord  # through the package: its warning filter applies
 from coachbot.adapters.slack.run import start_slack
 from coachbot.app import App, build_app, build_scheduler
 from coachbot.scheduling.scheduler import Scheduler, delivery_ports, register_port
