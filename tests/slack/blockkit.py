@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from coachbot.adapters.slack.render import MESSAGE_CHARS, Rendered, block_chars
 
@@ -105,3 +106,11 @@ def check_rendered(rendered: Rendered) -> None:
     for message in rendered.messages:
         check_message(message.blocks)
         assert message.text and "<" not in message.text and ">" not in message.text
+
+
+def check_view(view: dict[str, Any]) -> None:
+    """A whole view (App Home or modal): valid for slack_sdk's ``View``, every block too."""
+    parsed = View(**view)
+    parsed.validate_json()
+    assert parsed.to_dict() == view, f"a key unknown to slack_sdk in {view}"
+    check_message(view["blocks"], max_blocks=100)

@@ -142,6 +142,7 @@ class FakeSlack:
             "chat.postMessage": lambda: {"channel": params.get("channel"), "ts": self._next_ts()},
             "chat.postEphemeral": lambda: {"message_ts": self._next_ts()},
             "views.publish": lambda: {"view": {"id": "V1"}},
+            "views.open": lambda: {"view": {"id": "V2"}},
             "apps.connections.open": lambda: {"url": f"ws://{HOST}:{self.port}/link"},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": lambda: {"files": _completed(params)},

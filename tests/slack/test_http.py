@@ -13,11 +13,12 @@ import re
 import time
 
 import pytest
-from slack_bolt.listener_matcher.builtins import block_action, command, event
+from slack_bolt.listener_matcher.builtins import block_action, command, event, view_submission
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from coachbot.adapters.slack.commands import slash_commands
+from coachbot.adapters.slack.forms import FORM_CALLBACK
 from coachbot.adapters.slack.home import RUN_PREFIX
 from coachbot.adapters.slack.render import ACTION_PREFIX
 from coachbot.app import App, build_registry
@@ -31,6 +32,7 @@ from tests.slack.wire import (
     command_request,
     event_request,
     press_request,
+    submission_request,
 )
 
 REGISTRY = build_registry(default_knowledge())
@@ -241,6 +243,20 @@ async def test_a_retried_event_is_processed_once(
     assert runtime.adapter.skipped_events == 2  # type: ignore[attr-defined]
 
 
+async def test_a_retry_whose_first_attempt_never_arrived_is_processed(
+    wire: SlackWire, runtime: object, fake_slack: FakeSlack
+) -> None:
+    assert (await wire.event("Ev77", retry=1)).status == 200
+    (published,) = await fake_slack.wait_for("views.publish")
+    assert published.params["user_id"] == "U0001"
+    assert (await wire.event("Ev77", retry=2)).status == 200  # that one was seen: dropped
+    assert (await wire.event("Ev78", retry=3)).status == 200  # another unseen event
+    await fake_slack.wait_for("views.publish", 2)
+    await runtime.adapter.drain()  # type: ignore[attr-defined]
+    assert len(fake_slack.of("views.publish")) == 2
+    assert runtime.adapter.skipped_events == 1  # type: ignore[attr-defined]
+
+
 async def test_the_messages_tab_does_not_publish_home(
     wire: SlackWire, runtime: object, fake_slack: FakeSlack
 ) -> None:
@@ -270,6 +286,11 @@ ON_THE_WIRE = {
         event_request("Ev1", user="U0002", tab="home"),
         event("app_home_opened", asyncio=True),
         "D0001",
+    ),
+    "view_submission": (
+        submission_request({"blocks": [], "callback_id": FORM_CALLBACK}, {}, user="U0002"),
+        view_submission(FORM_CALLBACK, asyncio=True),
+        None,
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from coachbot.adapters.slack.outbox import DirectMessages
@@ -34,15 +35,54 @@ def sender() -> ReplySender:
     return ReplySender(SlackRenderer(), DirectMessages())
 
 
-async def test_an_answer_longer_than_five_messages_is_cut_visibly(fake_slack: FakeSlack) -> None:
+def long_reply(*, ephemeral: bool) -> Reply:
+    """A reply of about 200 sections: far more than five messages."""
     huge = "\n\n".join(f"Part {i} " + "word " * 500 for i in range(200))
+    return Reply(blocks=(Text(huge),), ephemeral=ephemeral)
+
+
+def parts_in(posts: list[dict[str, Any]]) -> list[int]:
+    """The part numbers shown by some posts, in order."""
+    return [int(m) for m in re.findall(r"Part (\d+) ", text_of(posts))]
+
+
+async def test_a_personal_answer_longer_than_five_messages_is_sent_whole(
+    fake_slack: FakeSlack,
+) -> None:
     respond = Responder()
     client = listener_client("xoxb-test", fake_slack.api_url)
-    await sender().answer(respond, client, Reply(blocks=(Text(huge),)), person=ADA, channel="C1")
+    reply = long_reply(ephemeral=True)
+    await sender().answer(respond, client, reply, person=ADA, channel="C1")
     assert len(respond.posts) == RESPONSES
-    for post in respond.posts:
+    rest = [c.params for c in fake_slack.of("chat.postEphemeral")]
+    assert rest and {(p["channel"], p["user"]) for p in rest} == {("C1", "U0001")}
+    assert len(respond.posts) + len(rest) == len(SlackRenderer().render(reply).messages)
+    for post in respond.posts + rest:
         check_message(post["blocks"])
-    assert respond.posts[-1]["blocks"][-1]["elements"][0]["text"] == ":scissors: …"
+    assert parts_in(respond.posts + rest) == list(range(200)), "every part, in order, once"
+    assert ":scissors:" not in text_of(respond.posts + rest)
+    assert not fake_slack.of("chat.postMessage"), "nothing personal in a public message"
+
+
+async def test_the_rest_goes_to_the_dm_where_the_bot_cannot_post(fake_slack: FakeSlack) -> None:
+    client = listener_client("xoxb-test", fake_slack.api_url)
+    fake_slack.fail("chat.postEphemeral", "channel_not_found")
+    respond = Responder()
+    await sender().answer(respond, client, long_reply(ephemeral=True), person=ADA, channel="C9")
+    assert len(fake_slack.of("chat.postEphemeral")) == 1, "one refusal is enough"
+    rest = [c.params for c in fake_slack.of("chat.postMessage")]
+    assert rest and {p["channel"] for p in rest} == {"DU0001"}
+    assert parts_in(respond.posts + rest) == list(range(200))
+
+
+async def test_the_rest_of_a_public_answer_stays_in_its_channel(fake_slack: FakeSlack) -> None:
+    client = listener_client("xoxb-test", fake_slack.api_url)
+    respond = Responder()
+    await sender().answer(respond, client, long_reply(ephemeral=False), person=ADA, channel="C1")
+    assert {p["response_type"] for p in respond.posts} == {"in_channel"}
+    rest = [c.params for c in fake_slack.of("chat.postMessage")]
+    assert rest and {p["channel"] for p in rest} == {"C1"}
+    assert parts_in(respond.posts + rest) == list(range(200))
 
 
 async def test_a_public_picture_goes_to_the_channel_else_to_the_dm(fake_slack: FakeSlack) -> None:

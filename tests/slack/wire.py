@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,44 @@ def press_request(
     return urlencode({"payload": json.dumps(body)}).encode(), FORM
 
 
+def submission_request(view: dict[str, Any], values: dict[str, Any], *, user: str) -> Request:
+    """A modal sent (``view_submission``): the opened ``view`` with ``values`` as its state."""
+    body = payload("view_submission")
+    body["view"].update(
+        {
+            "blocks": view["blocks"],
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": values},
+        }
+    )
+    body["user"]["id"] = user
+    return urlencode({"payload": json.dumps(body)}).encode(), FORM
+
+
+def form_state(view: dict[str, Any], changes: Mapping[str, str | None]) -> dict[str, Any]:
+    """``view.state.values`` as Slack sends them: each input's initial value, or its change."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind = element["type"]
+        if kind == "static_select":
+            chosen = element.get("initial_option")
+            if block_id in changes:
+                wanted = changes[block_id]
+                chosen = next((o for o in element["options"] if o["value"] == wanted), None)
+            state = {"type": kind, "selected_option": chosen}
+        elif kind == "conversations_select":
+            picked = changes.get(block_id, element.get("initial_conversation"))
+            state = {"type": kind, "selected_conversation": picked}
+        else:
+            state = {"type": kind, "value": changes.get(block_id, element.get("initial_value"))}
+        values[block_id] = {element["action_id"]: state}
+    return values
+
+
 def event_request(event_id: str, *, user: str, tab: str) -> Request:
     """An ``app_home_opened`` event, JSON."""
     body = payload("app_home_opened")
@@ -105,6 +144,12 @@ class SlackWire:
             action_id, value, user=user, home=home, response_url=self.response_url
         )
         return await self.send(*request)
+
+    async def submit(
+        self, view: dict[str, Any], changes: Mapping[str, str | None], *, user: str = "U0001"
+    ) -> Answer:
+        """Send the opened modal ``view`` with ``changes`` typed or picked in it."""
+        return await self.send(*submission_request(view, form_state(view, changes), user=user))
 
     async def event(
         self,

@@ -1,13 +1,18 @@
-"""The Bolt app: one listener per slash command of the registry, one for buttons, one for App Home.
+"""The Bolt app: one listener per slash command of the registry, one for buttons, App Home
+and its forms.
 
 Listeners only translate: a Slack payload becomes a person, a locale and a core call
-(``run_slash``, ``run_action``), and the core's Reply goes back through the renderer.
-Every listener acknowledges first and works after (Slack's 3-second deadline), in
-its own task, which ``drain`` can wait for. Events that Slack retries
-(``X-Slack-Retry-Num``, also set by Bolt in Socket Mode) or sends twice (same
-``event_id``) are acknowledged and dropped: every event this app handles is
-re-sent by the next user action anyway (opening App Home), so dropping one never
-loses anything, while handling one twice could act twice.
+(``run_slash``, ``run_action``, ``Dispatcher.dispatch``), and the core's Reply goes back
+through the renderer. Every listener acknowledges first and works after (Slack's
+3-second deadline), in its own task, which ``drain`` can wait for; a form is the one
+exception: its answer *is* the ack (``response_action: errors`` keeps it open on a bad
+value), so its command runs before the ack, within ``FORM_BUDGET``, and past that the
+form closes and the outcome shows at the top of App Home.
+
+Events are deduplicated by ``event_id`` (the last ``SEEN_EVENTS`` ids of this
+process): an event already seen is acknowledged and dropped, retried or not, while a
+retry (``X-Slack-Retry-Num``, also set by Bolt in Socket Mode) of an event whose first
+attempt never arrived is handled like a first attempt.
 """
 
 from __future__ import annotations
@@ -27,6 +32,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.adapters.slack import PLATFORM
 from coachbot.adapters.slack.commands import run_slash, slash_commands
+from coachbot.adapters.slack.forms import (
+    FORM_CALLBACK,
+    FORM_PREFIX,
+    Submission,
+    command_args,
+    form_errors,
+    read_submission,
+)
 from coachbot.adapters.slack.home import RUN_PREFIX, HomeTab
 from coachbot.adapters.slack.incoming import command_line
 from coachbot.adapters.slack.outbox import DirectMessages
@@ -34,12 +47,13 @@ from coachbot.adapters.slack.render import ACTION_PREFIX, SlackRenderer
 from coachbot.adapters.slack.send import ReplySender, Respond
 from coachbot.adapters.slack.users import SlackUser, UserDirectory
 from coachbot.app import App
-from coachbot.dispatch import run_action
+from coachbot.dispatch import Invocation, run_action
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 
 log = logging.getLogger(__name__)
 SEEN_EVENTS = 10_000
+FORM_BUDGET = 2.0  # seconds a form's command may take before its ack (Slack waits 3)
 INTERNAL_ERROR = (
     ":warning: Erreur interne, rien n'a été modifié. / Internal error, nothing was changed."
 )
@@ -79,21 +93,26 @@ class SlackAdapter:
             self.bolt.command(slash.command)(self.on_command)
         self.bolt.action(re.compile("^" + re.escape(ACTION_PREFIX)))(self.on_button)
         self.bolt.action(re.compile("^" + re.escape(RUN_PREFIX)))(self.on_run_button)
+        self.bolt.action(re.compile("^" + re.escape(FORM_PREFIX)))(self.on_form_button)
+        self.bolt.view_submission(FORM_CALLBACK)(self.on_form_submit)
         self.bolt.event("app_home_opened")(self.on_home_opened)
 
     async def skip_repeats(
         self, req: AsyncBoltRequest, body: dict[str, Any], next: Callable[[], Awaitable[Any]]
     ) -> Any:
-        """Acknowledge and drop retried or already-seen events (see the module docstring)."""
+        """Acknowledge and drop an event already seen, retried or not (see the module docstring)."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if req.headers.get("x-slack-retry-num") or (event_id and event_id in self._seen):
+        if not event_id:
+            return await next()
+        if event_id in self._seen:
+            self._seen.move_to_end(event_id)
             self.skipped_events += 1
-            log.info("dropped a repeated Slack event (%s)", event_id or "retry")
+            retry = req.headers.get("x-slack-retry-num")
+            log.info("dropped a repeated Slack event %s (retry %s)", event_id, retry or "none")
             return BoltResponse(status=200, body="")
-        if event_id:
-            self._seen[event_id] = None
-            while len(self._seen) > SEEN_EVENTS:
-                self._seen.popitem(last=False)
+        self._seen[event_id] = None
+        while len(self._seen) > SEEN_EVENTS:
+            self._seen.popitem(last=False)
         return await next()
 
     async def on_command(
@@ -170,6 +189,63 @@ class SlackAdapter:
             await self._show(body, respond, client, person, user, reply)
         except Exception:
             await self._fail(respond)
+
+    async def on_form_button(
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """An App Home button of a command with options: open its form (``views.open``)."""
+        self._track()
+        await ack()
+        person, user = await self._who(client, context)
+        try:
+            view = await self.home.form(person, user.locale, str(action.get("value") or ""))
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+        except Exception:
+            log.exception("opening a form failed")
+
+    async def on_form_submit(
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """A form sent: run its command with the changed options; a bad value keeps it open
+        with the core's message under that input, else App Home shows the reply on top."""
+        self._track()
+        submission = read_submission(view)
+        work = asyncio.ensure_future(self._run_form(client, context, submission))
+        done, _ = await asyncio.wait({work}, timeout=FORM_BUDGET)
+        errors = work.result()[2] if done and work.exception() is None else {}
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()  # the form closes: saved, failed, or too slow to keep it open
+        try:
+            person, user, _, reply = await work
+            await self.home.publish(client, person, user.locale, banner=reply)
+        except Exception:
+            log.exception("a form's command or the App Home after it failed")
+
+    async def _run_form(
+        self, client: AsyncWebClient, context: AsyncBoltContext, submission: Submission
+    ) -> tuple[PersonRef, SlackUser, dict[str, str], Reply]:
+        """Dispatch the form's command; the errors to show in the form when its reply is one."""
+        person, user = await self._who(client, context)
+        spec = self.dispatcher.registry.get(tuple(submission.command.split()))
+        if spec is None:
+            raise LookupError(f"a form of an unknown command /{submission.command}")
+        args = command_args(spec, submission)
+        invocation = Invocation(
+            person, spec.path, args, user.locale, submission.channel, user.is_admin
+        )
+        reply = await self.dispatcher.dispatch(invocation)
+        return person, user, form_errors(reply, spec, args), reply
 
     async def on_home_opened(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext

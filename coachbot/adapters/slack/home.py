@@ -2,9 +2,11 @@
 
 Everything shown comes from the core: the tracker's overview (``progress_overview``,
 the same reply as ``/progress show``) and the reply of the settings command found in
-the registry. Under the settings sit buttons for that command's sibling commands
-that need no argument (subscribe, resume, unsubscribe...), so the buttons follow the
-registry. A button pressed here shows its reply at the top of the tab.
+the registry. Under the settings sit buttons that fit the subscription's state (read
+by ``coachbot.prompts.tipstate``): Subscribe when there is none; otherwise Change settings, Pause or
+Resume (Resume while paused or failing), Unsubscribe and Today's tip. A command that
+needs options (settings, pause) opens its form (``forms``); an argument-free one runs
+at once. A button pressed here, or a form sent, shows its reply at the top of the tab.
 
 The radar chart is uploaded with ``files_upload_v2`` into the user's DM with the bot
 (the only place both can see it; Slack shows a picture in a view only to users
@@ -23,6 +25,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from coachbot.adapters.slack.forms import command_modal, form_button
 from coachbot.adapters.slack.outbox import DirectMessages, slack_error
 from coachbot.adapters.slack.render import (
     HOME_BLOCKS,
@@ -34,15 +37,17 @@ from coachbot.adapters.slack.render import (
     plain_text,
 )
 from coachbot.dispatch import Dispatcher, Invocation
-from coachbot.i18n import Lang
+from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
-from coachbot.registry import CommandSpec, Registry
-from coachbot.reply import Actions, Image, Reply
+from coachbot.prompts.tipstate import TipState, tip_state
+from coachbot.registry import CommandSpec
+from coachbot.reply import Image, Reply
 
 log = logging.getLogger(__name__)
 HOME_CHARS = 3 * MESSAGE_CHARS
 RUN_PREFIX = "cbrun:"
 SETTINGS = ("coach", "settings")
+CHANGE_SETTINGS = Localized("Changer les réglages", "Change settings")
 DIVIDER: SlackBlock = {"type": "divider"}
 
 
@@ -68,23 +73,40 @@ class HomeTab:
         lang = await self.dispatcher.language(person, locale)
         replies = [r for r in (banner, await self._progress(person, lang)) if r is not None]
         settings = await self._settings(person, locale)
+        buttons = await self._tip_buttons(person, lang) if settings is not None else []
         files = await self._upload_charts(client, person, replies)
-        blocks = self._blocks(replies, settings, lang, files)
+        blocks = self._blocks(replies, settings, buttons, files)
         try:
             await client.views_publish(user_id=person.user, view=home_view(blocks))
         except SlackApiError as exc:
             if not files or slack_error(exc) != "invalid_blocks":
                 raise
             log.info("Slack refused the chart in App Home; publishing without it")
-            blocks = self._blocks(replies, settings, lang, {})
+            blocks = self._blocks(replies, settings, buttons, {})
             await client.views_publish(user_id=person.user, view=home_view(blocks))
 
+    async def form(self, person: PersonRef, locale: str | None, command: str) -> dict[str, Any]:
+        """The form of ``command`` (a qualified name), pre-filled with the current settings."""
+        spec = self.dispatcher.registry.get(tuple(command.split()))
+        if spec is None:
+            raise LookupError(f"no command /{command}")
+        lang = await self.dispatcher.language(person, locale)
+        if spec.path != SETTINGS:
+            return command_modal(spec, lang, {})
+        state = await tip_state(self.dispatcher.services, person, lang)
+        return command_modal(spec, lang, state.values, state.channel)
+
     def _blocks(
-        self, replies: list[Reply], settings: Reply | None, lang: Lang, files: dict[str, str]
+        self,
+        replies: list[Reply],
+        settings: Reply | None,
+        buttons: list[dict[str, Any]],
+        files: dict[str, str],
     ) -> list[SlackBlock]:
         sections = [self.renderer.blocks(r, files) for r in replies]
         if settings is not None:
-            sections.append(self.renderer.blocks(settings) + self._command_buttons(settings, lang))
+            actions = [{"type": "actions", "elements": buttons}] if buttons else []
+            sections.append(self.renderer.blocks(settings) + actions)
         if not sections:
             sections.append(
                 context([" · ".join(f"`/{n}`" for n in command_names(self.dispatcher))])
@@ -107,12 +129,16 @@ class HomeTab:
             return None
         return await self.dispatcher.dispatch(Invocation(person, SETTINGS, {}, locale))
 
-    def _command_buttons(self, settings: Reply, lang: Lang) -> list[SlackBlock]:
-        if any(isinstance(b, Actions) for b in settings.blocks):
+    async def _tip_buttons(self, person: PersonRef, lang: Lang) -> list[dict[str, Any]]:
+        """The buttons that fit ``person``'s subscription; none when it cannot be read."""
+        try:
+            state = await tip_state(self.dispatcher.services, person, lang)
+        except Exception:
+            log.exception("the daily-tip state could not be read for App Home")
             return []
-        specs = sibling_commands(self.dispatcher.registry, self.dispatcher.registry.get(SETTINGS))
-        elements = [run_button(spec, lang) for spec in specs]
-        return [{"type": "actions", "elements": elements[:25]}] if elements else []
+        group = SETTINGS[0]
+        specs = [self.dispatcher.registry.get((group, name)) for name in tip_commands(state)]
+        return [tip_button(spec, lang) for spec in specs if spec is not None]
 
     async def _upload_charts(
         self, client: AsyncWebClient, person: PersonRef, replies: list[Reply]
@@ -153,20 +179,20 @@ def command_names(dispatcher: Dispatcher) -> list[str]:
     ]
 
 
-def sibling_commands(registry: Registry, settings: CommandSpec | None) -> list[CommandSpec]:
-    """The commands declared next to the settings command that run without any argument."""
-    if settings is None:
-        return []
-    module = settings.handler.__module__
-    return [
-        spec
-        for spec in registry
-        if spec.handler.__module__ == module
-        and spec.group == settings.group
-        and spec.path != settings.path
-        and not spec.admin
-        and not any(o.required for o in spec.options)
-    ]
+def tip_commands(state: TipState) -> tuple[str, ...]:
+    """The ``/coach`` commands that fit ``state``, in the order their buttons show."""
+    if not state.subscribed:
+        return ("subscribe",)
+    return ("settings", "resume" if state.held else "pause", "unsubscribe", "tip")
+
+
+def tip_button(spec: CommandSpec, lang: Lang) -> dict[str, Any]:
+    """The settings form, a form for a command that needs options, else a run button."""
+    if spec.path == SETTINGS:
+        return form_button(spec, CHANGE_SETTINGS.get(lang))
+    if any(o.required for o in spec.options):
+        return form_button(spec, spec.description.get(lang))
+    return run_button(spec, lang)
 
 
 def run_button(spec: CommandSpec, lang: Lang) -> dict[str, Any]:

@@ -2,9 +2,12 @@
 
 The response URL works in every channel (even where the bot is not a member) and
 takes up to ``RESPONSES`` posts; an ephemeral reply (personal data) is seen only by
-the user. Pictures and files cannot ride a response URL: a public reply uploads
-them into its channel (or, when the bot may not post there, into the user's DM); a
-personal reply always uploads them into the user's DM.
+the user. A longer answer is never cut: the rest goes through the Web API, in the same
+channel (``chat.postEphemeral`` to the user for a personal reply, ``chat.postMessage``
+for a public one) or, when the bot may not post there, into the user's DM. Pictures and
+files cannot ride a response URL: a public reply uploads them into its channel (or,
+when the bot may not post there, into the user's DM); a personal reply always uploads
+them into the user's DM.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from coachbot.adapters.slack.outbox import NOT_THERE, DirectMessages, slack_error, upload
-from coachbot.adapters.slack.render import Message, Rendered, SlackRenderer, Upload, context
+from coachbot.adapters.slack.outbox import NOT_THERE, DirectMessages, post, slack_error, upload
+from coachbot.adapters.slack.render import Message, SlackRenderer, Upload
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 
@@ -46,7 +49,7 @@ class ReplySender:
         """Post ``reply`` (ephemeral when personal), then upload its pictures and files."""
         rendered = self.renderer.render(reply)
         kind = "ephemeral" if reply.ephemeral else "in_channel"
-        for message in within_responses(rendered):
+        for message in rendered.messages[:RESPONSES]:
             await respond(
                 text=message.text,
                 blocks=message.blocks,
@@ -55,9 +58,59 @@ class ReplySender:
                 unfurl_links=False,
                 unfurl_media=False,
             )
+        rest = rendered.messages[RESPONSES:]
+        if rest:
+            await self._post_rest(client, rest, person, channel, personal=reply.ephemeral)
         public = None if reply.ephemeral else channel
         for item in rendered.uploads:
             await self._upload(client, item, person, public)
+
+    async def _post_rest(
+        self,
+        client: AsyncWebClient,
+        messages: list[Message],
+        person: PersonRef,
+        channel: str | None,
+        *,
+        personal: bool,
+    ) -> None:
+        """The messages past the response URL's ``RESPONSES``: in ``channel``, else the DM."""
+        log.info(
+            "a reply needed %d messages; the rest go through the Web API", RESPONSES + len(messages)
+        )
+        where = channel
+        try:
+            for message in messages:
+                where = await self._post_one(client, message, person, where, personal=personal)
+        except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
+            log.warning("could not post the rest of a long reply: %s", type(exc).__name__)
+
+    async def _post_one(
+        self,
+        client: AsyncWebClient,
+        message: Message,
+        person: PersonRef,
+        channel: str | None,
+        *,
+        personal: bool,
+    ) -> str | None:
+        """Post ``message`` in ``channel`` (to the user only when ``personal``) or, when the
+        bot cannot post there, in the user's DM; returns the channel for the next one."""
+        if channel:
+            try:
+                if personal:
+                    await client.chat_postEphemeral(
+                        channel=channel, user=person.user, text=message.text, blocks=message.blocks
+                    )
+                else:
+                    await post(client, channel, message)
+                return channel
+            except SlackApiError as exc:
+                if slack_error(exc) not in NOT_THERE:
+                    raise
+        dm = await self.dms.channel(client, person.workspace, person.user)
+        await post(client, dm, message)
+        return None
 
     async def _upload(
         self, client: AsyncWebClient, item: Upload, person: PersonRef, channel: str | None
@@ -74,14 +127,3 @@ class ReplySender:
             await upload(client, dm, item)
         except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
             log.warning("could not upload %s: %s", item.filename, type(exc).__name__)
-
-
-def within_responses(rendered: Rendered) -> list[Message]:
-    """The messages to post, at most ``RESPONSES``; an answer longer than that is cut, visibly."""
-    messages = rendered.messages
-    if len(messages) <= RESPONSES:
-        return messages
-    log.warning("a reply needed %d messages; the last were dropped", len(messages))
-    last = messages[RESPONSES - 1]
-    marker = context([":scissors: …"])
-    return [*messages[: RESPONSES - 1], Message(last.blocks[:-1] + marker, last.text)]
