@@ -549,3 +549,68 @@ async def test_a_settings_change_after_a_crash_at_claim_loses_nothing(
     assert statuses[:2] == [("2026-03-02", "sent"), ("2026-03-03", "sent")]
     assert {status for _, status in statuses} == {"sent"}
     assert len(platform.messages) == len(statuses)  # Monday's, late but once, then one a day
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "start", "expected_utc"),
+    [
+        # Paris springs forward at 02:00 on 29 March 2026: 02:30 does not exist that day
+        # and fires at 03:30 (the gap's length later), once.
+        (
+            "Europe/Paris",
+            "02:30",
+            datetime(2026, 3, 27, 12, tzinfo=UTC),
+            ["2026-03-28 01:30", "2026-03-29 01:30", "2026-03-30 00:30"],
+        ),
+        # Paris falls back at 03:00 on 25 October 2026: 02:30 happens twice, fires once.
+        (
+            "Europe/Paris",
+            "02:30",
+            datetime(2026, 10, 23, 12, tzinfo=UTC),
+            ["2026-10-24 00:30", "2026-10-25 00:30", "2026-10-26 01:30"],
+        ),
+        # New York falls back at 02:00 on 1 November 2026: 01:30 happens twice, fires once.
+        (
+            "America/New_York",
+            "01:30",
+            datetime(2026, 10, 30, 12, tzinfo=UTC),
+            ["2026-10-31 05:30", "2026-11-01 05:30", "2026-11-02 06:30"],
+        ),
+        # UTC+14 and UTC-12: the learner's own day, whatever the UTC date.
+        (
+            "Pacific/Kiritimati",
+            "08:30",
+            datetime(2026, 3, 1, 12, tzinfo=UTC),
+            ["2026-03-01 18:30", "2026-03-02 18:30", "2026-03-03 18:30"],
+        ),
+        (
+            "Etc/GMT+12",
+            "08:30",
+            datetime(2026, 3, 1, 12, tzinfo=UTC),
+            ["2026-03-01 20:30", "2026-03-02 20:30", "2026-03-03 20:30"],
+        ),
+        # A leap day is a day like any other.
+        (
+            "Europe/Paris",
+            "08:30",
+            datetime(2028, 2, 28, 12, tzinfo=UTC),
+            ["2028-02-29 07:30", "2028-03-01 07:30", "2028-03-02 07:30"],
+        ),
+    ],
+)
+async def test_one_prompt_per_local_day_through_the_whole_pipeline(
+    app: App, clock: FakeClock, zone: str, at: str, start: datetime, expected_utc: list[str]
+) -> None:
+    clock.set(start)
+    await subscribe(app, "alice", at=at, timezone=zone, days=EVERY_DAY, now=clock.now())
+    platform = FakePlatform()
+    await run_days(pipeline(app, clock, platform), clock, 3, step=timedelta(minutes=10))
+    rows = await deliveries(app)
+    assert [r.due_at.strftime("%Y-%m-%d %H:%M") for r in rows] == expected_utc
+    assert {r.status for r in rows} == {"sent"} and len(platform.messages) == 3
+    local_days = [r.local_date for r in rows]
+    assert len(set(local_days)) == 3  # one per local day, none twice
+    for row in rows:  # each sent within a tick of its due time, never early
+        assert row.sent_at is not None and timedelta(0) <= row.sent_at - row.due_at <= timedelta(
+            minutes=10
+        )
