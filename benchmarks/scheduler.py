@@ -280,6 +280,9 @@ class InstantPlatform:
         self.platform = platform
         self.count = 0
 
+    def requests_for(self, target: DeliveryTarget) -> int:
+        return 1
+
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         self.count += 1
         return Sent(nonce)
@@ -442,6 +445,9 @@ class LimitedPlatform:
         self.rate = rate
         self.accepted: list[float] = []
         self.rejected = 0
+
+    def requests_for(self, target: DeliveryTarget) -> int:
+        return 1
 
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         now = time.monotonic()

@@ -57,3 +57,8 @@ class DeliveryPort(Protocol):
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         """Send ``reply`` to ``target``; ``nonce`` lets platforms that can drop duplicates."""
         ...
+
+    def requests_for(self, target: DeliveryTarget) -> int:
+        """How many platform requests the next ``send`` to ``target`` makes (1, or 2 when a
+        direct-message channel must be opened first): the rate limiter books that many."""
+        ...

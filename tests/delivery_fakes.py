@@ -72,6 +72,9 @@ class FakePlatform:
     rejected_429: int = 0
     _tat: float = float("-inf")
 
+    def requests_for(self, target: DeliveryTarget) -> int:
+        return 1
+
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         now = self.timer.monotonic()
         self.calls.append((nonce, now))

@@ -132,6 +132,9 @@ class Scripted:
         self.answers = list(answers)
         self.calls = 0
 
+    def requests_for(self, target: DeliveryTarget) -> int:
+        return 1
+
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         self.calls += 1
         answer = self.answers.pop(0) if self.answers else None
@@ -172,3 +175,31 @@ async def test_a_bug_in_an_adapter_does_not_escape() -> None:
     port = Scripted(KeyError("oops"))
     outcome = await sender(VirtualTimer()).send(port, target("discord"), Reply("x"), "n")
     assert outcome.result is Result.LATER and "KeyError" in (outcome.error or "")
+
+
+class OpensDirectMessages(Scripted):
+    """A port that must open each DM channel first: two requests per new person."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: set[str] = set()
+
+    def requests_for(self, target: DeliveryTarget) -> int:
+        return 1 if target.person.user in self.opened else 2
+
+    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+        self.opened.add(target.person.user)
+        return await super().send(target, reply, nonce=nonce)
+
+
+async def test_a_send_that_opens_a_dm_books_two_requests() -> None:
+    timer = VirtualTimer()
+    send = Sender(RateLimiter(timer, dict(DEFAULT_LIMITS)), RetryPolicy(), random.Random(1))
+    port = OpensDirectMessages()
+    for i in range(100):  # 100 new people: 200 requests at 50/s, about 4 s
+        await send.send(port, target("discord", f"u{i}"), Reply("x"), f"n{i}")
+    assert timer.now >= 199 / 50
+    before = timer.now
+    for i in range(100):  # the same people again: their DMs are open, 100 requests
+        await send.send(port, target("discord", f"u{i}"), Reply("x"), f"m{i}")
+    assert 99 / 50 <= timer.now - before < 150 / 50

@@ -34,6 +34,10 @@ class ConsoleDelivery:
         print(f"\n{header}\n{self._render(reply)}\n", file=out, flush=True)
         return Sent(message_id=f"console-{nonce}")
 
+    def requests_for(self, target: DeliveryTarget) -> int:
+        """One print per message: the console has no rate limit to respect."""
+        return 1
+
     def _render(self, reply: Reply) -> str:
         show = self.services.extras.get("console_show")
         if show is not None:

@@ -157,17 +157,22 @@ class RateLimiter:
         )
         return [key for limit, key in scoped if limit is not None] + [(person.platform,)]
 
-    async def acquire(self, keys: Sequence[tuple[str, ...]]) -> None:
-        """Wait until every bucket of ``keys`` grants one request."""
+    async def acquire(self, keys: Sequence[tuple[str, ...]], requests: int = 1) -> None:
+        """Wait until every bucket of ``keys`` grants ``requests`` requests."""
         for key in keys:
             bucket = self._bucket(key)
-            while True:
-                wait = bucket.reserve()
-                if wait > 0:
-                    await self.timer.sleep(wait)
-                # a 429 seen while we slept invalidates the slot we booked
-                if bucket.blocked_until <= self.timer.monotonic():
-                    break
+            for _ in range(requests):
+                await self._reserve(bucket)
+
+    async def _reserve(self, bucket: TokenBucket) -> None:
+        """Book one slot of ``bucket``, waiting as long as it says."""
+        while True:
+            wait = bucket.reserve()
+            if wait > 0:
+                await self.timer.sleep(wait)
+            # a 429 seen while we slept invalidates the slot we booked
+            if bucket.blocked_until <= self.timer.monotonic():
+                return
 
     def block(self, keys: Sequence[tuple[str, ...]], seconds: float) -> None:
         """Honour a retry-after on every bucket of ``keys`` (we cannot tell which one tripped)."""

@@ -83,7 +83,7 @@ class Sender:
         keys = self.limiter.keys(target)
         transient = limited = attempts = 0
         while True:
-            await self.limiter.acquire(keys)
+            await self.limiter.acquire(keys, port.requests_for(target))
             if before_attempt is not None:
                 await before_attempt()
             attempts += 1

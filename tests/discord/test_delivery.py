@@ -143,10 +143,13 @@ async def test_the_scheduler_gives_up_at_once_on_a_tips_channel_named_tips(
 
 async def test_the_dm_channel_is_opened_once(discord_bot: Discord) -> None:
     port = DiscordDelivery(discord_bot.client)
+    assert port.requests_for(ALICE_DM) == 2  # the limiter books the DM opening too
     await port.send(ALICE_DM, TIP, nonce="a")
+    assert port.requests_for(ALICE_DM) == 1
     await port.send(ALICE_DM, TIP, nonce="b")
     assert len(discord_bot.recorder.to("/users/@me/channels")) == 1
     assert len(discord_bot.recorder.to(SEND)) == 2
+    assert port.requests_for(DeliveryTarget(ALICE_DM.person, channel="381870553235193857")) == 1
 
 
 async def test_each_message_of_a_long_prompt_has_its_own_nonce(discord_bot: Discord) -> None:

@@ -38,7 +38,9 @@ async def port(fake_slack: FakeSlack) -> AsyncIterator[SlackDelivery]:
 
 
 async def test_a_prompt_goes_by_dm(port: SlackDelivery, fake_slack: FakeSlack) -> None:
+    assert port.requests_for(DeliveryTarget(ADA)) == 2  # conversations.open is booked too
     sent = await port.send(DeliveryTarget(ADA), PROMPT, nonce="n-1")
+    assert port.requests_for(DeliveryTarget(ADA)) == 1
     (opened,) = fake_slack.of("conversations.open")
     assert opened.params["users"] == "U0001"
     (posted,) = fake_slack.of("chat.postMessage")
@@ -53,6 +55,7 @@ async def test_a_prompt_goes_by_dm(port: SlackDelivery, fake_slack: FakeSlack) -
 
 
 async def test_a_prompt_goes_to_a_channel(port: SlackDelivery, fake_slack: FakeSlack) -> None:
+    assert port.requests_for(DeliveryTarget(ADA, channel="C0042")) == 1
     await port.send(DeliveryTarget(ADA, channel="C0042"), PROMPT, nonce="n")
     assert [c.params["channel"] for c in fake_slack.of("chat.postMessage")] == ["C0042"]
     assert not fake_slack.of("conversations.open")

@@ -105,6 +105,12 @@ class DiscordDelivery:
         assert first is not None  # render always returns at least one message
         return Sent(str(first.id))
 
+    def requests_for(self, target: DeliveryTarget) -> int:
+        """The message, plus opening the DM channel when it is not known yet (both count
+        against the bot's global limit)."""
+        opening = target.channel is None and target.person.user not in self._dm_channels
+        return 2 if opening else 1
+
     async def _dm(self, user_id: str) -> int:
         """The DM channel with ``user_id`` (opening it is idempotent on Discord's side)."""
         cached = self._dm_channels.get(user_id)

@@ -66,6 +66,12 @@ class SlackDelivery:
         self.renderer = renderer or SlackRenderer()
         self.dms = dms or DirectMessages()
 
+    def requests_for(self, target: DeliveryTarget) -> int:
+        """The message, plus ``conversations.open`` when the DM channel is not known yet."""
+        person = target.person
+        opening = target.channel is None and not self.dms.known(person.workspace, person.user)
+        return 2 if opening else 1
+
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         """Post ``reply`` to the target's channel, else their DM; Slack errors become DeliveryErrors."""
         person = target.person

@@ -23,6 +23,10 @@ class DirectMessages:
     def __init__(self) -> None:
         self._channels: dict[tuple[str, str], str] = {}
 
+    def known(self, team: str, user: str) -> bool:
+        """Whether the DM channel with ``user`` is already open and remembered."""
+        return (team, user) in self._channels
+
     async def channel(self, client: AsyncWebClient, team: str, user: str) -> str:
         """The id of the bot's DM with ``user`` (opened on first use)."""
         known = self._channels.get((team, user))
