@@ -16,7 +16,7 @@ from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
-from coachbot.markup import escape
+from coachbot.markup import echo
 from coachbot.registry import CommandSpec, Option, OptionType, Registry
 from coachbot.reply import Reply, error
 from coachbot.services import Context, Services
@@ -120,7 +120,7 @@ class Dispatcher:
             )
         else:
             shown, accepted = group.name_in(lang), ", ".join(s.name_in(lang) for s in subs)
-            what = escape(" ".join(path[1:]))
+            what = echo(" ".join(path[1:]))
             text = (
                 Localized(
                     f"Choisissez une sous-commande de /{shown} : {accepted}. Aide : `/aide commande:{shown}`.",
@@ -188,16 +188,18 @@ def parse_args(
     """Check and convert raw option values; BadInput says what is accepted."""
     unknown = [name for name in raw if spec.option(name) is None]
     if unknown:
-        accepted = ", ".join(o.name for o in spec.options) or "—"
+        fr, en = (", ".join(o.name_in(lang) for o in spec.options) or "—" for lang in ("fr", "en"))
         raise BadInput(
             Localized(
-                f"Option inconnue « {escape(unknown[0])} ». Options possibles : {accepted}.",
-                f'Unknown option "{escape(unknown[0])}". Accepted options: {accepted}.',
+                f"Option inconnue « {echo(unknown[0])} ». Options possibles : {fr}.",
+                f'Unknown option "{echo(unknown[0])}". Accepted options: {en}.',
             )
         )
     values: dict[str, object] = {}
     for opt in spec.options:
         value = raw.get(opt.name)
+        if is_blank(value) and not opt.rest:
+            raise BadInput(_needs_value(opt))
         if value is None or value == "":
             if opt.required:
                 raise BadInput(
@@ -208,14 +210,38 @@ def parse_args(
                 )
             values[param_name(opt.name)] = None
             continue
-        values[param_name(opt.name)] = coerce(opt, value, services, mentions_only=mentions_only)
+        values[param_name(opt.name)] = coerce(
+            opt, value, services, mentions_only=mentions_only, saves=spec.saves
+        )
     return values
 
 
+def is_blank(value: object) -> bool:
+    """True for a text value with nothing in it (``region:`` or ``region:" "``)."""
+    return isinstance(value, str) and not value.strip()
+
+
+def _needs_value(opt: Option) -> Localized:
+    """The refusal of an option typed with an empty value (free text options excepted)."""
+    fr, en = opt.name_in("fr"), opt.name
+    return Localized(
+        f"L'option « {fr} » est vide : écrivez sa valeur juste après « {fr}: », "
+        "ou retirez l'option.",
+        f'The option "{en}" is empty: write its value right after "{en}:", '
+        "or leave the option out.",
+    )
+
+
 def coerce(
-    opt: Option, value: object, services: Services, *, mentions_only: bool = False
+    opt: Option,
+    value: object,
+    services: Services,
+    *,
+    mentions_only: bool = False,
+    saves: bool = False,
 ) -> object:
-    """Convert one raw value to the option's type, or raise BadInput."""
+    """Convert one raw value to the option's type, or raise BadInput; ``saves`` (the
+    command records what it is given) adds that a refused value saved nothing."""
     if opt.type is OptionType.INTEGER:
         return _integer(opt, value)
     if opt.type is OptionType.BOOLEAN:
@@ -224,19 +250,22 @@ def coerce(
     if opt.type is OptionType.USER:
         return parse_user_ref(text, opt.name, mentions_only=mentions_only)
     if opt.max_length is not None and len(text) > opt.max_length:
-        raise BadInput(
-            Localized(
-                f"« {opt.name_in('fr')} » dépasse {opt.max_length} caractères ({len(text)}). "
-                "Rien n'a été enregistré.",
-                f'"{opt.name}" is longer than {opt.max_length} characters ({len(text)}). '
-                "Nothing was saved.",
-            )
-        )
+        raise BadInput(_too_long(opt, len(text), saves=saves))
     if opt.choices:
         return _choice(opt, text)
     if opt.vocabulary:
         return services.vocabularies[opt.vocabulary].resolve(text)
     return text
+
+
+def _too_long(opt: Option, length: int, *, saves: bool) -> Localized:
+    """The refusal of a text longer than ``opt`` allows; "nothing was saved" only where
+    something would have been."""
+    fr = f"« {opt.name_in('fr')} » dépasse {opt.max_length} caractères ({length})."
+    en = f'"{opt.name}" is longer than {opt.max_length} characters ({length}).'
+    if saves:
+        return Localized(f"{fr} Rien n'a été enregistré.", f"{en} Nothing was saved.")
+    return Localized(f"{fr} Faites plus court.", f"{en} Please make it shorter.")
 
 
 def _integer(opt: Option, value: object) -> int:
@@ -249,7 +278,7 @@ def _integer(opt: Option, value: object) -> int:
     lo, hi = opt.min_value, opt.max_value
     if number is None or (lo is not None and number < lo) or (hi is not None and number > hi):
         span = f"{lo}–{hi}" if lo is not None and hi is not None else "…"
-        shown = escape(str(value)[:20])
+        shown = echo(str(value))
         raise BadInput(
             Localized(
                 f"« {opt.name_in('fr')} » attend un nombre entier ({span}), pas « {shown} ».",
@@ -279,7 +308,7 @@ def _choice(opt: Option, text: str) -> str:
         if key in (fold(choice.value), fold(choice.label.fr), fold(choice.label.en)):
             return choice.value
     accepted = ", ".join(c.value for c in opt.choices)
-    shown = escape(text[:40])
+    shown = echo(text)
     raise BadInput(
         Localized(
             f"« {shown} » n'est pas accepté pour « {opt.name_in('fr')} ». Valeurs : {accepted}.",

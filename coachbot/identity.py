@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -20,3 +21,9 @@ class PersonRef:
     def peer(self, user: str) -> PersonRef:
         """Return another user of the same workspace."""
         return PersonRef(self.platform, self.workspace, user)
+
+
+def safe_name(user: str) -> str:
+    """A user id usable in a file name (charts, reports, exports): other characters
+    become ``_``, at most 32 are kept."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", user)[:32] or "user"

@@ -17,6 +17,7 @@ from typing import Literal
 Style = Literal["plain", "bold", "italic", "code", "user"]
 _SPECIAL = frozenset("\\*_`<")
 _USER = re.compile(r"<@([A-Za-z0-9_.-]{1,64})>")
+ECHO_LIMIT = 40  # characters of user input quoted back in an error message
 _BIDI_AND_INVISIBLE = frozenset(
     "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 )
@@ -69,6 +70,13 @@ def escape(text: str, *, inline: bool = True) -> str:
     out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
     # A "- " at a line start (blanks before it vanish when blocks are stripped) would be a bullet.
     return re.sub(r"(?m)^(\s*)- ", r"\1\\- ", out)
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """User input quoted back in a message: stripped, cut to ``limit`` characters (with an
+    ellipsis when it was longer) and escaped, so a long or hostile value stays short and inert."""
+    text = text.strip()
+    return escape(text[:limit].rstrip() + "…" if len(text) > limit else text)
 
 
 def mention(user_id: str) -> str:

@@ -61,6 +61,8 @@ class Option:
     resolves typed text to a value and serves autocomplete. ``rest`` marks a text
     option that takes the rest of the line when typed as text (questions, notes).
     ``name_fr`` is the French name; ``name`` stays the key of the handler's arguments.
+    ``hint`` is the expected form of a text value, shown in usage lines (``HH:MM``,
+    ``mon-fri``) in place of its type.
     """
 
     name: str
@@ -74,6 +76,7 @@ class Option:
     vocabulary: str | None = None
     rest: bool = False
     name_fr: str | None = None
+    hint: Localized | None = None
 
     def name_in(self, lang: Lang) -> str:
         """The name shown to (and typed by) speakers of ``lang``."""
@@ -83,6 +86,16 @@ class Option:
     def names(self) -> Localized:
         """The name in each language."""
         return Localized(self.name_in("fr"), self.name)
+
+    def usage(self, lang: Lang) -> str:
+        """How to type the option: ``hour:<8-18>``, ``time:<HH:MM>``, ``lang:fr|en``."""
+        name = self.name_in(lang)
+        if self.choices:
+            return f"{name}:" + "|".join(c.value for c in self.choices)
+        if self.min_value is not None and self.max_value is not None:
+            return f"{name}:<{self.min_value}-{self.max_value}>"
+        shown = self.hint.get(lang) if self.hint else self.vocabulary or self.type.value
+        return f"{name}:<{shown}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +121,9 @@ class CommandSpec:
     """Everything known about one command: the single source every adapter reads.
 
     ``group_fr`` (the French name of the group) is filled in by the Registry, so the
-    command can spell its whole path in either language.
+    command can spell its whole path in either language. ``saves`` marks a command that
+    records what it is given (a rating, a note, a setting): a refusal there says that
+    nothing was saved.
     """
 
     group: str | None
@@ -121,6 +136,7 @@ class CommandSpec:
     personal: bool = False
     name_fr: str | None = None
     group_fr: str | None = field(default=None, compare=False)
+    saves: bool = False
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -172,11 +188,7 @@ class CommandSpec:
         with the names in ``lang`` (admin subcommands lifted with ``flat_admin``)."""
         parts = [f"/{self.qualified_name_in(lang, flat_admin=flat_admin)}"]
         for opt in self.options:
-            token = f"{opt.name_in(lang)}:<{opt.vocabulary or opt.type.value}>"
-            if opt.min_value is not None and opt.max_value is not None:
-                token = f"{opt.name_in(lang)}:<{opt.min_value}-{opt.max_value}>"
-            if opt.choices:
-                token = f"{opt.name_in(lang)}:" + "|".join(c.value for c in opt.choices)
+            token = opt.usage(lang)
             parts.append(token if opt.required else f"[{token}]")
         return " ".join(parts)
 
@@ -209,12 +221,22 @@ def command(
     slow: bool = False,
     personal: bool = False,
     name_fr: str | None = None,
+    saves: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Mark ``handler`` as a command; it is registered when its module is collected."""
 
     def mark(handler: Handler) -> Handler:
         spec = CommandSpec(
-            group, name, description, handler, tuple(options), admin, slow, personal, name_fr
+            group,
+            name,
+            description,
+            handler,
+            tuple(options),
+            admin,
+            slow,
+            personal,
+            name_fr,
+            saves=saves,
         )
         setattr(handler, _ATTR, spec)
         return handler

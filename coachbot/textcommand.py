@@ -1,8 +1,8 @@
 """Typed command lines (console, Slack): ``/cto salary paris expert`` or ``region:paris``.
 
 Options may be given as ``name:value`` in any order or by position in declaration
-order; quotes group words (``note:"led the review"``); an option marked ``rest``
-(questions, notes) takes the rest of the line as written.
+order, each once; quotes group words (``note:"led the review"``); an option marked
+``rest`` (questions, notes) takes the rest of the line as written.
 
 Group, command and option names may be typed in English or in French, case and
 accents ignored (``/progression noter compétence:sécurité niveau:3``); what comes out
@@ -19,8 +19,8 @@ from coachbot.errors import BadInput
 from coachbot.i18n import Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
-from coachbot.markup import escape
-from coachbot.registry import CommandSpec, Registry
+from coachbot.markup import echo
+from coachbot.registry import CommandSpec, Option, Registry
 from coachbot.reply import Reply
 
 _TOKEN = re.compile(r"""(?:([^\W\d]+):)?("[^"]*"|'[^']*'|\S+)?""")  # [name:]value
@@ -46,7 +46,8 @@ def split_path(line: str, registry: Registry) -> tuple[tuple[str, ...], str]:
 
 
 def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
-    """Bind the option text of one command; BadInput for an argument that fits nowhere."""
+    """Bind the option text of one command; BadInput for an argument that fits nowhere
+    or an option given twice (``hour:13 hour:14``, ``paris region:lyon``)."""
     args: dict[str, str] = {}
     pos = 0
     while pos < len(text):
@@ -67,6 +68,8 @@ def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
                 raise BadInput(_unexpected(text[pos : match.end()]))
             value_start = pos
         else:
+            if option.name in args:
+                raise BadInput(_given_twice(option))
             value_start = match.start(2) if match.group(2) else match.end()
         if option.rest:
             args[option.name] = _unquote(text[value_start:].strip())
@@ -83,10 +86,20 @@ def _next_free_is_rest(spec: CommandSpec, bound: dict[str, str]) -> bool:
 
 def _unknown_option(key: str, spec: CommandSpec) -> Localized:
     fr, en = (", ".join(o.name_in(lang) for o in spec.options) or "—" for lang in ("fr", "en"))
-    shown = escape(key[:40])
+    shown = echo(key)
     return Localized(
         f"Option inconnue « {shown} ». Options possibles : {fr}.",
         f'Unknown option "{shown}". Accepted options: {en}.',
+    )
+
+
+def _given_twice(option: Option) -> Localized:
+    """The refusal of an option bound twice: which one, and that nothing was run."""
+    fr, en = option.name_in("fr"), option.name
+    return Localized(
+        f"L'option « {fr} » est donnée deux fois : gardez une seule valeur. "
+        "La commande n'a pas été exécutée.",
+        f'The option "{en}" is given twice: keep a single value. The command was not run.',
     )
 
 
@@ -97,7 +110,7 @@ def _unquote(value: str) -> str:
 
 
 def _unexpected(token: str) -> Localized:
-    shown = escape(token[:40])
+    shown = echo(token)
     return Localized(f"Argument en trop : « {shown} ».", f'Unexpected argument: "{shown}".')
 
 

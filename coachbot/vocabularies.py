@@ -2,14 +2,18 @@
 
 An option that names a vocabulary (``skill``, ``topic``, ``timezone``, ``region``,
 ``level``, ``category``, ``command``) accepts an id or a name in either language, ignoring case
-and accents; an unknown value raises BadInput listing the closest accepted values.
+and accents; an unknown value raises BadInput listing what is accepted: every value of
+a small set, by the name a reader of either language would type, else the closest ids.
+A timezone typed as an offset (``UTC+14``) is answered with the IANA zones that match.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,11 +21,12 @@ from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.models import CATEGORIES, KnowledgeBase, NamedBand
 from coachbot.knowledge.retrieval import fold
-from coachbot.markup import escape
+from coachbot.markup import echo, escape
 
 if TYPE_CHECKING:
     from coachbot.registry import Registry
 
+SMALL_SET = 12  # up to this many entries, an unknown value gets every accepted one listed
 CATEGORY_LABELS = {
     "technical": Localized("Techniques", "Technical"),
     "managerial": Localized("Managériales", "Managerial"),
@@ -80,12 +85,25 @@ class EntryVocabulary:
         return list(dict.fromkeys(self._index[name] for name in names))[:n]
 
     def _unknown(self, raw: str) -> Localized:
+        shown = echo(raw)
+        if len(self.entries) <= SMALL_SET:
+            fr, en = (self.accepted(raw, lang) for lang in ("fr", "en"))
+            return Localized(
+                f"« {shown} » n'est pas connu ({self.kind.fr}). Valeurs acceptées : {fr}.",
+                f'"{shown}" is not a known {self.kind.en}. Accepted: {en}.',
+            )
         close = self.closest(raw) or [e.id for e in self.entries[:5]]
-        shown = escape(raw.strip()[:40])
         return Localized(
             f"« {shown} » n'est pas connu ({self.kind.fr}). Plus proches : {', '.join(close)}.",
             f'"{shown}" is not a known {self.kind.en}. Closest: {", ".join(close)}.',
         )
+
+    def accepted(self, raw: str, lang: Lang) -> str:
+        """Every entry as ``lang`` readers would type it, the closest to ``raw`` first."""
+        close = self.closest(raw, len(self.entries))
+        ids = [*close, *(e.id for e in self.entries if e.id not in close)]
+        labels = {e.id: e.label.get(lang) for e in self.entries}
+        return ", ".join(escape(typed_name(labels[i])) for i in ids)
 
     def complete(self, prefix: str, lang: Lang, limit: int = 25) -> list[Suggestion]:
         """Entries whose id or label contains ``prefix`` (all of them for an empty prefix)."""
@@ -96,8 +114,15 @@ class EntryVocabulary:
         return [Suggestion(e.id, e.label.get(lang)) for e in hits[:limit]]
 
 
+def typed_name(label: str) -> str:
+    """A label as one typeable word: ``Large cities`` -> ``large-cities`` (resolving
+    reads ``-`` as a space, so the word selects the entry)."""
+    return "-".join(label.lower().split())
+
+
 class TimezoneVocabulary:
-    """IANA timezone names, checked with zoneinfo; typos get suggestions."""
+    """IANA timezone names, checked with zoneinfo; typos get suggestions, and an offset
+    such as ``UTC+14`` gets the zones that match it."""
 
     kind = Localized("fuseau horaire", "timezone")
 
@@ -110,9 +135,12 @@ class TimezoneVocabulary:
         key = raw.strip().replace(" ", "_").lower()
         if key in self._folded:
             return self._folded[key]
+        offset = utc_offset(raw)
+        if offset is not None:
+            raise BadInput(offset_refusal(raw, offset))
         close = difflib.get_close_matches(key, list(self._folded), n=3, cutoff=0.5)
         named = ", ".join(self._folded[c] for c in close) or "Europe/Paris, America/New_York"
-        shown = escape(raw.strip()[:40])
+        shown = echo(raw)
         raise BadInput(
             Localized(
                 f"« {shown} » n'est pas un fuseau IANA. Vouliez-vous : {named} ?",
@@ -125,6 +153,95 @@ class TimezoneVocabulary:
         p = prefix.strip().replace(" ", "_").lower()
         hits = sorted((n for n in self._names if p in n.lower()), key=lambda n: (len(n), n))
         return [Suggestion(n, n) for n in hits[:limit]]
+
+
+_OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?:\s*[:h]?\s*(\d{2}))?$", re.I)
+_REGIONS = (
+    "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
+    "Indian/", "Pacific/",
+)  # fmt: skip
+_WELL_KNOWN = frozenset(
+    {
+        "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+        "America/Sao_Paulo", "America/Toronto", "Europe/London", "Europe/Paris",
+        "Africa/Casablanca", "Africa/Dakar", "Asia/Dubai", "Asia/Kolkata", "Asia/Shanghai",
+        "Asia/Tokyo", "Asia/Singapore", "Australia/Sydney", "Pacific/Auckland",
+    }
+)  # fmt: skip
+_SEASONS = (datetime(2025, 1, 15, 12, tzinfo=UTC), datetime(2025, 7, 15, 12, tzinfo=UTC))
+
+
+def utc_offset(raw: str) -> int | None:
+    """Minutes east of UTC for ``UTC+14``, ``GMT-5``, ``UTC+5:30``; None for anything else."""
+    match = _OFFSET.match(raw.strip())
+    if match is None:
+        return None
+    sign = 1 if match.group(1) == "+" else -1
+    return sign * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+
+
+def offset_zones(minutes: int, cities: int = 3) -> list[str]:
+    """IANA zones at ``minutes`` east of UTC: the fixed ``Etc/GMT`` zone when there is one
+    (its sign is inverted: ``Etc/GMT-14`` is UTC+14), then up to ``cities`` city zones whose
+    standard time (daylight saving aside) is that offset, well-known and year-round ones first."""
+    etc = []
+    if minutes == 0:
+        etc = ["UTC"]
+    elif minutes % 60 == 0 and -12 <= minutes // 60 <= 14:
+        etc = [f"Etc/GMT{-minutes // 60:+d}"]
+    return etc + list(_city_zones(minutes)[:cities])
+
+
+@cache
+def _city_zones(minutes: int) -> tuple[str, ...]:
+    import zoneinfo
+
+    found = []
+    for name in _timezones():
+        if not name.startswith(_REGIONS):
+            continue
+        zone = zoneinfo.ZoneInfo(name)
+        offsets = {
+            int(off.total_seconds()) // 60
+            for moment in _SEASONS
+            if (off := moment.astimezone(zone).utcoffset()) is not None
+        }
+        if offsets and min(offsets) == minutes:
+            found.append((name not in _WELL_KNOWN, len(offsets) > 1, name))
+    return tuple(name for *_, name in sorted(found))
+
+
+def offset_refusal(raw: str, minutes: int) -> Localized:
+    """What to type instead of the offset ``raw``: the matching zones, or the valid range."""
+    shown = echo(raw)
+    zones = offset_zones(minutes)
+    if not zones:
+        return Localized(
+            f"« {shown} » n'est pas un décalage horaire en usage : ils vont de UTC-12 à UTC+14. "
+            "Donnez un fuseau IANA, par exemple Europe/Paris.",
+            f'"{shown}" is not an offset in use: they run from UTC-12 to UTC+14. '
+            "Give an IANA timezone, for example Europe/Paris.",
+        )
+    named = ", ".join(zones)
+    inverted = next((z for z in zones if z.startswith("Etc/")), None)
+    sign_fr = (
+        f" Attention : les noms Etc/GMT inversent le signe ({inverted} = UTC{minutes // 60:+d}) "
+        "et ne changent jamais d'heure."
+        if inverted
+        else ""
+    )
+    sign_en = (
+        f" Note that Etc/GMT names invert the sign ({inverted} is UTC{minutes // 60:+d}) "
+        "and never change for daylight saving."
+        if inverted
+        else ""
+    )
+    return Localized(
+        f"« {shown} » est un décalage, pas un nom de fuseau IANA. Fuseaux qui correspondent : "
+        f"{named}.{sign_fr} Une ville suit les changements d'heure de son pays.",
+        f'"{shown}" is an offset, not an IANA timezone name. Matching zones: {named}.'
+        f"{sign_en} A city zone follows its country's clock changes.",
+    )
 
 
 class CommandVocabulary:

@@ -101,7 +101,7 @@ def test_synonyms_bridge_the_vocabularies(retriever: Retriever) -> None:
 
 async def test_answer_says_where_it_comes_from(bot: ChatBot) -> None:
     text = await bot.say("/cto ask combien gagne un CTO à Paris ?", locale="fr")
-    assert "salary/" in text and ".txt" in text and "/cto salary" in text
+    assert "salary/" in text and ".txt" in text and "/cto salaire" in text
 
 
 async def test_answers_in_the_users_language_whatever_the_question_language(bot: ChatBot) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from coachbot.adapters.console import run_console
 from coachbot.app import App
 from coachbot.reply import Actions, Button, Reply, Text
+from tests.chat import ChatBot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,8 +38,8 @@ def test_piped_chat_session(tmp_path: Path) -> None:
     replies = [r for r in result.stdout.split("\n\n== ") if r.strip()]
     assert "Language saved" in result.stdout
     assert "100–140 k€ gross / year" in result.stdout
-    assert "(now acting as bob)" in result.stdout
-    # bob never chose a language: French, the default
+    # bob never chose a language: French, the default, from the console's own words on
+    assert "(vous agissez maintenant en tant que bob)" in result.stdout
     assert "Une journée de CTO" in result.stdout or "journée" in result.stdout
     assert len(replies) >= 3
 
@@ -84,3 +85,62 @@ def test_an_accelerated_clock_never_touches_the_real_database(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "scratch database" in result.stdout
     assert (tmp_path / "c.db").read_bytes() == before
+
+
+LONG_ITEM = "**Budget** — " + " ".join(f"word{n}" for n in range(60))
+
+
+def test_a_long_list_item_wraps_under_its_own_text(tmp_path: Path) -> None:
+    from coachbot.adapters.console import WIDTH, ConsoleRenderer
+    from coachbot.reply import Items
+
+    text = ConsoleRenderer(tmp_path).render(Reply(blocks=(Items(("short", LONG_ITEM)),)))
+    lines = text.split("\n")
+    assert lines[0] == "  • short" and lines[1].startswith("  • Budget — word0")
+    continuation = lines[2:]
+    assert len(continuation) >= 2
+    assert all(line.startswith("    ") and not line.startswith("     ") for line in continuation)
+    assert all(len(line) <= WIDTH for line in lines)
+    assert " ".join(line.strip() for line in lines[1:]).endswith("word59")
+
+
+def test_a_long_notice_wraps_under_its_own_text(tmp_path: Path) -> None:
+    from coachbot.adapters.console import ConsoleRenderer
+
+    text = ConsoleRenderer(tmp_path).render(Reply(title="t", notices=(LONG_ITEM,)))
+    notice = text.split("\n\n", 1)[1].split("\n")
+    assert notice[0].startswith("★ Budget") and len(notice) >= 2
+    assert all(line.startswith("  ") and line[2] != " " for line in notice[1:])
+
+
+async def test_console_words_follow_the_users_language(bot: ChatBot) -> None:
+    session = bot.session
+    assert await session.handle("/press 1") == "Aucun bouton sur lequel appuyer."
+    assert await session.handle("/as bad name!") == (
+        "Usage : /as NOM (lettres, chiffres, « . », « - », « _ »)"
+    )
+    assert await session.handle("/as bob") == "(vous agissez maintenant en tant que bob)"
+    await session.handle("/coach language en")
+    assert await session.handle("/as bob") == "(now acting as bob)"
+    assert await session.handle("/press 1") == "No button to press."
+    await session.handle("/mentor request user:@carol")
+    await session.handle("/as carol")
+    await session.handle("/coach language en")
+    await session.handle("/mentor list")
+    assert session.last_buttons
+    assert await session.handle("/press 9") == (
+        f"Usage: /press N, with N from 1 to {len(session.last_buttons)}"
+    )
+
+
+class _Terminal(io.StringIO):
+    """Stdin that looks interactive, so the console greets."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_the_banner_is_in_the_users_language(app: App) -> None:
+    out = io.StringIO()
+    assert await run_console(app, "zoe", stdin=_Terminal("/quit\n"), stdout=out) == 0
+    assert "console coachbot — /aide pour les commandes" in out.getvalue()

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -51,11 +52,12 @@ def test_every_seed_is_used(kb: KnowledgeBase) -> None:
 def test_figures_live_in_facts_not_in_prose(kb: KnowledgeBase) -> None:
     """A fact's digits appear in prose only through its placeholder, in both languages."""
     raw = "".join(p.read_text(encoding="utf-8") for p in (CONTENT_DIR / "topics").glob("*.toml"))
+    prose = re.sub(r"\{[a-z0-9_]+\}", "{}", raw)  # a placeholder's name may hold a year
     for fact in kb.facts.values():
         values = fact.value if isinstance(fact.value, list) else [fact.value]
         for value in values:
             if isinstance(value, int) and value >= 1000:
-                assert str(value) not in raw, f"{fact.id} typed as digits in a topic"
+                assert str(value) not in prose, f"{fact.id} typed as digits in a topic"
     used = set(re.findall(r"\{([a-z0-9_]+)\}", raw))
     assert used <= set(kb.facts)
 
@@ -86,6 +88,33 @@ def test_salary_grid_is_complete(kb: KnowledgeBase) -> None:
 def test_typical_day_covers_every_slot_in_order(kb: KnowledgeBase) -> None:
     assert [s.id for s in kb.day] == list(DAY_SLOTS)
     assert all(s.start < s.end for s in kb.day)
+
+
+def test_the_hours_cto_day_accepts_are_the_hours_the_day_covers(kb: KnowledgeBase) -> None:
+    """``/cto day hour:`` declares FIRST_HOUR-LAST_HOUR (usage, help, Discord bounds): every
+    hour in that range falls in a slot, the hours just outside it do not."""
+    from coachbot.commands.cto import FIRST_HOUR, LAST_HOUR
+
+    def covered(hour: int) -> bool:
+        return any(s.start <= time(hour) < s.end for s in kb.day)
+
+    assert all(covered(h) for h in range(FIRST_HOUR, LAST_HOUR + 1))
+    assert not covered(FIRST_HOUR - 1) and not covered(LAST_HOUR + 1)
+
+
+def test_salary_prose_does_not_say_where_the_grid_is_and_dates_the_us_figures(
+    kb: KnowledgeBase,
+) -> None:
+    """The grid comes before the prose in ``/cto salary`` and not at all in ``/cto ask``."""
+    salary = kb.topics["salary"]
+    fr = " ".join(s.fr.text for s in salary.sections).lower()
+    en = " ".join(s.en.text for s in salary.sections).lower()
+    for where in ("ci-dessous", "plus bas", "ci-dessus"):
+        assert where not in fr
+    for where in ("below", "above"):
+        assert where not in en
+    assert "au début de 2021" in fr and "163\u202f255 $" in fr
+    assert "in early 2021" in en and "$163,255" in en
 
 
 def test_skill_catalog_covers_every_category(kb: KnowledgeBase) -> None:

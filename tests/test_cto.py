@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coachbot.app import App
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.reply import Fields, Tone
 from tests.chat import ChatBot
@@ -48,11 +49,14 @@ async def test_day_at_an_hour(bot: ChatBot) -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("/cto salary region:mars", "not a known region. Closest"),
+        ("/cto salary region:mars", "not a known region. Accepted: "),
         ("/cto salary level:1", "not a known level"),
-        ("/cto day hour:25", "whole number (0–23)"),
-        ("/cto day hour:twelve", "whole number (0–23)"),
-        ("/cto day hour:22", "pick an hour between 8 and 18"),
+        ("/cto day hour:25", "whole number (8–18)"),
+        ("/cto day hour:twelve", "whole number (8–18)"),
+        ("/cto day hour:22", "whole number (8–18)"),
+        ("/cto day hour:7", 'whole number (8–18), not "7"'),
+        ("/cto day hour:23", 'whole number (8–18), not "23"'),
+        ("/cto day hour:0", "whole number (8–18)"),
         ("/cto salary colour:blue", "Unknown option"),
         ("/cto nope", 'Unknown subcommand "nope"'),
         ("/nothing", "Unknown command"),
@@ -66,6 +70,13 @@ async def test_bad_input_gets_a_clear_message(bot: ChatBot, line: str, expected:
     assert expected in text
     assert bot.last is not None and bot.last.tone is Tone.ERROR
     assert "Traceback" not in text
+
+
+async def test_day_accepts_the_first_and_last_hours_it_declares(bot: ChatBot) -> None:
+    assert "08:00" in await bot.say("/cto day hour:8", locale="en")
+    assert "17:00–18:30" in await bot.say("/cto day hour:18", locale="en")
+    usage = await bot.say("/help command:cto day", locale="fr")
+    assert "heure:<8-18>" in usage and "0-23" not in usage
 
 
 async def test_bad_input_in_french(bot: ChatBot) -> None:
@@ -125,3 +136,111 @@ async def test_two_first_commands_at_once_from_a_new_user_both_work(bot: ChatBot
         bot.app.dispatcher.dispatch(Invocation(person, ("coach", "language"), {"lang": "fr"})),
     )
     assert first.tone is not Tone.ERROR and second.tone is not Tone.ERROR
+
+
+# --- what a refusal says ---------------------------------------------------------------------
+
+
+async def test_an_unknown_level_lists_every_level_by_name(bot: ChatBot) -> None:
+    text = await bot.say("/cto salary level:junior", locale="en")
+    assert "Accepted: " in text and "confirmed" in text and "expert" in text
+    french = await bot.say("/cto salary level:junior", locale="fr")
+    assert "Valeurs acceptées : " in french and "confirmé" in french and "expert" in french
+
+
+async def test_an_unknown_region_lists_names_a_user_types_not_ids(bot: ChatBot) -> None:
+    text = await bot.say("/cto salary region:mars", locale="en")
+    first = text.split("Accepted: ")[1].split("\n")[0]
+    assert sorted(first.rstrip(".").split(", ")) == ["large-cities", "other-regions", "paris"]
+    assert "big_cities" not in text
+    french = await bot.say("/cto salary region:mars", locale="fr")
+    assert "grandes-villes" in french and "régions" in french and "big_cities" not in french
+
+
+async def test_the_closest_accepted_value_comes_first(bot: ChatBot) -> None:
+    text = await bot.say("/cto salary region:pariss", locale="en")
+    assert "Accepted: paris, " in text
+
+
+async def test_every_listed_name_selects_its_value(app: App) -> None:
+    from coachbot.vocabularies import SMALL_SET, EntryVocabulary, typed_name
+
+    small = [
+        v
+        for v in app.services.vocabularies.values()
+        if isinstance(v, EntryVocabulary) and len(v.entries) <= SMALL_SET
+    ]
+    assert {v.kind.en for v in small} >= {"region", "level", "category"}
+    for vocab in small:
+        for entry in vocab.entries:
+            for lang in ("fr", "en"):
+                assert vocab.resolve(typed_name(entry.label.get(lang))) == entry.id
+
+
+@pytest.mark.parametrize(
+    ("line", "option"),
+    [
+        ("/cto day hour:13 hour:14", "hour"),
+        ("/cto salary region:paris region:lyon", "region"),
+        ("/cto salary paris region:lyon", "region"),
+        ("/cto salary level:expert niveau:confirmed", "level"),
+    ],
+)
+async def test_an_option_given_twice_is_refused(bot: ChatBot, line: str, option: str) -> None:
+    text = await bot.say(line, locale="en")
+    assert f'The option "{option}" is given twice' in text
+    assert bot.last is not None and bot.last.tone is Tone.ERROR
+    assert not any(isinstance(b, Fields) for b in bot.last.blocks)
+
+
+async def test_an_option_given_twice_changes_nothing(bot: ChatBot) -> None:
+    await bot.say("/coach language en", locale="fr")
+    text = await bot.say("/coach language fr lang:fr", locale="fr")
+    assert 'The option "lang" is given twice' in text  # still English: nothing changed
+    typed_in_french = await bot.say("/cto journee heure:9 heure:10", locale="en")
+    assert 'The option "hour" is given twice' in typed_in_french
+
+
+async def test_an_option_given_twice_is_named_in_french(bot: ChatBot) -> None:
+    text = await bot.say("/cto salaire niveau:expert level:confirmed", locale="fr")
+    assert "L'option « niveau » est donnée deux fois" in text
+
+
+@pytest.mark.parametrize("line", ["/cto salary region:", '/cto salary region:""', "/cto day hour:"])
+async def test_an_empty_value_is_refused(bot: ChatBot, line: str) -> None:
+    text = await bot.say(line, locale="en")
+    assert "is empty: write its value right after" in text
+    assert bot.last is not None and bot.last.tone is Tone.ERROR
+    french = await bot.say(line, locale="fr")
+    assert "est vide" in french
+
+
+async def test_an_empty_value_from_a_platform_is_refused_too(bot: ChatBot) -> None:
+    from coachbot.dispatch import Invocation
+
+    inv = Invocation(bot.person, ("cto", "salary"), {"region": " "}, locale="en")
+    reply = await bot.app.dispatcher.dispatch(inv)
+    assert reply.tone is Tone.ERROR
+    assert 'The option "region" is empty' in bot.session.renderer.render(reply)
+
+
+async def test_an_empty_free_text_means_nothing(bot: ChatBot) -> None:
+    help_text = await bot.say("/help command:", locale="en")
+    assert bot.last is not None and bot.last.tone is not Tone.ERROR and "/cto" in help_text
+    assert 'The option "question" is required' in await bot.say("/cto ask question:", locale="en")
+
+
+async def test_long_input_is_echoed_cut_short(bot: ChatBot) -> None:
+    for line in ("/cto " + "x" * 5000, "/cto salary region:" + "y" * 5000):
+        text = await bot.say(line, locale="en")
+        assert bot.last is not None and bot.last.tone is Tone.ERROR
+        assert len(text) < 600 and "…" in text
+        assert "x" * 41 not in text and "y" * 41 not in text
+
+
+async def test_a_question_too_long_says_nothing_about_saving(bot: ChatBot) -> None:
+    text = await bot.say("/cto ask " + "why " * 100, locale="en")
+    assert "longer than 300 characters" in text and "shorter" in text
+    assert "saved" not in text
+    french = await bot.say("/cto demander " + "pourquoi " * 50, locale="fr")
+    assert "dépasse 300 caractères" in french and "enregistré" not in french

@@ -82,3 +82,12 @@ def test_a_person_is_a_user_span() -> None:
 
 def test_user_text_cannot_forge_a_person() -> None:
     assert parse_inline(escape("<@123>")) == (Span("<@123>"),)
+
+
+def test_echo_cuts_long_input_and_keeps_it_inert() -> None:
+    from coachbot.markup import ECHO_LIMIT, echo
+
+    assert echo("  paris  ") == "paris"
+    assert echo("x" * 5000) == "x" * ECHO_LIMIT + "…"
+    assert echo("*" * 50) == "\\*" * ECHO_LIMIT + "…"
+    assert echo("a" * ECHO_LIMIT) == "a" * ECHO_LIMIT

@@ -15,7 +15,7 @@ from coachbot.db.models import Goal, MentorAlert, MentorLink, MentorNote, Person
 from coachbot.identity import PersonRef
 from coachbot.markup import plain
 from coachbot.mentors.alerts import due_mentor_alerts
-from coachbot.reply import Attachment, Fields, Items, Reply, Text, Tone
+from coachbot.reply import Attachment, Fields, Image, Items, Reply, Text, Tone
 from tests.chat import ChatBot
 
 ABOUT_SOMEONE = (
@@ -288,6 +288,26 @@ async def test_viewing_a_mentee_with_nothing_recorded_speaks_to_the_mentor(en: C
     view = await en.as_("bob").say("/mentor view user:@alice")
     assert "@alice has recorded nothing yet: no rating, no evidence, no goal." in view
     assert "Start by rating yourself" not in view and "/progress rate" not in view
+
+
+def radar_caption(reply: Reply) -> str:
+    (chart,) = [b for b in reply.blocks if isinstance(b, Image)]
+    return chart.alt
+
+
+async def test_the_mentors_radar_caption_speaks_of_the_learner(en: ChatBot) -> None:
+    await link_up(en)
+    await en.as_("alice").say("/progress rate skill:security level:2")
+    own = radar_caption(await en.reply("/progress show"))
+    assert own.startswith("Radar: your current ratings")
+    seen = radar_caption(await en.as_("bob").reply("/mentor view user:@alice"))
+    assert "your learner's current ratings" in seen and "their ratings 90 days ago" in seen
+    assert "your current ratings" not in seen
+    await en.say("/coach language fr")
+    french = radar_caption(await en.reply("/mentor voir utilisateur:@alice"))
+    assert "les notes actuelles de votre apprenant" in french and "ses notes d'il y a 90" in french
+    assert "vos notes" not in french
+    assert radar_caption(await en.as_("alice").reply("/progress show")) == own  # hers unchanged
 
 
 ENGLISH_WORDS = re.compile(

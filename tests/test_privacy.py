@@ -168,7 +168,21 @@ async def test_export_is_a_private_json_file_of_everything_about_the_user(
 
 async def test_export_in_the_console_writes_the_file(lived: ChatBot, app: App) -> None:
     text = await lived.say("/coach export")
-    assert "[file]:" in text and "coachbot-export-2026-03-05.json" in text
+    assert "[file]:" in text and "coachbot-export-alice-2026-03-05.json" in text
+
+
+async def test_two_users_exports_are_two_files(bot: ChatBot, app: App) -> None:
+    """Each file is named after its user: in the console one user's export never
+    overwrites another's, and an id is made safe for a file name."""
+    names = []
+    for user in ("alice", "bob", "T0/../U 1"):
+        reply = await bot.as_(user).reply("/coach export", locale="en")
+        [file] = [b for b in reply.blocks if isinstance(b, Attachment)]
+        names.append(file.filename)
+    assert names[0].startswith("coachbot-export-alice-") and names[0].endswith(".json")
+    assert names[1].startswith("coachbot-export-bob-")
+    assert names[2].startswith("coachbot-export-T0_.._U_1-") and "/" not in names[2]
+    assert len(set(names)) == 3
 
 
 async def test_export_of_someone_never_seen_is_empty_and_creates_nothing(

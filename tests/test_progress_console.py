@@ -40,8 +40,8 @@ def test_scripted_console_session_covers_the_tracker(tmp_path: Path) -> None:
     assert "Streak: 1 day" in out
     assert "IT security: 4/5 now, 2 rating(s)" in out
     assert "Your portfolio is attached" in out
-    assert "(now acting as bob)" in out
-    bob = out.split("(now acting as bob)")[1]
+    assert "(vous agissez maintenant en tant que bob)" in out  # bob speaks French
+    bob = out.split("(vous agissez maintenant en tant que bob)")[1]
     assert "Rien d'enregistré pour l'instant" in bob and "IT security" not in bob
     charts = tmp_path / "charts"
     pngs = sorted(p.name for p in charts.glob("*.png"))

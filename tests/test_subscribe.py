@@ -103,6 +103,57 @@ async def test_bad_input_is_refused_and_changes_nothing(
     assert await stored(bot.app) == before
 
 
+@pytest.mark.parametrize(
+    ("offset", "zones", "wrong"),
+    [
+        ("UTC+14", ("Etc/GMT-14", "Pacific/Kiritimati"), ("Etc/GMT+4", "Etc/GMT+1")),
+        ("utc-5", ("Etc/GMT+5", "America/New_York"), ("Etc/GMT-5",)),
+        ("GMT+1", ("Etc/GMT-1", "Europe/Paris"), ("Etc/GMT+1", "Europe/London")),
+        ("UTC+5:30", ("Asia/Kolkata",), ("Etc/",)),
+    ],
+)
+async def test_a_utc_offset_is_answered_with_the_zones_that_match(
+    bot: ChatBot, offset: str, zones: tuple[str, ...], wrong: tuple[str, ...]
+) -> None:
+    await bot.say("/coach subscribe time:07:00", locale="en")
+    before = await stored(bot.app)
+    text = await bot.say(f"/coach settings timezone:{offset}", locale="en")
+    assert bot.last is not None and bot.last.tone is Tone.ERROR
+    assert "is an offset, not an IANA timezone name" in text
+    assert all(zone in text for zone in zones), text
+    assert not any(zone in text for zone in wrong), text
+    assert await stored(bot.app) == before
+
+
+async def test_an_offset_out_of_use_says_the_range(bot: ChatBot) -> None:
+    text = await bot.say("/coach settings timezone:UTC+15", locale="fr")
+    assert "de UTC-12 à UTC+14" in text
+    french = " ".join((await bot.say("/coach settings timezone:UTC+14", locale="fr")).split())
+    assert "inversent le signe (Etc/GMT-14 = UTC+14)" in french
+
+
+async def test_a_region_code_for_holidays_names_its_country(bot: ChatBot) -> None:
+    text = await bot.say("/coach settings skip_holidays:US-CA", locale="en")
+    assert '"US-CA" names a region' in text and "here US" in text
+    unknown = " ".join((await bot.say("/coach settings skip_holidays:XY", locale="en")).split())
+    examples = unknown.split("for example: ")[1].split(" (or off)")[0].split(", ")
+    assert examples and all(len(code) == 2 for code in examples), examples
+    assert "Two-letter ISO codes (or three: FRA, USA)" in unknown
+    await bot.say("/coach subscribe skip_holidays:usa", locale="en")  # three letters work
+    sub = await stored(bot.app)
+    assert sub is not None and sub.skip_holidays == "USA"
+
+
+async def test_usage_shows_the_form_of_each_text_option(bot: ChatBot) -> None:
+    text = await bot.say("/help command:coach settings", locale="en")
+    for token in ("time:<HH:MM>", "days:<mon-fri>", "skip_holidays:<country code|off>"):
+        assert token in text
+    assert "<string>" not in text
+    french = await bot.say("/aide commande:coach reglages", locale="fr")
+    assert "heure:<HH:MM>" in french and "jours:<lun-ven>" in french and "bilan:<ven|off>" in french
+    assert "fin:<AAAA-MM-JJ>" in await bot.say("/coach pause fin:demain", locale="fr")
+
+
 async def test_unknown_holiday_country_lists_some(bot: ChatBot) -> None:
     text = await bot.say("/coach subscribe skip_holidays:XY", locale="fr")
     assert "FR" in text and "US" in text and "code pays" in text

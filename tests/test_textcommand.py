@@ -68,6 +68,28 @@ def test_extra_argument_is_refused(registry: Registry) -> None:
         options(registry, "/cto salary paris expert more")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/cto day hour:13 hour:14",
+        "/cto salary region:paris region:lyon",
+        "/cto salary paris region:lyon",
+        "/cto salary niveau:expert level:expert",
+    ],
+)
+def test_an_option_bound_twice_is_refused(registry: Registry, line: str) -> None:
+    with pytest.raises(BadInput) as refused:
+        options(registry, line)
+    assert "given twice" in refused.value.message.en
+    assert "donnée deux fois" in refused.value.message.fr
+
+
+def test_words_after_a_rest_option_are_its_text_not_a_second_option(registry: Registry) -> None:
+    assert options(registry, "/cto ask question:one question:two") == {
+        "question": "one question:two"
+    }
+
+
 def test_group_and_command_words_are_case_insensitive(registry: Registry) -> None:
     assert split_path("/CTO Salary paris", registry) == (("cto", "salary"), "paris")
 

@@ -2,7 +2,8 @@
 
 Lines are read from stdin (interactive or piped) and each gets one rendered reply.
 ``/as NAME`` switches the acting user, ``/press N`` presses button N of the last
-reply, a line without a leading slash is a free question, ``/quit`` leaves.
+reply, a line without a leading slash is a free question, ``/quit`` leaves. What the
+console itself says (the banner, ``/as`` and ``/press``) is in the acting user's language.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import IO, Any
 from coachbot.adapters.base import check_renderers, render_blocks
 from coachbot.app import App
 from coachbot.dispatch import run_action
+from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.markup import Bullets, Paragraph, Span, parse, span_text
 from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Reply, Text
@@ -26,6 +28,21 @@ from coachbot.textcommand import run_line
 PLATFORM = "console"
 CONSOLE_CHANNEL = "console"  # the one "channel" of the terminal, for where:here
 WIDTH = 88
+ITEM, ITEM_INDENT = "  • ", "    "
+BANNER = Localized(
+    "console coachbot — /aide pour les commandes, /as NOM pour changer d'utilisateur, "
+    "/quit pour sortir.",
+    "coachbot console — /help for the commands, /as NAME to switch user, /quit to leave.",
+)
+AS_USAGE = Localized(
+    "Usage : /as NOM (lettres, chiffres, « . », « - », « _ »)",
+    "Usage: /as NAME (letters, digits, '.', '-', '_')",
+)
+ACTING_AS = Localized("(vous agissez maintenant en tant que {name})", "(now acting as {name})")
+PRESS_USAGE = Localized(
+    "Usage : /press N, avec N de 1 à {count}", "Usage: /press N, with N from 1 to {count}"
+)
+NO_BUTTON = Localized("Aucun bouton sur lequel appuyer.", "No button to press.")
 
 
 def spans_text(spans: tuple[Span, ...]) -> str:
@@ -33,22 +50,30 @@ def spans_text(spans: tuple[Span, ...]) -> str:
     return "".join(f"`{s.text}`" if s.style == "code" else span_text(s) for s in spans)
 
 
-def markup_text(markup: str) -> str:
-    """A markup text as wrapped plain text with bullets."""
+def markup_text(markup: str, width: int = WIDTH) -> str:
+    """A markup text as plain text wrapped at ``width``, with bullets."""
     lines: list[str] = []
     for block in parse(markup):
         if isinstance(block, Paragraph):
             for raw in spans_text(block.spans).split("\n"):
-                lines.extend(textwrap.wrap(raw, WIDTH) or [""])
+                lines.extend(textwrap.wrap(raw, width) or [""])
         elif isinstance(block, Bullets):
             for item in block.items:
                 lines.extend(
                     textwrap.wrap(
-                        spans_text(item), WIDTH, initial_indent="  • ", subsequent_indent="    "
+                        spans_text(item), width, initial_indent=ITEM, subsequent_indent=ITEM_INDENT
                     )
                 )
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def hanging(marker: str, markup: str) -> str:
+    """``markup`` wrapped after ``marker`` (``  • ``, ``★ ``), every later line indented
+    under the text of the first, so a long item still reads as one item."""
+    indent = " " * len(marker)
+    first, *rest = markup_text(markup, WIDTH - len(marker)).split("\n")
+    return "\n".join([marker + first, *(indent + line if line else "" for line in rest)])
 
 
 @dataclass
@@ -75,19 +100,20 @@ class ConsoleRenderer:
         if reply.title:
             parts.append(f"== {reply.title} ==")
         parts.extend(p for p in render_blocks(reply.blocks, self.renderers) if p)
-        parts.extend(f"★ {markup_text(n)}" for n in reply.notices)
+        parts.extend(hanging("★ ", n) for n in reply.notices)
         if reply.footer:
             parts.append(f"({reply.footer})")
         return "\n\n".join(parts)
 
     def _fields(self, block: Fields) -> str:
         return "\n".join(
-            f"{f.name}\n{textwrap.indent(markup_text(f.value), '    ')}" for f in block.fields
+            f"{f.name}\n{textwrap.indent(markup_text(f.value, WIDTH - 4), '    ')}"
+            for f in block.fields
         )
 
     def _items(self, block: Items) -> str:
         head = [block.heading] if block.heading else []
-        return "\n".join(head + [f"  • {markup_text(i)}" for i in block.items])
+        return "\n".join(head + [hanging(ITEM, i) for i in block.items])
 
     def _actions(self, block: Actions) -> str:
         return "   ".join(f"[{i}] {b.label}" for i, b in enumerate(block.buttons, 1)) + (
@@ -122,7 +148,7 @@ class ConsoleSession:
         if not line or line.startswith("#"):
             return None
         if line.startswith("/as"):
-            return self._switch(line[3:].strip())
+            return await self._switch(line[3:].strip())
         if line.startswith("/press"):
             return await self._press(line[6:].strip())
         if not line.startswith("/"):
@@ -139,19 +165,24 @@ class ConsoleSession:
             self.last_buttons = buttons
         return self.renderer.render(reply)
 
-    def _switch(self, name: str) -> str:
+    async def language(self) -> Lang:
+        """The acting user's language, as the dispatcher would answer them."""
+        return await self.app.dispatcher.language(self.person, None)
+
+    async def _switch(self, name: str) -> str:
+        """Act as ``name`` from now on; told in the new user's language."""
         if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
-            return "Usage: /as NAME (letters, digits, '.', '-', '_')"
+            return AS_USAGE.get(await self.language())
         self.user = name
-        return f"(now acting as {name})"
+        return ACTING_AS.format(name=name).get(await self.language())
 
     async def _press(self, which: str) -> str:
+        """Press button ``which`` (1-based) of the last reply that had buttons."""
         if not which.isdigit() or not 1 <= int(which) <= len(self.last_buttons):
-            return (
-                f"Usage: /press N, with N from 1 to {len(self.last_buttons)}"
-                if self.last_buttons
-                else "No button to press."
-            )
+            lang = await self.language()
+            if not self.last_buttons:
+                return NO_BUTTON.get(lang)
+            return PRESS_USAGE.format(count=len(self.last_buttons)).get(lang)
         button = self.last_buttons[int(which) - 1]
         return self.show(await run_action(self.app.dispatcher, self.person, button.action, None))
 
@@ -166,10 +197,7 @@ async def run_console(
     app.services.extras["console_show"] = session.show  # delivered prompts' buttons: /press N
     interactive = stdin.isatty()
     if interactive:
-        print(
-            "coachbot console — /help for the commands, /as NAME to switch user, /quit to leave.",
-            file=stdout,
-        )
+        print(BANNER.get(await session.language()), file=stdout)
     while True:
         if interactive:
             print(f"{session.user}> ", end="", file=stdout, flush=True)

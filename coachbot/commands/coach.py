@@ -32,6 +32,7 @@ GROUP = Group(
         )
     ],
     personal=True,
+    saves=True,
 )
 async def language(ctx: Context, lang: str) -> Reply:
     """Remember the user's language; the confirmation is already in that language."""

@@ -20,6 +20,7 @@ GROUP = Group(
     name_fr="cto",
 )
 SOURCES = Localized("Sources : ", "Sources: ")
+FIRST_HOUR, LAST_HOUR = 8, 18  # the hours the typical day of content/day.toml covers
 
 
 def topic_reply(topic: Topic, lang: Lang, sections: tuple[Section, ...] | None = None) -> Reply:
@@ -121,16 +122,20 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
     options=[
         Option(
             "hour",
-            Localized("Une heure de la journée (0-23)", "An hour of the day (0-23)"),
+            Localized(
+                f"Une heure de la journée type ({FIRST_HOUR}-{LAST_HOUR})",
+                f"An hour of the typical day ({FIRST_HOUR}-{LAST_HOUR})",
+            ),
             type=OptionType.INTEGER,
-            min_value=0,
-            max_value=23,
+            min_value=FIRST_HOUR,
+            max_value=LAST_HOUR,
             name_fr="heure",
         )
     ],
 )
 async def day(ctx: Context, hour: int | None) -> Reply:
-    """The typical day, or the slot covering ``hour``."""
+    """The typical day, or the slot covering ``hour`` (the option's bounds are the hours
+    the day covers, so Discord, usage and help all say which hours are accepted)."""
     kb, lang = ctx.services.kb, ctx.lang
     topic = kb.topics["day"]
     slots = kb.day
@@ -230,6 +235,7 @@ async def skills(ctx: Context, category: str | None) -> Reply:
             max_length=300,
             rest=True,
             name_fr="question",
+            hint=Localized("texte", "text"),
         )
     ],
 )

@@ -41,6 +41,7 @@ LEARNER = _user("L'apprenant (@nom)", "The learner (@name)")
     ),
     options=[_user("Votre futur mentor (@nom)", "Your future mentor (@name)")],
     personal=True,
+    saves=True,
 )
 async def request(ctx: Context, user: str) -> Reply:
     """The learner asks ``user`` to mentor them; the reply is the same whoever ``user`` is."""
@@ -59,6 +60,7 @@ async def request(ctx: Context, user: str) -> Reply:
     ),
     options=[LEARNER],
     personal=True,
+    saves=True,
 )
 async def accept(ctx: Context, user: str) -> Reply:
     """The mentor accepts a pending request: the link becomes active."""
@@ -74,6 +76,7 @@ async def accept(ctx: Context, user: str) -> Reply:
     description=Localized("Refuser la demande d'un apprenant", "Decline a learner's request"),
     options=[LEARNER],
     personal=True,
+    saves=True,
 )
 async def decline(ctx: Context, user: str) -> Reply:
     """The mentor declines a pending request."""
@@ -99,6 +102,7 @@ async def answer_button(ctx: Context, payload: str) -> Reply:
     ),
     options=[_user("Votre mentor ou apprenant (@nom)", "Your mentor or learner (@name)")],
     personal=True,
+    saves=True,
 )
 async def end(ctx: Context, user: str) -> Reply:
     """End the link with ``user``, whichever side the caller is on."""
@@ -146,9 +150,11 @@ async def view(ctx: Context, user: str) -> Reply:
             max_length=MAX_NOTE,
             rest=True,
             name_fr="texte",
+            hint=Localized("texte", "text"),
         ),
     ],
     personal=True,
+    saves=True,
 )
 async def note(ctx: Context, user: str, text: str) -> Reply:
     """Store a note for the learner, as written."""
@@ -185,6 +191,7 @@ async def note(ctx: Context, user: str, text: str) -> Reply:
         ),
     ],
     personal=True,
+    saves=True,
 )
 async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
     """Give the learner a goal marked as set by the mentor."""
@@ -222,6 +229,7 @@ async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
         ),
     ],
     personal=True,
+    saves=True,
 )
 async def alerts(ctx: Context, user: str, on: bool | None, days: int | None) -> Reply:
     """Opt in or out of alerts about one mentee, or show the current choice."""

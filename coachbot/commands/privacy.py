@@ -12,6 +12,7 @@ import logging
 
 from coachbot.errors import BadInput
 from coachbot.i18n import Localized
+from coachbot.identity import safe_name
 from coachbot.registry import action, command
 from coachbot.reply import Actions, Attachment, Button, ButtonStyle, Reply, Text, Tone, error
 from coachbot.services import Context
@@ -32,7 +33,8 @@ TOKEN_MINUTES = 10
     slow=True,
 )
 async def export(ctx: Context) -> Reply:
-    """Everything stored about the user, as a JSON attachment only they see."""
+    """Everything stored about the user, as a JSON attachment only they see, named after
+    them (``coachbot-export-<user>-<date>.json``) so two users' files never collide."""
     from coachbot.privacy import export_person
 
     now = ctx.services.clock.now()
@@ -53,7 +55,7 @@ async def export(ctx: Context) -> Reply:
     blocks: tuple[Text | Attachment, ...] = (Text(ctx.t(text)),)
     if counts:
         blocks += (Text(f"`{counts}`"),)
-    filename = f"coachbot-export-{now.date().isoformat()}.json"
+    filename = f"coachbot-export-{safe_name(ctx.person.user)}-{now.date().isoformat()}.json"
     blocks += (Attachment(filename, blob, "application/json"),)
     return Reply(ctx.t(Localized("Vos données", "Your data")), blocks=blocks, ephemeral=True)
 

@@ -58,6 +58,7 @@ def _level(minimum: int, description: Localized) -> Option:
         _level(0, Localized("Votre niveau, de 0 à 5", "Your level, from 0 to 5")),
     ],
     personal=True,
+    saves=True,
 )
 async def rate(ctx: Context, skill: str, level: int) -> Reply:
     """Record a self-rating; earlier ones are kept as history."""
@@ -85,9 +86,11 @@ async def rate(ctx: Context, skill: str, level: int) -> Reply:
             max_length=NOTE_LIMIT,
             rest=True,
             name_fr="note",
+            hint=Localized("texte", "text"),
         ),
     ],
     personal=True,
+    saves=True,
 )
 async def log(ctx: Context, skill: str, note: str) -> Reply:
     """Record an evidence note; it also counts the day for the streak."""
@@ -106,6 +109,7 @@ async def log(ctx: Context, skill: str, note: str) -> Reply:
     ),
     options=[_skill(), _level(1, Localized("Niveau visé, de 1 à 5", "Target level, 1 to 5"))],
     personal=True,
+    saves=True,
 )
 async def goal(ctx: Context, skill: str, level: int) -> Reply:
     """Set the focus skill and its target."""

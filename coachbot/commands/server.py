@@ -55,9 +55,11 @@ UNSET = Localized("non défini", "not set")
             ),
             max_length=80,
             name_fr="salon",
+            hint=Localized("#salon|here|none", "#channel|here|none"),
         ),
     ],
     admin=True,
+    saves=True,
 )
 async def server(
     ctx: Context, language: str | None, timezone: str | None, channel: str | None

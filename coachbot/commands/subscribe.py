@@ -16,6 +16,7 @@ OPTIONS = (
         "time",
         Localized("Heure locale HH:MM (24 h)", "Local time HH:MM (24-hour)"),
         name_fr="heure",
+        hint=Localized("HH:MM", "HH:MM"),
     ),
     Option(
         "timezone",
@@ -28,6 +29,7 @@ OPTIONS = (
         Localized("Jours : lun-ven, dim-jeu, ven,sam...", "Days: mon-fri, sun-thu, fri,sat..."),
         max_length=60,
         name_fr="jours",
+        hint=Localized("lun-ven", "mon-fri"),
     ),
     Option(
         "where",
@@ -56,12 +58,14 @@ OPTIONS = (
         ),
         max_length=8,
         name_fr="sauf_feries",
+        hint=Localized("code pays|off", "country code|off"),
     ),
     Option(
         "recap",
         Localized("Jour du bilan hebdo (ven...) ou off", "Weekly recap day (fri...) or off"),
         max_length=12,
         name_fr="bilan",
+        hint=Localized("ven|off", "fri|off"),
     ),
 )
 
@@ -75,6 +79,7 @@ OPTIONS = (
     ),
     options=OPTIONS,
     personal=True,
+    saves=True,
 )
 async def subscribe(ctx: Context, **options: str | None) -> Reply:
     """Subscribe (or re-subscribe): given options are set, the others keep their value."""
@@ -93,6 +98,7 @@ async def subscribe(ctx: Context, **options: str | None) -> Reply:
     ),
     options=OPTIONS,
     personal=True,
+    saves=True,
 )
 async def settings(ctx: Context, **options: str | None) -> Reply:
     """Show the daily tip settings; with options, change them."""
@@ -113,9 +119,11 @@ async def settings(ctx: Context, **options: str | None) -> Reply:
             required=True,
             max_length=10,
             name_fr="fin",
+            hint=Localized("AAAA-MM-JJ", "YYYY-MM-DD"),
         )
     ],
     personal=True,
+    saves=True,
 )
 async def pause(ctx: Context, until: str) -> Reply:
     """No tip up to and including ``until``."""
@@ -130,6 +138,7 @@ async def pause(ctx: Context, until: str) -> Reply:
     name_fr="reprendre",
     description=Localized("Reprendre le conseil quotidien", "Resume the daily tip"),
     personal=True,
+    saves=True,
 )
 async def resume(ctx: Context) -> Reply:
     """End a pause."""
@@ -144,6 +153,7 @@ async def resume(ctx: Context) -> Reply:
     name_fr="desabonner",
     description=Localized("Ne plus recevoir le conseil quotidien", "Stop the daily tip"),
     personal=True,
+    saves=True,
 )
 async def unsubscribe(ctx: Context) -> Reply:
     """Stop the daily tip (the history of tips seen stays)."""

@@ -14,7 +14,7 @@ from functools import cache
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.retrieval import fold
-from coachbot.markup import escape
+from coachbot.markup import echo
 
 ALL_DAYS = 0b1111111
 WEEKDAYS_MON_FRI = 0b0011111
@@ -54,7 +54,7 @@ def parse_time(raw: str) -> time:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    shown = escape(raw.strip()[:20])
+    shown = echo(raw)
     raise BadInput(
         Localized(
             f"« {shown} » n'est pas une heure valide : HH:MM sur 24 h, "
@@ -95,7 +95,7 @@ def _days_token(token: str, raw: str) -> int:
 
 
 def _bad_days(raw: str) -> Localized:
-    shown = escape(raw.strip()[:40])
+    shown = echo(raw)
     return Localized(
         f"« {shown} » n'est pas un ensemble de jours. Exemples : lun-ven, dim-jeu, "
         "ven,sam, mon-fri, daily (noms anglais ou français, plages avec -, listes avec ,).",
@@ -140,7 +140,7 @@ def parse_weekday(raw: str) -> int:
         return -1
     if key in _DAY_INDEX:
         return _DAY_INDEX[key]
-    shown = escape(raw.strip()[:20])
+    shown = echo(raw)
     raise BadInput(
         Localized(
             f"« {shown} » n'est pas un jour de la semaine (lun...dim, mon...sun, ou off).",
@@ -158,20 +158,32 @@ def supported_countries() -> frozenset[str]:
 
 
 def parse_country(raw: str) -> str:
-    """A country code known to the ``holidays`` package, upper-cased (``fr`` -> ``FR``)."""
+    """A country code known to the ``holidays`` package (ISO, 2 or 3 letters), upper-cased
+    (``fr`` -> ``FR``); a region code (``US-CA``) is refused naming its country."""
     code = raw.strip().upper()
     known = supported_countries()
     if code in known:
         return code
-    close = difflib.get_close_matches(code, sorted(known), n=3, cutoff=0.5)
+    shown = echo(raw)
+    country, dash, _ = code.partition("-")
+    if dash and country in known:
+        raise BadInput(
+            Localized(
+                f"« {shown} » désigne une région : seuls les jours fériés d'un pays entier "
+                f"sont pris en compte. Donnez le code du pays, ici {country} (ou off).",
+                f'"{shown}" names a region: only the public holidays of a whole country are '
+                f"supported. Give the country code, here {country} (or off).",
+            )
+        )
+    two_letters = sorted(c for c in known if len(c) == 2)
+    close = difflib.get_close_matches(code, two_letters, n=3, cutoff=0.5)
     examples = ", ".join(dict.fromkeys([*close, *COMMON_COUNTRIES]))
-    shown = escape(raw.strip()[:20])
     raise BadInput(
         Localized(
-            f"« {shown} » n'est pas un code pays connu pour les jours fériés. "
-            f"Codes ISO à 2 lettres, par exemple : {examples} (ou off).",
-            f'"{shown}" is not a country code known for public holidays. '
-            f"Two-letter ISO codes, for example: {examples} (or off).",
+            f"« {shown} » n'est pas un code pays connu pour les jours fériés. Codes ISO "
+            f"à 2 lettres (ou 3 : FRA, USA), par exemple : {examples} (ou off).",
+            f'"{shown}" is not a country code known for public holidays. Two-letter ISO '
+            f"codes (or three: FRA, USA), for example: {examples} (or off).",
         )
     )
 
@@ -181,7 +193,7 @@ def parse_future_date(raw: str, today: date) -> date:
     try:
         value = date.fromisoformat(raw.strip())
     except ValueError:
-        shown = escape(raw.strip()[:20])
+        shown = echo(raw)
         raise BadInput(
             Localized(
                 f"« {shown} » n'est pas une date AAAA-MM-JJ (par exemple 2026-12-31).",

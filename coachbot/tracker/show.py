@@ -6,7 +6,6 @@ chart outside it (in a worker thread, or from the chart cache).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from coachbot.i18n import Lang, Localized
-from coachbot.identity import PersonRef
+from coachbot.identity import PersonRef, safe_name
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import escape, mention
 from coachbot.reply import Block, Field, Fields, Image, Items, Reply, Text
@@ -302,10 +301,19 @@ def entry_markup(entry: Entry, kb: KnowledgeBase, lang: Lang, tz: ZoneInfo) -> s
 
 
 async def radar_image(services: Services, view: Overview, lang: Lang) -> Image:
-    """The radar of ``view`` (current vs target vs 90 days ago), from the cache when unchanged."""
+    """The radar of ``view`` (current vs target vs 90 days ago), from the cache when unchanged;
+    worded for the learner, or for their mentor in ``/mentor view``."""
     skills = list(services.kb.skills.values())
+    for_mentor = view.mentor is not None
+    title = (
+        Localized(
+            "Votre apprenant et le profil CTO cible", "Your learner and the target CTO profile"
+        )
+        if for_mentor
+        else Localized("Vous et le profil CTO cible", "You and the target CTO profile")
+    )
     data = RadarData(
-        title=Localized("Vous et le profil CTO cible", "You and the target CTO profile").get(lang),
+        title=title.get(lang),
         labels=tuple(s.name.get(lang) for s in skills),
         current=tuple(view.ratings.get(s.id, 0) for s in skills),
         target=tuple(s.target for s in skills),
@@ -316,18 +324,28 @@ async def radar_image(services: Services, view: Overview, lang: Lang) -> Image:
             Localized(f"Il y a {PAST_DAYS} jours", f"{PAST_DAYS} days ago").get(lang),
         ),
     )
-    key = ("radar", view.owner, view.version, view.today, lang)
+    key = ("radar", view.owner, view.version, view.today, lang, for_mentor)
     png = await cached_png(services, key, radar_png, data)
-    alt = Localized(
-        f"Radar : vos notes actuelles, la cible CTO et vos notes d'il y a {PAST_DAYS} jours",
-        f"Radar: your current ratings, the CTO target and your ratings {PAST_DAYS} days ago",
+    return Image(
+        f"progress-{safe_name(view.user)}-{view.today}.png", png, radar_alt(for_mentor, lang)
     )
-    return Image(f"progress-{safe_name(view.user)}-{view.today}.png", png, alt.get(lang))
 
 
-def safe_name(user: str) -> str:
-    """A user id usable in a file name."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", user)[:32] or "user"
+def radar_alt(for_mentor: bool, lang: Lang) -> str:
+    """The radar's caption: the reader's own ratings, or, for a mentor, the learner's."""
+    if for_mentor:
+        alt = Localized(
+            f"Radar : les notes actuelles de votre apprenant, la cible CTO et ses notes "
+            f"d'il y a {PAST_DAYS} jours",
+            f"Radar: your learner's current ratings, the CTO target and their ratings "
+            f"{PAST_DAYS} days ago",
+        )
+    else:
+        alt = Localized(
+            f"Radar : vos notes actuelles, la cible CTO et vos notes d'il y a {PAST_DAYS} jours",
+            f"Radar: your current ratings, the CTO target and your ratings {PAST_DAYS} days ago",
+        )
+    return alt.get(lang)
 
 
 def _title(learner: PersonRef, lang: Lang, for_mentor: bool) -> str:
