@@ -43,6 +43,9 @@ class OptionType(StrEnum):
     INTEGER = "integer"
     BOOLEAN = "boolean"
     USER = "user"
+    # A channel of the workspace: typed as text where commands are text (``#tips``,
+    # ``<#C123|tips>``, ``here``), a channel picker where the platform has one (Discord).
+    CHANNEL = "channel"
 
 
 @dataclass(frozen=True, slots=True)

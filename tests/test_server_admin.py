@@ -73,3 +73,24 @@ async def test_bad_channels_are_refused(app: App) -> None:
     assert reply.tone is Tone.ERROR and "takes a channel" in text(reply)
     reply = await server(app, channel="here")
     assert reply.tone is Tone.ERROR and "cannot tell which channel" in text(reply)
+
+
+async def test_no_channel_removes_the_tips_channel_on_every_platform(app: App) -> None:
+    await server(app, channel="<#C9|tips>")
+    assert "`C9`" in text(await server(app))
+    reply = await app.dispatcher.dispatch(
+        Invocation(ADMIN, ("coach", "server"), {"no_channel": True}, "en", None, is_admin=True)
+    )
+    assert reply.title == "Server defaults saved" and "not set" in text(reply)
+    both = await app.dispatcher.dispatch(
+        Invocation(
+            ADMIN,
+            ("coach", "server"),
+            {"no_channel": True, "channel": "C5"},
+            "en",
+            None,
+            is_admin=True,
+        )
+    )
+    assert both.tone is Tone.ERROR and "not both" in text(both)
+    assert "not set" in text(await server(app))  # the refused call changed nothing

@@ -13,7 +13,7 @@ from coachbot.errors import BadInput
 from coachbot.i18n import Localized, parse_lang
 from coachbot.markup import escape
 from coachbot.prompts import parsing
-from coachbot.registry import Choice, Option, command
+from coachbot.registry import Choice, Option, OptionType, command
 from coachbot.reply import Field, Fields, Reply, Text, Tone
 from coachbot.services import Context
 
@@ -50,36 +50,53 @@ UNSET = Localized("non défini", "not set")
         ),
         Option(
             "channel",
-            Localized(
-                "Salon des conseils (#salon, here ou none)", "Tips channel (#channel, here or none)"
-            ),
+            Localized("Salon des conseils", "Tips channel"),
+            type=OptionType.CHANNEL,
             max_length=80,
             name_fr="salon",
             hint=Localized("#salon|here|none", "#channel|here|none"),
+        ),
+        Option(
+            "no_channel",
+            Localized("Retirer le salon des conseils", "Remove the tips channel"),
+            type=OptionType.BOOLEAN,
+            name_fr="sans_salon",
         ),
     ],
     admin=True,
     saves=True,
 )
 async def server(
-    ctx: Context, language: str | None, timezone: str | None, channel: str | None
+    ctx: Context,
+    language: str | None,
+    timezone: str | None,
+    channel: str | None,
+    no_channel: bool | None = None,
 ) -> Reply:
     """Set the given defaults of the caller's workspace, then show them all."""
     from coachbot.db.workspaces import ensure_workspace
 
+    if no_channel and channel:
+        raise BadInput(
+            Localized(
+                "Choisissez : un salon des conseils, ou aucun (sans_salon), pas les deux.",
+                "Choose one: a tips channel, or none (no_channel), not both.",
+            )
+        )
     tip_channel = _channel(ctx, channel) if channel else None
+    set_channel = bool(channel) or bool(no_channel)  # no_channel stores None
     async with ctx.services.database().session() as session:
         row = await ensure_workspace(session=session, ref=ctx.person)
         if language:
             row.language = parse_lang(language)
         if timezone:
             row.timezone = timezone
-        if channel:
+        if set_channel:
             row.tip_channel = tip_channel
         session.add(row)
     if language:
         ctx.services.languages.workspace_changed(ctx.person, parse_lang(language))
-    changed = any((language, timezone, channel))
+    changed = any((language, timezone, set_channel))
     title = (
         Localized("Réglages du serveur enregistrés", "Server defaults saved")
         if changed

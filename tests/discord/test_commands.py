@@ -19,7 +19,6 @@ from discord import app_commands
 from coachbot.adapters.discord import limits
 from coachbot.adapters.discord.client import make_client, translated_payload
 from coachbot.adapters.discord.commands import (
-    CHANNEL_OPTIONS,
     discord_names,
     discord_path,
     is_channel,
@@ -77,7 +76,7 @@ async def test_each_command_has_its_typed_options(
     assert set(options) == {o.name for o in spec.options}
     for opt in spec.options:
         sent = options[opt.name]
-        if is_channel(spec, opt):
+        if is_channel(opt):
             assert (sent["type"], sent["channel_types"]) == (CHANNEL, TEXT_CHANNELS)
             assert "max_length" not in sent  # a picked channel, not typed text
         else:
@@ -124,15 +123,11 @@ async def test_names_are_english_with_their_french_localization(
         assert valid_name(opt.name_fr)
 
 
-@pytest.mark.parametrize(("path", "name"), sorted(CHANNEL_OPTIONS))
-def test_each_channel_option_names_a_free_text_option_of_the_registry(
-    path: tuple[str, ...], name: str
-) -> None:
-    """A renamed command or option would silently fall back to plain text: not here."""
-    spec = REGISTRY.get(path)
-    assert spec is not None, f"/{' '.join(path)} is no longer in the registry"
-    [opt] = [o for o in spec.options if o.name == name]
-    assert is_channel(spec, opt)
+def test_channel_options_are_pickers_and_only_they() -> None:
+    pickers = {
+        (spec.path, opt.name) for spec in REGISTRY for opt in spec.options if is_channel(opt)
+    }
+    assert pickers == {(("coach", "server"), "channel")}
 
 
 async def test_the_tips_channel_is_a_picker_of_text_channels(

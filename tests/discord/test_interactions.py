@@ -83,7 +83,7 @@ def sample_options(app: App, spec: CommandSpec) -> tuple[list[dict[str, Any]], d
             sent, found = user_option(opt.name, BOB)
             options.append(sent)
             resolved |= found
-        elif is_channel(spec, opt):
+        elif is_channel(opt):
             sent, found = channel_option(opt.name, CHANNEL)
             options.append(sent)
             resolved |= found

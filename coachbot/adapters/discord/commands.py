@@ -14,9 +14,9 @@ discord.py reads options from the callback's signature: we give each generated
 callback a signature (``p0``, ``p1``... renamed to the option names) instead of
 writing a function per command.
 
-The registry types a channel as text (``#tips`` on Slack and the console); Discord can
-do better, so the options in ``CHANNEL_OPTIONS`` become Discord channel pickers limited
-to text channels: Discord then sends the channel's id, which the core stores as typed.
+Channel options of the registry (``OptionType.CHANNEL``, typed as text on Slack and the
+console) become Discord channel pickers limited to text channels: Discord then sends
+the channel's id, which the core stores as typed.
 """
 
 from __future__ import annotations
@@ -40,10 +40,6 @@ Callback = Callable[..., Coroutine[Any, Any, None]]
 Completer = Callable[
     [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
-# (command path, option name): text options of the registry that name a channel.
-CHANNEL_OPTIONS: frozenset[tuple[tuple[str, ...], str]] = frozenset(
-    {(("coach", "server"), "channel")}
-)
 
 
 def discord_path(spec: CommandSpec) -> tuple[str, ...]:
@@ -122,17 +118,15 @@ def _callback(spec: CommandSpec, lang: Lang) -> Callback:
 
 def _parameter(name: str, spec: CommandSpec, opt: Option) -> inspect.Parameter:
     default = inspect.Parameter.empty if opt.required else None
-    annotation = TEXT_CHANNEL if is_channel(spec, opt) else _annotation(opt)
+    annotation = TEXT_CHANNEL if is_channel(opt) else _annotation(opt)
     return inspect.Parameter(
         name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default
     )
 
 
-def is_channel(spec: CommandSpec, opt: Option) -> bool:
-    """Whether Discord shows ``opt`` of ``spec`` as a channel picker: a free text option
-    listed in ``CHANNEL_OPTIONS`` (never one with choices or autocomplete)."""
-    free_text = opt.type is OptionType.STRING and not opt.choices and opt.vocabulary is None
-    return free_text and (spec.path, opt.name) in CHANNEL_OPTIONS
+def is_channel(opt: Option) -> bool:
+    """Whether Discord shows ``opt`` as a channel picker: the registry's channel options."""
+    return opt.type is OptionType.CHANNEL
 
 
 class TextChannelOption(app_commands.Transformer[Any]):
