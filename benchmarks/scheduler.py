@@ -52,6 +52,16 @@ ZONES = (
     "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "Africa/Casablanca",
     "America/Sao_Paulo", "Pacific/Kiritimati",
 )  # fmt: skip
+# Schedules vary as a community's would: besides the zone, five sets of days (every day,
+# or all but Tuesday, Wednesday, Thursday or Saturday: each holds every zone's local day at
+# DUE) and five holiday calendars, so 250 distinct schedules are planned.
+DAYS_SQL = (
+    "127 - (CASE (i / 10) % 5 WHEN 0 THEN 0 WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 8 ELSE 32 END)"
+)
+HOLIDAYS_SQL = (
+    "(CASE (i / 50) % 5 WHEN 0 THEN NULL WHEN 1 THEN 'FR' WHEN 2 THEN 'US' WHEN 3 THEN 'GB' "
+    "ELSE 'DE' END)"
+)
 
 
 # --- databases ----------------------------------------------------------------------
@@ -138,7 +148,8 @@ def _populate_sql(
         subs = (
             f"{series}{zone_table} INSERT INTO subscription (id, person_id, local_time, timezone, days, "
             '"where", language, recap_weekday, active, failing, failing_notified, consecutive_failures, '
-            f"next_due_at, created_at) SELECT i, i, z.lt, z.tz, 127, 'dm', 'en', 4, 1, 0, 0, 0, {due}, {now} "
+            f"next_due_at, created_at, skip_holidays) SELECT i, i, z.lt, z.tz, {DAYS_SQL}, 'dm', 'en', 4, "
+            f"1, 0, 0, 0, {due}, {now}, {HOLIDAYS_SQL} "
             f"FROM n JOIN z ON z.k = i % {len(zones)}"
         )
         return [people, subs]
@@ -151,9 +162,10 @@ def _populate_sql(
     people = f"INSERT INTO person (id, platform, workspace, user_id, created_at) SELECT i, 'console', 'bench', 'u' || i, {now} FROM generate_series(1, {count}) AS i"
     subs = (
         'INSERT INTO subscription (id, person_id, local_time, timezone, days, "where", language, '
-        "recap_weekday, active, failing, failing_notified, consecutive_failures, next_due_at, created_at) "
-        f"SELECT i, i, ({times})[1 + i % {len(zones)}], ({tzs})[1 + i % {len(zones)}], 127, 'dm', 'en', 4, "
-        f"true, false, false, 0, {due}, {now} FROM generate_series(1, {count}) AS i"
+        "recap_weekday, active, failing, failing_notified, consecutive_failures, next_due_at, created_at, "
+        f"skip_holidays) SELECT i, i, ({times})[1 + i % {len(zones)}], ({tzs})[1 + i % {len(zones)}], "
+        f"{DAYS_SQL}, 'dm', 'en', 4, true, false, false, 0, {due}, {now}, {HOLIDAYS_SQL} "
+        f"FROM generate_series(1, {count}) AS i"
     )
     sequences = [
         f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), {count})"

@@ -90,13 +90,23 @@ class DayRows:
 
 @dataclass
 class NewDeliveries:
-    """Delivery rows to insert (tip chosen later, attempts 0)."""
+    """Delivery rows to insert (tip chosen later, attempts 0), one ``DayRows`` per distinct
+    (local date, due time, claim): subscribers of different schedules whose prompts fall on
+    the same instant and local day share one statement on SQLite."""
 
     days: list[DayRows] = field(default_factory=list)
+    _by_day: dict[tuple[Any, ...], DayRows] = field(default_factory=dict, repr=False)
 
     def add(self, rows: DayRows) -> None:
-        """Add the rows of one day."""
-        self.days.append(rows)
+        """Add the rows of one day (``rows`` itself is left unchanged)."""
+        key = (rows.local_date, rows.due_at, rows.claimed)
+        same = self._by_day.get(key)
+        if same is None:
+            same = DayRows([], [], rows.local_date, rows.due_at, rows.claimed)
+            self._by_day[key] = same
+            self.days.append(same)
+        same.subscription_ids.extend(rows.subscription_ids)
+        same.person_ids.extend(rows.person_ids)
 
     def columns(self) -> tuple[list[Any], ...]:
         """The parameters of ``PG_INSERT``: subscription, person, nonce (new for claimed

@@ -68,6 +68,9 @@ def schedule_of(sub: Subscription) -> Schedule:
     )
 
 
+# Cached: a claim asks the same (schedule, instant) for every subscriber who shares a
+# schedule, batch after batch; the answer is pure, so asking again costs a lookup.
+@lru_cache(maxsize=8192)
 def next_due(schedule: Schedule, after: datetime) -> tuple[datetime, date] | None:
     """The first due instant strictly after ``after`` (aware), in UTC, with its local date.
 
