@@ -135,16 +135,18 @@ async def due_snoozes(
     *, session: AsyncSession, now: datetime, platforms: Collection[str], limit: int = 500
 ) -> list[DueSnooze]:
     """Snoozed prompts due at ``now`` for people of ``platforms`` (those the caller can send
-    to), leased for ``LEASE`` (see the module docstring); others' are left alone."""
+    to), leased for ``LEASE`` (see the module docstring); others' are left alone.
+
+    It runs every tick, so it starts from the ``snoozed_until`` index (a handful of rows)
+    rather than letting the planner walk a million subscriptions towards them."""
+    snoozed = select(Delivery.id).where(
+        col(Delivery.snoozed_until).is_not(None), col(Delivery.snoozed_until) <= now
+    )
     query = (
         select(Delivery, Subscription, Person)
         .join(Subscription, col(Subscription.id) == Delivery.subscription_id)
         .join(Person, col(Person.id) == Delivery.person_id)
-        .where(
-            col(Delivery.snoozed_until).is_not(None),
-            col(Delivery.snoozed_until) <= now,
-            col(Person.platform).in_(platforms),
-        )
+        .where(col(Delivery.id).in_(snoozed), col(Person.platform).in_(platforms))
         .order_by(col(Delivery.snoozed_until))
         .limit(limit)
         .with_for_update(skip_locked=True, of=Delivery)
