@@ -143,12 +143,34 @@ class _LangIndex:
         return self._bm25.get_scores(tokens)
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question as the retriever reads it: folded, without mentions, typos corrected,
+    and what its synonyms and word shapes add."""
+
+    folded: str
+    expansions: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The text searched: the question and its expansions."""
+        return " ".join([self.folded, *self.expansions])
+
+    def recognised(self) -> set[str]:
+        """Words of the question a synonym group or a word shape recognised."""
+        words = {t for extra in self.expansions for t in WORD.findall(extra)}
+        return words | {t for p, _ in PATTERNS for t in WORD.findall(_joined(p, self.folded))}
+
+
 class Retriever:
     """Finds the section that best answers a free question, in either language."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._sections = kb.sections()
-        self._synonyms = [tuple(fold(t) for t in group) for group in kb.synonyms]
+        self._synonyms = [
+            (" ".join(group), _any_of(group))
+            for group in (tuple(fold(t) for t in terms) for terms in kb.synonyms)
+        ]
         docs = {lang: [_document(kb, s, lang) for s in self._sections] for lang in LANGS}
         self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
         self._speller = Speller(
@@ -161,6 +183,13 @@ class Retriever:
             for lang in LANGS
         }
 
+    def read(self, question: str) -> Query:
+        """``question`` analysed once for searching, coverage and thresholds."""
+        folded = self.normalise(question)
+        extra = [words for words, pattern in self._synonyms if pattern.search(folded)]
+        extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
+        return Query(folded, tuple(extra))
+
     def normalise(self, question: str) -> str:
         """The question folded, without mentions, its typos corrected."""
         return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
@@ -171,34 +200,23 @@ class Retriever:
 
     def expand(self, question: str) -> str:
         """The question plus every synonym of the terms it contains."""
-        folded = self.normalise(question)
-        return " ".join([folded, *self._expansions(folded)])
+        return self.read(question).text
 
-    def _expansions(self, folded: str) -> list[str]:
-        """The words each synonym group or word shape found in ``folded`` adds."""
-        extra = [
-            " ".join(group)
-            for group in self._synonyms
-            if any(_mentions(folded, term) for term in group)
-        ]
-        return extra + [words for pattern, words in PATTERNS if pattern.search(folded)]
-
-    def search(self, question: str, k: int = 3) -> list[Hit]:
+    def search(self, question: str | Query, k: int = 3) -> list[Hit]:
         """The ``k`` best sections for ``question``, best first (may be empty)."""
-        query = self.expand(question)
+        query = (self.read(question) if isinstance(question, str) else question).text
         sections = np.sum([ix.scores(query) for ix in self._indexes.values()], axis=0)
         topics = np.sum([ix.scores(query) for ix in self._topic_indexes.values()], axis=0)
         total = sections + TOPIC_WEIGHT * topics[self._topic_of]
         order = np.argsort(-total)[:k]
         return [Hit(self._sections[i], float(total[i])) for i in order if total[i] > 0]
 
-    def coverage(self, question: str) -> float | None:
+    def coverage(self, question: str | Query) -> float | None:
         """Share of the question's content words found in the base (None: it has none).
         Words a synonym group or a word shape recognises count as found ("9am", "wfh")."""
-        folded = self.normalise(question)
-        recognised = {t for words in self._expansions(folded) for t in WORD.findall(words)}
-        recognised |= {t for pattern, _ in PATTERNS for t in WORD.findall(_joined(pattern, folded))}
-        counts = [index.coverage(folded, recognised) for index in self._indexes.values()]
+        query = self.read(question) if isinstance(question, str) else question
+        recognised = query.recognised()
+        counts = [index.coverage(query.folded, recognised) for index in self._indexes.values()]
         if all(total == 0 for _, total in counts):
             return None
         return max(known / total for known, total in counts if total)
@@ -208,32 +226,31 @@ class Retriever:
 
         A question must share at least half its content words with the base (so
         "recette de tarte" does not land on acceptance testing); one that only
-        names the job ("what is a CTO?") gets the definition.
+        names the job ("what is a CTO?") gets the definition. A question with a
+        recognised term (a synonym, a word shape) may hold more words the base does
+        not know ("un CTO peut-il bosser en télétravail ?").
         """
-        coverage = self.coverage(question)
+        query = self.read(question)
+        coverage = self.coverage(query)
         if coverage is None:
             return (
                 self._definition() if DOMAIN_STOPWORDS & set(WORD.findall(fold(question))) else None
             )
-        hits = self.search(question, k=1)
-        if not hits or hits[0].score < MIN_SCORE or coverage < self._min_coverage(question):
+        hits = self.search(query, k=1)
+        floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
+        if not hits or hits[0].score < MIN_SCORE or coverage < floor:
             return None
         return hits[0]
-
-    def _min_coverage(self, question: str) -> float:
-        """A question with a recognised term (a synonym, a word shape) may have more words
-        the base does not know ("un CTO peut-il bosser en télétravail ?")."""
-        recognised = self._expansions(self.normalise(question))
-        return MIN_COVERAGE_RECOGNISED if recognised else MIN_COVERAGE
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
 
 
-def _mentions(folded: str, term: str) -> bool:
-    """Whether ``term`` (a word or phrase) stands in ``folded`` as whole words."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", folded) is not None
+def _any_of(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern matching any of ``terms`` (words or phrases) as whole words."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 def _joined(pattern: re.Pattern[str], text: str) -> str:
