@@ -17,6 +17,7 @@ from typing import Literal
 Style = Literal["plain", "bold", "italic", "code", "user"]
 _SPECIAL = frozenset("\\*_`<")
 _USER = re.compile(r"<@([A-Za-z0-9_.-]{1,64})>")
+_NEXT_SPECIAL = re.compile(r"[\\*_`<]")  # where a span or an escape may start
 ECHO_LIMIT = 40  # characters of user input quoted back in an error message
 _BIDI_AND_INVISIBLE = frozenset(
     "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
@@ -96,6 +97,12 @@ def parse_inline(text: str) -> tuple[Span, ...]:
             buf.clear()
 
     while i < n:
+        special = _NEXT_SPECIAL.search(text, i)  # plain text up to it needs no look
+        stop = special.start() if special else n
+        if stop > i:
+            buf.append(text[i:stop])
+            i = stop
+            continue
         ch = text[i]
         if ch == "\\" and i + 1 < n and (text[i + 1] in _SPECIAL or text[i + 1] == "-"):
             buf.append(text[i + 1])

@@ -16,12 +16,12 @@ from coachbot.services import Context
 FAILING = Localized(
     "Vos conseils quotidiens n'ont pas pu vous être remis trois fois de suite (messages "
     "privés fermés, ou salon supprimé) : ils sont suspendus. Pour les recevoir à nouveau, "
-    "ouvrez vos messages privés au bot puis tapez `/coach subscribe`, ou recevez-les dans "
-    "un salon : `/coach subscribe where:here`.",
+    "ouvrez vos messages privés au bot puis tapez `/coach resume`, ou recevez-les dans "
+    "un salon : `/coach settings where:here`.",
     "Your daily tips could not be delivered three times in a row (direct messages closed, "
     "or the channel is gone), so they are on hold. To get them again, open your direct "
-    "messages to the bot and type `/coach subscribe`, or get them in a channel: "
-    "`/coach subscribe where:here`.",
+    "messages to the bot and type `/coach resume`, or get them in a channel: "
+    "`/coach settings where:here`.",
 )
 
 
