@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from coachbot.app import App, build_app
 from coachbot.clock import FakeClock
@@ -21,6 +23,13 @@ from coachbot.settings import DatabaseSettings, Settings, load_settings
 from tests.chat import ChatBot
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Speed is measured by the benchmarks, never by the tests: no property test fails because
+# one example ran slowly on a busy machine.
+hypothesis_settings.register_profile(
+    "coachbot", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("coachbot")
 
 
 @pytest.fixture(scope="session")
