@@ -130,14 +130,7 @@ class SlackAdapter:
         channel = body.get("channel_id")
         try:
             line = command_line(str(body["command"]), str(body.get("text") or ""))
-            reply = await run_slash(
-                self.dispatcher,
-                person,
-                line,
-                locale=user.locale,
-                channel=channel,
-                is_admin=user.is_admin,
-            )
+            reply = await self._typed(person, user, line, channel)
             await self.sender.answer(respond, client, reply, person=person, channel=channel)
         except Exception:
             await self._fail(respond)
@@ -178,17 +171,24 @@ class SlackAdapter:
         await ack()
         person, user = await self._who(client, context)
         try:
-            reply = await run_slash(
-                self.dispatcher,
-                person,
-                str(action.get("value") or ""),
-                locale=user.locale,
-                channel=context.channel_id,
-                is_admin=user.is_admin,
-            )
+            line = str(action.get("value") or "")
+            reply = await self._typed(person, user, line, context.channel_id)
             await self._show(body, respond, client, person, user, reply)
         except Exception:
             await self._fail(respond)
+
+    async def _typed(
+        self, person: PersonRef, user: SlackUser, line: str, channel: str | None
+    ) -> Reply:
+        """The core's reply to ``line`` as if ``user`` had typed it in ``channel``."""
+        return await run_slash(
+            self.dispatcher,
+            person,
+            line,
+            locale=user.locale,
+            channel=channel,
+            is_admin=user.is_admin,
+        )
 
     async def on_form_button(
         self,
