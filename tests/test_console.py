@@ -25,7 +25,7 @@ def run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.Complete
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=60,
         check=False,
     )
 
