@@ -33,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.common import Row
+from coachbot.adapters.discord.platform import LIMITS as DISCORD_LIMITS
 from coachbot.app import App, build_app
 from coachbot.clock import FakeClock
 from coachbot.db.migrate import upgrade
@@ -40,7 +41,7 @@ from coachbot.delivery import DeliveryTarget, RateLimited, Sent
 from coachbot.reply import Reply
 from coachbot.scheduling.claim import ClaimConfig, claim_batch
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline
-from coachbot.scheduling.ratelimit import DEFAULT_LIMITS, RateLimiter, RealTimer
+from coachbot.scheduling.ratelimit import RateLimiter, RealTimer
 from coachbot.scheduling.retry import RetryPolicy, Sender
 from coachbot.settings import DatabaseSettings, Settings, load_settings
 
@@ -344,11 +345,13 @@ async def idle_ticks(url: str, runs: int) -> tuple[list[float], float]:
     """Milliseconds of each of ``runs`` whole ticks as the scheduler runs them (the daily
     prompts, then the snoozes; nothing due), and of the weekly-messages check that one tick
     in fifteen minutes adds."""
-    from coachbot.scheduling.scheduler import build_runner, register_port
+    from coachbot.app import periodic_jobs
+    from coachbot.scheduling.scheduler import Outlets, build_runner
 
     async with bench_app(url, DUE - timedelta(minutes=1)) as app:
-        register_port(app.services, InstantPlatform())
-        runner = build_runner(app.services, Composer(_trivial_tip, _trivial_reply))
+        port = InstantPlatform()
+        outlets = Outlets({port.platform: port}, jobs=periodic_jobs())
+        runner = build_runner(app.services, Composer(_trivial_tip, _trivial_reply), outlets)
         await runner.tick(app.services.clock.now())  # the periodic jobs' first runs
         samples = []
         for _ in range(runs):
@@ -501,7 +504,7 @@ def bench_rate(count: int) -> list[Row]:
         async def go() -> LimitedPlatform:
             async with bench_app(url, DUE) as app:
                 port = LimitedPlatform(50)
-                pipe = make_pipeline(app, port, real_composer(), limits=dict(DEFAULT_LIMITS))
+                pipe = make_pipeline(app, port, real_composer(), limits={"discord": DISCORD_LIMITS})
                 await pipe.tick(DUE)
                 return port
 
@@ -560,15 +563,13 @@ async def naive_startup(url: str) -> dict[str, float]:
 
 async def engine_startup(url: str) -> dict[str, float]:
     """This design: the app, the one-job scheduler and a first tick (nothing due yet)."""
+    from coachbot.adapters.console.platform import ConsolePlatform
     from coachbot.app import build_scheduler
-    from coachbot.scheduling.console_delivery import ConsoleDelivery
-    from coachbot.scheduling.scheduler import register_port
 
     before = _rss_kib()
     start = time.perf_counter()
     app = build_app(settings_for(url), clock=FakeClock(DUE - timedelta(hours=1)))
-    register_port(app.services, ConsoleDelivery(app.services))
-    scheduler = build_scheduler(app)
+    scheduler = build_scheduler(app, [ConsolePlatform(app, "bench")])
     assert scheduler is not None
     scheduler.start()
     await scheduler.run_once()

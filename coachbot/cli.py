@@ -8,10 +8,29 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from coachbot.app import App
+    from coachbot.platform import PlatformAdapter
     from coachbot.settings import Settings
+
+# The platforms ``coachbot run`` can serve: each module has ``adapter(app, args)`` returning
+# a ``coachbot.platform.PlatformAdapter`` (see docs/adding-a-platform.md).
+ADAPTERS = {
+    "console": "coachbot.adapters.console.platform",
+    "discord": "coachbot.adapters.discord.platform",
+    "slack": "coachbot.adapters.slack.run",
+}
+
+
+class AdapterModule(Protocol):
+    """What each module of ``ADAPTERS`` provides."""
+
+    def adapter(self, app: App, args: argparse.Namespace) -> PlatformAdapter:
+        """The platform's adapter for ``app``, configured from the command line."""
+        ...
+
 
 # Ticks never come closer than 0.25 s of real time; beyond this speed, that is more than
 # 40 minutes of bot time and prompts would arrive visibly late.
@@ -29,9 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="run the bot: Discord/Slack when their tokens are set, else the console"
     )
-    run.add_argument(
-        "--platform", choices=["auto", "console", "discord", "slack", "all"], default="auto"
-    )
+    run.add_argument("--platform", choices=["auto", *ADAPTERS, "all"], default="auto")
     run.add_argument("--http", action="store_true", help="Slack: serve HTTP, not Socket Mode")
     run.add_argument("--port", type=int, help="Slack HTTP port (default: [slack] http_port)")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
@@ -131,32 +148,43 @@ def _speed(value: str) -> float:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    from coachbot.adapters.console import run_console
-    from coachbot.app import build_app, build_scheduler
+    return _serve(args, settings, ["console"])
+
+
+def _serve(
+    args: argparse.Namespace,
+    settings: Settings,
+    platforms: Sequence[str],
+    *,
+    optional: Sequence[str] = (),
+) -> int:
+    """Run ``platforms`` (names in ``ADAPTERS``) in one runtime until a signal or the end
+    of the console's input; ``optional`` ones may fail without stopping the others."""
+    from coachbot.app import Runtime, build_app
     from coachbot.clock import ScaledClock
-    from coachbot.scheduling.console_delivery import ConsoleDelivery
-    from coachbot.scheduling.scheduler import register_port
+    from coachbot.platform import PlatformUnavailable
 
     speed = getattr(args, "clock_speed", 1.0)
     if speed != 1:
         settings = _scratch_database(settings)
-    else:
-        _require_schema(settings)
+    app = build_app(settings, clock=ScaledClock(speed) if speed != 1 else None)
+    adapters = [_adapter(name).adapter(app, args) for name in platforms]
+    if speed == 1:
+        _require_schema(settings)  # after the secrets: a missing token is the first thing to fix
+    runtime = Runtime(app, adapters, optional=optional, speed=speed)
+    try:
+        return asyncio.run(runtime.run())
+    except PlatformUnavailable as exc:  # a refusal, already explained: one line, exit 1
+        print(f"coachbot: {exc}", file=sys.stderr)
+        return 1
 
-    async def session() -> int:
-        app = build_app(settings, clock=ScaledClock(speed) if speed != 1 else None)
-        register_port(app.services, ConsoleDelivery(app.services))
-        scheduler = build_scheduler(app, speed=speed)
-        if scheduler is not None:
-            scheduler.start()
-        try:
-            return await run_console(app, args.user or settings.console.user)
-        finally:
-            if scheduler is not None:
-                await scheduler.stop()
-            await app.close()
 
-    return asyncio.run(session())
+def _adapter(platform: str) -> AdapterModule:
+    """The adapter package's module for ``platform``."""
+    import importlib
+
+    module: AdapterModule = importlib.import_module(ADAPTERS[platform])
+    return module
 
 
 def _scratch_database(settings: Settings) -> Settings:
@@ -184,15 +212,11 @@ def _require_schema(settings: Settings) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    platform = _platform(args.platform, settings)
-    if platform in ("slack", "all"):
-        return _run_slack(args, settings, with_discord=platform == "all")
-    if platform == "discord":
-        from coachbot.adapters.discord.cli import run
-
-        return run(settings)
+    asked = _platform(args.platform, settings)
+    if asked == "all":
+        return _serve(args, settings, ["slack", "discord"], optional=["discord"])
     args.user = None
-    return _chat(args, settings)
+    return _serve(args, settings, [asked])
 
 
 def _platform(asked: str, settings: Settings) -> str:
@@ -205,26 +229,6 @@ def _platform(asked: str, settings: Settings) -> str:
     )
     discord = secrets.discord_token is not None
     return "all" if slack and discord else "slack" if slack else "discord" if discord else "console"
-
-
-def _run_slack(args: argparse.Namespace, settings: Settings, *, with_discord: bool) -> int:
-    from coachbot.adapters.slack.run import serve_slack, use_http
-
-    http = use_http(settings, forced=args.http or args.port is not None)
-    _require_schema(settings)  # after the secrets: a missing token is the first thing to fix
-    if with_discord and _has_discord():
-        from coachbot.adapters.slack.with_discord import serve_all
-
-        return asyncio.run(serve_all(settings, http=http, port=args.port))
-    if with_discord:
-        logging.getLogger("coachbot").warning("no Discord adapter here: running Slack only")
-    return asyncio.run(serve_slack(settings, http=http, port=args.port))
-
-
-def _has_discord() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("coachbot.adapters.discord.cli") is not None
 
 
 def _slack(args: argparse.Namespace, settings: Settings) -> int:

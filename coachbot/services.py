@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coachbot.clock import Clock
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.languages import LanguagePreferences
+from coachbot.memo import Memo
+from coachbot.registry import Registry
 from coachbot.settings import Settings
 from coachbot.vocabularies import Vocabulary
 
@@ -27,8 +29,9 @@ class Services:
     kb: KnowledgeBase
     clock: Clock
     vocabularies: dict[str, Vocabulary]
+    registry: Registry
     db: Database | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    memos: dict[str, Memo] = field(default_factory=dict)  # by name (see tracker.cache.memo)
 
     @cached_property
     def languages(self) -> LanguagePreferences:
@@ -68,8 +71,7 @@ class Context:
     def command_shown(self, *path: str) -> str:
         """The command at ``path`` (English ids) as the caller types it on their platform:
         ``/coach serveur`` in French, ``/coach-server`` where admin commands are lifted."""
-        registry = self.services.extras.get("registry")
-        spec = registry.get(path) if registry is not None else None
+        spec = self.services.registry.get(path)
         if spec is None:
             return "/" + " ".join(path)
         return "/" + spec.qualified_name_in(self.lang, flat_admin=self.flat_admin)

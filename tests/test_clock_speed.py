@@ -13,13 +13,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from coachbot.adapters.console.platform import ConsolePlatform
 from coachbot.app import build_app, build_scheduler
 from coachbot.cli import main
 from coachbot.clock import FakeClock, ScaledClock
 from coachbot.db.migrate import upgrade
 from coachbot.knowledge.models import KnowledgeBase
-from coachbot.scheduling.console_delivery import ConsoleDelivery
-from coachbot.scheduling.scheduler import MIN_INTERVAL, register_port
+from coachbot.scheduling.scheduler import MIN_INTERVAL
 from coachbot.settings import Settings
 from tests.chat import ChatBot
 
@@ -33,11 +33,10 @@ async def test_a_week_of_prompts_in_under_three_real_hours_at_60x(
     real = FakeClock(datetime(2026, 3, 1, 22, tzinfo=UTC))  # Sunday night in Paris
     app = build_app(settings, clock=ScaledClock(60, base=real), kb=kb)
     out = io.StringIO()
-    app.services.extras["console_output"] = out
-    register_port(app.services, ConsoleDelivery(app.services))
+    console = ConsolePlatform(app, "alice", stdin=io.StringIO(), stdout=out)
     bot = ChatBot(app)
     await bot.say("/coach subscribe time:08:30 days:mon-fri language:en", locale="en")
-    scheduler = build_scheduler(app, speed=60)
+    scheduler = build_scheduler(app, [console], speed=60)
     assert scheduler is not None and scheduler.interval == 1.0  # 60 s of bot time
     for _ in range(7 * 24):  # a tick each real minute = each bot hour (prompts come late,
         real.advance(timedelta(minutes=1))  # within the catch-up window)
@@ -52,13 +51,14 @@ async def test_a_week_of_prompts_in_under_three_real_hours_at_60x(
 
 def test_the_tick_interval_follows_the_clock_speed(settings: Settings) -> None:
     app = build_app(settings)
-    register_port(app.services, ConsoleDelivery(app.services))
-    assert (scheduler := build_scheduler(app, speed=1)) and scheduler.interval == 60
-    assert (scheduler := build_scheduler(app, speed=120)) and scheduler.interval == 0.5
-    assert (scheduler := build_scheduler(app, speed=10_000)) and scheduler.interval == MIN_INTERVAL
+    console = [ConsolePlatform(app, "alice")]
+    assert (scheduler := build_scheduler(app, console, speed=1)) and scheduler.interval == 60
+    assert (scheduler := build_scheduler(app, console, speed=120)) and scheduler.interval == 0.5
+    fastest = build_scheduler(app, console, speed=10_000)
+    assert fastest is not None and fastest.interval == MIN_INTERVAL
     off = replace(settings, scheduler=replace(settings.scheduler, enabled=False))
-    assert build_scheduler(build_app(off)) is None
-    assert build_scheduler(build_app(settings, with_database=False)) is None
+    assert build_scheduler(build_app(off), console) is None
+    assert build_scheduler(build_app(settings, with_database=False), console) is None
 
 
 async def test_no_tick_starts_once_the_scheduler_is_stopped(clock: FakeClock) -> None:

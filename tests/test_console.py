@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from coachbot.adapters.console import run_console
+from coachbot.adapters.console.platform import ConsolePlatform, run_console
 from coachbot.app import App
+from coachbot.delivery import DeliveryTarget
 from coachbot.reply import Actions, Button, Reply, Text
 from tests.chat import ChatBot
 
@@ -59,22 +61,27 @@ def test_broken_config_exits_with_a_message(tmp_path: Path) -> None:
 class _PromptThenPress(io.StringIO):
     """Stdin that, when first read, has the scheduler deliver a prompt, then presses button 1."""
 
-    def __init__(self, app: App, prompt: Reply) -> None:
+    def __init__(self, prompt: Reply) -> None:
         super().__init__("/press 1\n")
-        self.app, self.prompt = app, prompt
+        self.prompt: Reply | None = prompt
+        self.console: ConsolePlatform | None = None
 
     def readline(self, *args: Any) -> str:
-        if self.prompt is not None:
-            # what ConsoleDelivery does with a delivered prompt once the console is running
-            self.app.services.extras["console_show"](self.prompt)
-            self.prompt = None  # type: ignore[assignment]
+        if self.prompt is not None and self.console is not None:
+            # the scheduler delivering a prompt through the console's port
+            target = DeliveryTarget(self.console.session.person)
+            asyncio.run(self.console.delivery.send(target, self.prompt, nonce="n1"))
+            self.prompt = None
         return super().readline(*args)
 
 
 async def test_buttons_of_a_delivered_prompt_can_be_pressed(app: App) -> None:
     out = io.StringIO()
     prompt = Reply(title="Tip", blocks=(Text("x"), Actions((Button("gone:1", "Done"),))))
-    assert await run_console(app, "alice", stdin=_PromptThenPress(app, prompt), stdout=out) == 0
+    stdin = _PromptThenPress(prompt)
+    stdin.console = ConsolePlatform(app, "alice", stdin=stdin, stdout=out)
+    await stdin.console.serve()
+    assert "scheduled message for alice" in out.getvalue()
     assert "Ce bouton n'est plus valable" in out.getvalue()  # /press 1 reached the action
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coachbot.adapters.console import run_console
+from coachbot.adapters.console.platform import run_console
 from coachbot.adapters.slack.commands import run_slash, slash_commands
 from coachbot.app import App, build_registry
 from coachbot.dispatch import Invocation

@@ -403,6 +403,7 @@ async def due(
         return await due_mentor_alerts(
             session=session,
             kb=app.services.kb,
+            registry=app.registry,
             now=clock.now(),
             default_timezone="Europe/Paris",
             platforms=platforms,

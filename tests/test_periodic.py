@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from coachbot.app import App, build_app
+from coachbot.app import App, build_app, periodic_jobs
 from coachbot.clock import FakeClock
 from coachbot.db.migrate import upgrade
 from coachbot.db.models import Delivery, MentorAlert, MentorLink, WeeklyMessage
@@ -95,7 +95,7 @@ def outbox(app: App, port: FakePlatform) -> Outbox:
 
 
 async def run_jobs(box: Outbox, now: datetime) -> None:
-    for job in box.jobs():
+    for job in box.jobs(periodic_jobs()):
         await job.run(now)
 
 

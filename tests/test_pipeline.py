@@ -252,10 +252,13 @@ async def test_stopping_in_the_middle_of_a_periodic_jobs_query_leaves_its_connec
     # teardown could hang the process's exit: the job's transaction must end first.
     from sqlalchemy import event
 
-    from coachbot.scheduling.scheduler import build_runner, register_port
+    from coachbot.app import periodic_jobs
+    from coachbot.scheduling.scheduler import Outlets, build_runner
 
-    register_port(app.services, FakePlatform())
-    runner = build_runner(app.services, STAND_IN)
+    port = FakePlatform()
+    runner = build_runner(
+        app.services, STAND_IN, Outlets({port.platform: port}, jobs=periodic_jobs())
+    )
     engine = app.services.database().engine.sync_engine
     torn_down: list[object] = []
     ticks: list[asyncio.Task[object]] = []
@@ -479,17 +482,18 @@ async def test_a_tip_shown_by_a_command_counts_as_the_days_prompt(
 async def test_the_whole_tick_with_the_real_prompt_and_its_snooze_button(
     app: App, clock: FakeClock
 ) -> None:
+    from coachbot.app import periodic_jobs
     from coachbot.dispatch import run_action
     from coachbot.prompts.compose import choose_tip_for, choose_tips_for, prompt_reply
     from coachbot.reply import Actions
-    from coachbot.scheduling.scheduler import build_runner, register_port
+    from coachbot.scheduling.scheduler import Outlets, build_runner
 
     clock.set(MONDAY_0730_UTC - timedelta(hours=1))
     await subscribe(app, "alice", now=clock.now())
     platform = FakePlatform()
-    register_port(app.services, platform)
     composer = Composer(choose_tip_for, prompt_reply, choose_tips_for)
-    runner = build_runner(app.services, composer, timer=platform.timer)
+    outlets = Outlets({platform.platform: platform}, jobs=periodic_jobs())
+    runner = build_runner(app.services, composer, outlets, timer=platform.timer)
     clock.set(MONDAY_0730_UTC)
     assert (await runner.tick(clock.now())).sent == 1
     [prompt] = platform.messages

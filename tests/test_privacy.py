@@ -118,6 +118,7 @@ async def lived(bot: ChatBot, app: App, clock: FakeClock) -> ChatBot:
         sent = await due_mentor_alerts(
             session=session,
             kb=app.services.kb,
+            registry=app.registry,
             now=clock.now(),
             default_timezone="UTC",
             platforms=("console",),

@@ -9,6 +9,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coachbot.adapters.discord import platform as discord_platform
+from coachbot.adapters.slack import run as slack_run
 from coachbot.delivery import (
     DeliveryTarget,
     PermanentFailure,
@@ -19,7 +21,6 @@ from coachbot.delivery import (
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 from coachbot.scheduling.ratelimit import (
-    DEFAULT_LIMITS,
     IDLE_BUCKETS_KEPT,
     Limit,
     PlatformLimits,
@@ -27,6 +28,9 @@ from coachbot.scheduling.ratelimit import (
     VirtualTimer,
 )
 from coachbot.scheduling.retry import Result, RetryPolicy, Sender
+
+# the limits the Discord and Slack adapters declare
+PUBLISHED = {"discord": discord_platform.LIMITS, "slack": slack_run.LIMITS}
 
 
 def target(platform: str, user: str = "u", channel: str | None = None) -> DeliveryTarget:
@@ -51,7 +55,7 @@ def most_in_any_window(times: list[float], window: float) -> int:
 
 
 async def test_discord_is_held_under_50_requests_per_second() -> None:
-    limiter = RateLimiter(VirtualTimer(), dict(DEFAULT_LIMITS))
+    limiter = RateLimiter(VirtualTimer(), dict(PUBLISHED))
     times = await grant_times(limiter, [target("discord", f"u{i}") for i in range(300)])
     assert times.count(0.0) == 1  # no burst: evenly spaced
     assert most_in_any_window(times, 1.0) <= 50
@@ -60,7 +64,7 @@ async def test_discord_is_held_under_50_requests_per_second() -> None:
 
 
 async def test_slack_paces_each_channel_and_the_workspace() -> None:
-    limiter = RateLimiter(VirtualTimer(), dict(DEFAULT_LIMITS))
+    limiter = RateLimiter(VirtualTimer(), dict(PUBLISHED))
     targets = [target("slack", "u", channel=f"C{i % 2}") for i in range(10)]
     times = await grant_times(limiter, targets)
     for channel in ("C0", "C1"):
@@ -110,7 +114,7 @@ async def test_platforms_without_limits_still_honour_retry_after() -> None:
 
 async def test_idle_channel_buckets_are_forgotten() -> None:
     timer = VirtualTimer()
-    limiter = RateLimiter(timer, dict(DEFAULT_LIMITS))
+    limiter = RateLimiter(timer, dict(PUBLISHED))
     for i in range(IDLE_BUCKETS_KEPT + 10):
         limiter._bucket(("slack", "w", f"C{i}"))
     timer.now = 1000.0
@@ -194,7 +198,7 @@ class OpensDirectMessages(Scripted):
 
 async def test_a_send_that_opens_a_dm_books_two_requests() -> None:
     timer = VirtualTimer()
-    send = Sender(RateLimiter(timer, dict(DEFAULT_LIMITS)), RetryPolicy(), random.Random(1))
+    send = Sender(RateLimiter(timer, dict(PUBLISHED)), RetryPolicy(), random.Random(1))
     port = OpensDirectMessages()
     for i in range(100):  # 100 new people: 200 requests at 50/s, about 4 s
         await send.send(port, target("discord", f"u{i}"), Reply("x"), f"n{i}")

@@ -7,13 +7,17 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coachbot.app import build_registry
 from coachbot.i18n import Localized
+from coachbot.knowledge.loader import default_knowledge
 from coachbot.knowledge.models import KnowledgeBase, Skill
 from coachbot.markup import neutralize
 from coachbot.tracker import readiness
 from coachbot.tracker.activity import count_streak
 from coachbot.tracker.milestones import Facts, reached
 from coachbot.tracker.report import md
+
+REGISTRY = build_registry(default_knowledge())
 
 
 def skill(id_: str, category: str, target: int) -> Skill:
@@ -117,17 +121,17 @@ def facts(**changes: object) -> Facts:
 
 
 def test_milestone_rules() -> None:
-    assert [r.key for r in reached(facts())] == []
-    keys = [r.key for r in reached(facts(has_rating=True, has_log=True, streak=30))]
+    assert [r.key for r in reached(facts(), REGISTRY)] == []
+    keys = [r.key for r in reached(facts(has_rating=True, has_log=True, streak=30), REGISTRY)]
     assert keys == ["first_rating", "first_log", "streak_7", "streak_30"]
     full = readiness.compute(dict.fromkeys(CATALOG, 5), CATALOG)
     assert {"readiness_50", "readiness_80", "readiness_100", "all_categories_3"} <= {
-        r.key for r in reached(facts(readiness=full))
+        r.key for r in reached(facts(readiness=full), REGISTRY)
     }
     goal = facts(goal_id=7, goal_skill=Localized("Budget", "Budget"), goal_target=4, goal_level=3)
-    assert "goal_7" not in [r.key for r in reached(goal)]
+    assert "goal_7" not in [r.key for r in reached(goal, REGISTRY)]
     done = facts(goal_id=7, goal_skill=Localized("B", "B"), goal_target=4, goal_level=4)
-    assert "goal_7" in [r.key for r in reached(done)]
+    assert "goal_7" in [r.key for r in reached(done, REGISTRY)]
 
 
 @given(st.text(max_size=300))

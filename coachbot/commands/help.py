@@ -44,7 +44,7 @@ INTRO = Localized(
 )
 async def help_(ctx: Context, command: str | None) -> Reply:
     """The list of commands, or one command's usage and options."""
-    registry: Registry = ctx.services.extras["registry"]
+    registry = ctx.services.registry
     flat = ctx.flat_admin
     if command:
         path = registry.canonical([fold(w) for w in command.strip().lstrip("/").split()])

@@ -7,6 +7,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import escape
 from coachbot.mentors import shown_user, typed_user
+from coachbot.registry import Registry
 from coachbot.reply import Items, Reply, Text, Tone
 from coachbot.tracker.labels import typed
 from coachbot.tracker.profile import LearnerProfile
@@ -16,6 +17,7 @@ AGENDA_SKILLS = 3
 
 def alert_reply(
     kb: KnowledgeBase,
+    registry: Registry,
     learner_user: str,
     happened: list[Localized],
     profile: LearnerProfile,
@@ -27,14 +29,14 @@ def alert_reply(
         "Ordre du jour proposé pour votre prochain entretien",
         "Suggested agenda for your next one-on-one",
     )
-    off = typed("mentor alerts", user=at, on=Localized("non", "false"))
+    off = typed(registry, "mentor alerts", user=at, on=Localized("non", "false"))
     stop = Localized(f"Plus d'alertes : {off.fr}", f"No more alerts: {off.en}")
     return Reply(
         Localized("Alerte mentorat", "Mentoring alert").get(lang),
         blocks=(
             Text(Localized(f"À propos de {who} :", f"About {who}:").get(lang)),
             Items(tuple(text.get(lang) for text in happened)),
-            Items(agenda(kb, profile, lang), heading=heading.get(lang)),
+            Items(agenda(kb, registry, profile, lang), heading=heading.get(lang)),
         ),
         tone=Tone.PROMPT,
         ephemeral=True,
@@ -42,7 +44,9 @@ def alert_reply(
     )
 
 
-def agenda(kb: KnowledgeBase, profile: LearnerProfile, lang: Lang) -> tuple[str, ...]:
+def agenda(
+    kb: KnowledgeBase, registry: Registry, profile: LearnerProfile, lang: Lang
+) -> tuple[str, ...]:
     """Up to ``AGENDA_SKILLS`` weakest skills, rated ones below target first, then unrated
     ones, each with a question from the tips; then one closing item."""
     below = [
@@ -54,7 +58,7 @@ def agenda(kb: KnowledgeBase, profile: LearnerProfile, lang: Lang) -> tuple[str,
     picks = (below + unrated)[:AGENDA_SKILLS]
     items = [_agenda_item(kb, skill, profile.ratings.get(skill), lang) for skill in picks]
     if not profile.ratings:
-        rate = typed("progress rate")
+        rate = typed(registry, "progress rate")
         items.append(
             Localized(
                 f"Lui proposer de se noter (`{rate.fr}`) pour repérer ses points faibles.",

@@ -34,6 +34,7 @@ from coachbot.mentors.watch import (
     learner_facts,
     watched_links,
 )
+from coachbot.registry import Registry
 from coachbot.reply import Reply
 from coachbot.tracker.activity import count_streak, local_date
 from coachbot.tracker.profile import learner_profile
@@ -56,6 +57,7 @@ async def due_mentor_alerts(
     *,
     session: AsyncSession,
     kb: KnowledgeBase,
+    registry: Registry,
     now: datetime,
     default_timezone: str,
     platforms: Collection[str],
@@ -85,7 +87,7 @@ async def due_mentor_alerts(
         if fresh:
             profile = await learner_profile(session=session, person_id=learner.id, kb=kb)
             lang = parse_lang(mentor.language) or default_language
-            reply = alert_reply(kb, learner.user_id, fresh, profile, lang)
+            reply = alert_reply(kb, registry, learner.user_id, fresh, profile, lang)
             out.append((PersonRef(mentor.platform, mentor.workspace, mentor.user_id), reply))
     return out
 

@@ -23,6 +23,7 @@ from coachbot.mentors import links, shown_user, typed_user
 from coachbot.mentors.links import LinkView
 from coachbot.mentors.notes import add_note, storable
 from coachbot.privacy import drop_if_unused
+from coachbot.registry import Registry
 from coachbot.reply import Actions, Button, ButtonStyle, Field, Fields, Reply, Text, Tone, error
 from coachbot.services import Context
 from coachbot.tracker.labels import typed
@@ -40,18 +41,24 @@ MAX_REQUEST_BUTTONS = 2
 YES = Localized("oui", "true")
 
 
-def refusal(lang: Lang) -> Reply:
+def refusal(ctx: Context) -> Reply:
     """The one answer for anything about someone without the link it needs."""
     learner = Localized("@apprenant", "@learner")
-    ask, listed = typed("mentor request", user="@mentor"), typed("mentor list")
-    accept, decline = typed("mentor accept", user=learner), typed("mentor decline", user=learner)
+    ask, listed = (
+        typed(ctx.services.registry, "mentor request", user="@mentor"),
+        typed(ctx.services.registry, "mentor list"),
+    )
+    accept, decline = (
+        typed(ctx.services.registry, "mentor accept", user=learner),
+        typed(ctx.services.registry, "mentor decline", user=learner),
+    )
     text = Localized(
         f"Aucun lien de mentorat entre vous ne le permet. L'apprenant demande avec `{ask.fr}` ; "
         f"le mentor répond avec `{accept.fr}` ou `{decline.fr}` ; `{listed.fr}` montre vos liens.",
         f"No mentoring link between you allows this. The learner asks with `{ask.en}`; the "
         f"mentor answers with `{accept.en}` or `{decline.en}`; `{listed.en}` shows your links.",
     )
-    return error(REFUSAL_TITLE.get(lang), text.get(lang))
+    return error(ctx.t(REFUSAL_TITLE), ctx.t(text))
 
 
 def _done(ctx: Context, title: Localized, text: Localized) -> Reply:
@@ -106,8 +113,11 @@ async def request(ctx: Context, user: str) -> Reply:
         link = await links.request_link(
             session=session, learner_id=me.id, mentor_id=mentor.id, now=now
         )
-    who, end_it = shown_user(user), typed("mentor end", user=typed_user(user))
-    listed = typed("mentor list")
+    who, end_it = (
+        shown_user(user),
+        typed(ctx.services.registry, "mentor end", user=typed_user(user)),
+    )
+    listed = typed(ctx.services.registry, "mentor list")
     if link.status == links.ACTIVE:
         return _done(
             ctx,
@@ -141,11 +151,14 @@ async def answer(ctx: Context, user: str, *, accept: bool) -> Reply:
                 session=session, mentor_id=me.id, learner_id=learner.id, accept=accept, now=now
             )
     if not answered:
-        return refusal(ctx.lang)
+        return refusal(ctx)
     who, at = shown_user(user), typed_user(user)
     if accept:
-        view_it, note_it = typed("mentor view", user=at), typed("mentor note", user=at, text="...")
-        alert_me = typed("mentor alerts", user=at, on=YES)
+        view_it, note_it = (
+            typed(ctx.services.registry, "mentor view", user=at),
+            typed(ctx.services.registry, "mentor note", user=at, text="..."),
+        )
+        alert_me = typed(ctx.services.registry, "mentor alerts", user=at, on=YES)
         return _done(
             ctx,
             Localized("Vous êtes mentor", "You are a mentor"),
@@ -193,7 +206,7 @@ async def end(ctx: Context, user: str) -> Reply:
             if ended:
                 await drop_if_unused(session=session, person_id=other.id)
     if not ended:
-        return refusal(ctx.lang)
+        return refusal(ctx)
     who = shown_user(user)
     return _done(
         ctx,
@@ -210,7 +223,7 @@ async def view(ctx: Context, user: str) -> Reply:
     async with _session(ctx) as session:
         found = await _mentee(session, ctx, user)
     if found is None:
-        return refusal(ctx.lang)
+        return refusal(ctx)
     from coachbot.tracker.show import progress_overview
 
     overview = await progress_overview(
@@ -225,13 +238,17 @@ async def note(ctx: Context, user: str, text: str) -> Reply:
     async with _session(ctx) as session:
         found = await _mentee(session, ctx, user)
         if found is None:
-            return refusal(ctx.lang)
+            return refusal(ctx)
         link, learner = found
         assert learner.id is not None
         await add_note(
             session=session, mentor_id=link.mentor_id, learner_id=learner.id, text=text, now=now
         )
-    who, shown, show = shown_user(user), escape(storable(text)), typed("progress show")
+    who, shown, show = (
+        shown_user(user),
+        escape(storable(text)),
+        typed(ctx.services.registry, "progress show"),
+    )
     saved = Localized(
         f"{who} la verra à son prochain `{show.fr}` : {shown}",
         f"{who} will see it on their next `{show.en}`: {shown}",
@@ -250,7 +267,7 @@ async def focus(ctx: Context, user: str, skill: str, level: int) -> Reply:
     async with _session(ctx) as session:
         found = await _mentee(session, ctx, user)
         if found is None:
-            return refusal(ctx.lang)
+            return refusal(ctx)
         link, learner = found
         assert learner.id is not None
         await set_goal(
@@ -279,11 +296,11 @@ async def alerts(ctx: Context, user: str, on: bool | None, days: int | None) -> 
     async with _session(ctx) as session:
         found = await _mentee(session, ctx, user)
         if found is None:
-            return refusal(ctx.lang)
+            return refusal(ctx)
         link = await links.set_alerts(session=session, link=found[0], on=on, days=days, now=now)
     who, n = shown_user(user), link.alert_inactive_days
     if not link.alerts:
-        turn_on = typed("mentor alerts", user=typed_user(user), on=YES)
+        turn_on = typed(ctx.services.registry, "mentor alerts", user=typed_user(user), on=YES)
         text = Localized(
             f"Pas d'alertes sur {who}. Pour les activer : `{turn_on.fr}`.",
             f"No alerts about {who}. To turn them on: `{turn_on.en}`.",
@@ -305,18 +322,20 @@ async def list_links(ctx: Context) -> Reply:
         views = await links.links_of(session=session, person_id=me.id) if me and me.id else []
     title = ctx.t(Localized("Mentorat", "Mentoring"))
     if not views:
-        ask = typed("mentor request", user=Localized("@nom", "@name"))
+        ask = typed(ctx.services.registry, "mentor request", user=Localized("@nom", "@name"))
         empty = Localized(
             f"Aucun lien de mentorat. Demandez à quelqu'un : `{ask.fr}`.",
             f"No mentoring link yet. Ask someone: `{ask.en}`.",
         )
         return Reply(title, blocks=(Text(ctx.t(empty)),), ephemeral=True)
-    return Reply(title, blocks=_list_blocks(views, ctx.lang), ephemeral=True)
+    return Reply(title, blocks=_list_blocks(views, ctx.lang, ctx.services.registry), ephemeral=True)
 
 
-def _list_blocks(views: list[LinkView], lang: Lang) -> tuple[Fields | Actions, ...]:
+def _list_blocks(
+    views: list[LinkView], lang: Lang, registry: Registry
+) -> tuple[Fields | Actions, ...]:
     mentors = [_mentor_line(v, lang) for v in views if v.role == "learner"]
-    mentees = [_mentee_line(v, lang) for v in views if v.role == "mentor"]
+    mentees = [_mentee_line(v, lang, registry) for v in views if v.role == "mentor"]
     fields = []
     if mentors:
         fields.append(Field(Localized("Mes mentors", "My mentors").get(lang), "\n".join(mentors)))
@@ -337,10 +356,13 @@ def _mentor_line(view: LinkView, lang: Lang) -> str:
     return f"- {shown_user(view.other_user)} — {status}"
 
 
-def _mentee_line(view: LinkView, lang: Lang) -> str:
+def _mentee_line(view: LinkView, lang: Lang, registry: Registry) -> str:
     who, at = shown_user(view.other_user), typed_user(view.other_user)
     if view.status == links.PENDING:
-        accept, decline = typed("mentor accept", user=at), typed("mentor decline", user=at)
+        accept, decline = (
+            typed(registry, "mentor accept", user=at),
+            typed(registry, "mentor decline", user=at),
+        )
         asks = Localized(
             f"vous demande d'être son mentor : `{accept.fr}` ou `{decline.fr}`",
             f"asks you to be their mentor: `{accept.en}` or `{decline.en}`",

@@ -122,7 +122,12 @@ async def _done(session: AsyncSession, ctx: Context, person: Person, now: dateti
         session=session, person_id=person.id, kind="prompt_done", local_date=today, now=now
     )
     reached = await check_milestones(
-        session=session, person_id=person.id, kb=ctx.services.kb, today=today, now=now
+        session=session,
+        person_id=person.id,
+        kb=ctx.services.kb,
+        registry=ctx.services.registry,
+        today=today,
+        now=now,
     )
     return [ctx.t(r.message) for r in reached]
 

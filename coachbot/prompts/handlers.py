@@ -183,7 +183,7 @@ async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Pref
 
 def _option_shown(ctx: Context, option: str) -> str:
     """The name of ``/coach server``'s ``option`` in the caller's language."""
-    spec = ctx.services.extras["registry"].get(("coach", "server"))
+    spec = ctx.services.registry.get(("coach", "server"))
     opt = spec.option(option) if spec is not None else None
     return opt.name_in(ctx.lang) if opt is not None else option
 

@@ -92,15 +92,6 @@ class PlatformLimits:
 
 UNLIMITED = Limit(float("inf"))
 
-# Discord: 50 requests per second for the whole bot (per-route limits answer with a 429
-# and its retry-after); no burst, so no one-second window ever holds more than 50.
-# Slack: chat.postMessage allows about one message per second per channel, and several
-# hundred per minute per workspace: 4 per second plus a burst of 10 stays under 300/min.
-DEFAULT_LIMITS: dict[str, PlatformLimits] = {
-    "discord": PlatformLimits(bot=Limit(50.0)),
-    "slack": PlatformLimits(workspace=Limit(4.0, burst=10), channel=Limit(1.0)),
-}
-
 
 @dataclass
 class TokenBucket:
@@ -139,10 +130,11 @@ class TokenBucket:
 
 @dataclass
 class RateLimiter:
-    """Buckets keyed by platform, workspace and channel, created on first use."""
+    """Buckets keyed by platform, workspace and channel, created on first use; ``limits``
+    are the ones each adapter declares (``PlatformAdapter.limits``), by platform."""
 
     timer: Timer = field(default_factory=RealTimer)
-    limits: dict[str, PlatformLimits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    limits: dict[str, PlatformLimits] = field(default_factory=dict)
     buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
 
     def keys(self, target: DeliveryTarget) -> list[tuple[str, ...]]:

@@ -13,7 +13,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,16 +21,15 @@ from typing import TYPE_CHECKING, Any
 from coachbot.clock import Clock
 from coachbot.delivery import DeliveryPort
 from coachbot.scheduling.claim import ClaimConfig
-from coachbot.scheduling.periodic import Outbox, PeriodicJob
+from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
-from coachbot.scheduling.ratelimit import RateLimiter, Timer
+from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer
 from coachbot.scheduling.retry import RetryPolicy, Sender
 
 if TYPE_CHECKING:
     from coachbot.services import Services
 
 log = logging.getLogger(__name__)
-PORTS = "delivery_ports"
 MIN_INTERVAL = 0.25  # seconds of real time between ticks, however fast the clock runs
 # How long a claim holds before another tick may send it again: short enough that a resend
 # after a crash falls inside Discord's nonce de-duplication ("the past few minutes"), long
@@ -39,17 +38,6 @@ LEASE = timedelta(minutes=2)
 # Claims and tips of one batch name its ids in single statements: SQLite takes 32,766
 # parameters at most.
 MAX_BATCH = 20_000
-
-
-def register_port(services: Services, port: DeliveryPort) -> None:
-    """Make ``port`` the way to reach people of ``port.platform`` (adapters call this)."""
-    services.extras.setdefault(PORTS, {})[port.platform] = port
-
-
-def delivery_ports(services: Services) -> dict[str, DeliveryPort]:
-    """The registered ports, by platform."""
-    ports: dict[str, DeliveryPort] = services.extras.get(PORTS, {})
-    return ports
 
 
 def instance_name() -> str:
@@ -120,32 +108,48 @@ class Scheduler:
             finally:
                 self._running = None
 
-    async def stop(self) -> None:
-        """Stop ticking; a tick in progress is cancelled (safe: its rows stay claimed, and
-        its transactions finish first), and none starts afterwards."""
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop ticking: none starts afterwards, and a tick in progress gets ``grace``
+        seconds to finish before it is cancelled (safe: its rows stay claimed, and its
+        transactions finish first)."""
         self._stopped = True
+        running = self._running if self._running is not asyncio.current_task() else None
+        if running is not None and grace > 0:
+            # before APScheduler's shutdown, which cancels the job's task
+            await asyncio.wait({running}, timeout=grace)
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        running = self._running
-        if running is not None and running is not asyncio.current_task():
+        if running is not None:
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class Outlets:
+    """Where the scheduler sends: a port per platform, the limits each adapter declares, and
+    the periodic jobs the features declare (the composition root gathers them)."""
+
+    ports: Mapping[str, DeliveryPort]
+    limits: Mapping[str, PlatformLimits] = field(default_factory=dict)
+    jobs: Sequence[Periodic] = ()
 
 
 def build_runner(
     services: Services,
     composer: Composer,
+    outlets: Outlets,
     *,
     timer: Timer | None = None,
     instance: str | None = None,
     rng: random.Random | None = None,
 ) -> TickRunner:
-    """The tick for the ports registered in ``services`` (see ``register_port``)."""
+    """The tick delivering through ``outlets``."""
     from coachbot.scheduling.ratelimit import RealTimer
 
     settings = services.settings.scheduler
-    ports = delivery_ports(services)
-    sender = Sender(RateLimiter(timer or RealTimer()), RetryPolicy(), rng or random.Random())
+    ports = outlets.ports
+    limiter = RateLimiter(timer or RealTimer(), dict(outlets.limits))
+    sender = Sender(limiter, RetryPolicy(), rng or random.Random())
     config = ClaimConfig(
         instance=instance or instance_name(),
         platforms=tuple(sorted(ports)),
@@ -155,11 +159,13 @@ def build_runner(
     )
     db = services.database()
     pipeline = DeliveryPipeline(db, services, ports, composer, sender, services.clock, config)
-    return TickRunner(pipeline, Outbox(db, services, ports, sender).jobs())
+    return TickRunner(pipeline, Outbox(db, services, ports, sender).jobs(outlets.jobs))
 
 
-def build_scheduler(services: Services, composer: Composer, *, speed: float = 1.0) -> Scheduler:
+def build_scheduler(
+    services: Services, composer: Composer, outlets: Outlets, *, speed: float = 1.0
+) -> Scheduler:
     """The scheduler of this process: one job, ticking every ``tick_seconds / speed``."""
-    runner = build_runner(services, composer)
+    runner = build_runner(services, composer, outlets)
     interval = services.settings.scheduler.tick_seconds / speed
     return Scheduler(runner.tick, services.clock, interval)

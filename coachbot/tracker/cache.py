@@ -8,47 +8,19 @@ each process computes a value once more.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
+
+from coachbot.memo import Memo
 
 if TYPE_CHECKING:
     from coachbot.services import Services
 
-T = TypeVar("T")
-
-
-class Memo:
-    """Values by key, the least recently used dropped first; counts hits and misses."""
-
-    def __init__(self, max_entries: int = 4096) -> None:
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-
-    async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
-        """The value kept under ``key``, else ``await compute()``, kept for next time."""
-        if key in self._items:
-            self.hits += 1
-            self._items.move_to_end(key)
-            value: T = self._items[key]
-            return value
-        self.misses += 1
-        value = await compute()
-        self._items[key] = value
-        while len(self._items) > self.max_entries:
-            self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        """Forget everything (benchmarks measure fresh renders with it)."""
-        self._items.clear()
+__all__ = ["Memo", "memo"]
 
 
 def memo(services: Services, name: str, max_entries: int = 4096) -> Memo:
     """The process's memo called ``name``, created with the services on first use."""
-    found = services.extras.get(f"tracker.{name}")
-    if not isinstance(found, Memo):
-        found = services.extras[f"tracker.{name}"] = Memo(max_entries)
+    found = services.memos.get(name)
+    if found is None:
+        found = services.memos[name] = Memo(max_entries)
     return found

@@ -53,7 +53,7 @@ async def skill_history(services: Services, ref: PersonRef, lang: Lang, skill: s
     found = await read_history(services, ref, skill)
     name = labels.skill_name(services.kb, skill, lang)
     if found is None or not found.points:
-        rate_it = labels.typed("progress rate", skill=skill, level="<0-5>")
+        rate_it = labels.typed(services.registry, "progress rate", skill=skill, level="<0-5>")
         text = Localized(
             f"Aucune note pour **{escape(name)}** pour l'instant : `{rate_it.fr}`.",
             f"No rating of **{escape(name)}** yet: `{rate_it.en}`.",

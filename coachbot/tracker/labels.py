@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from functools import cache
 from typing import TYPE_CHECKING
 
 from coachbot.i18n import Lang, Localized
@@ -60,15 +59,16 @@ def set_by(mentor: str | None) -> Localized:
     return Localized(f" (fixé par {who})", f" (set by {who})")
 
 
-def typed(path: str, **options: object) -> Localized:
+def typed(registry: Registry, path: str, **options: object) -> Localized:
     """The command ``path`` (its English words, ``"progress rate"``) as each language types it,
     with ``options`` (English names) as ``name:value``: ``/progression noter competence:x``.
 
-    The names come from the command declarations, so a renamed command is quoted right.
+    The names come from ``registry`` (the one the composition root built), so a renamed
+    command is quoted right.
     Values are shown as given (a ``Localized`` one in each language): callers pass ids,
     placeholders or ``typed_user`` names, never raw user text.
     """
-    spec = declared().get(tuple(path.split()))
+    spec = registry.get(tuple(path.split()))
     if spec is None:
         raise KeyError(f"no command /{path}")
     return Localized(_typed_in(spec, options, "fr"), _typed_in(spec, options, "en"))
@@ -87,17 +87,6 @@ def _option(spec: CommandSpec, name: str) -> Option:
     if found is None:
         raise KeyError(f"/{spec.qualified_name} has no option {name!r}")
     return found
-
-
-@cache
-def declared() -> Registry:
-    """The declared commands, read once from the modules the composition root collects."""
-    from importlib import import_module
-
-    from coachbot.app import COMMAND_MODULES
-    from coachbot.registry import Registry
-
-    return Registry.collect(import_module(m) for m in COMMAND_MODULES)
 
 
 SCORE_RULE = Localized(

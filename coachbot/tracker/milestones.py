@@ -22,6 +22,7 @@ from coachbot.db.models import Milestone
 from coachbot.i18n import Localized
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import escape, mention
+from coachbot.registry import Registry
 from coachbot.tracker import labels, readiness
 from coachbot.tracker.activity import current_streak
 from coachbot.tracker.repository import Focus, Versions, focus_goal, latest_ratings, versions
@@ -52,11 +53,11 @@ class Reached:
     message: Localized
 
 
-def reached(facts: Facts) -> list[Reached]:
+def reached(facts: Facts, registry: Registry) -> list[Reached]:
     """Every milestone ``facts`` show as reached, whether already announced or not."""
     found = _firsts(facts) + _streaks(facts) + _levels(facts)
     if facts.goal_id is not None and (facts.goal_level or 0) >= (facts.goal_target or 99):
-        name, goal = facts.goal_skill or Localized("", ""), labels.typed("progress goal")
+        name, goal = facts.goal_skill or Localized("", ""), labels.typed(registry, "progress goal")
         found.append(
             Reached(
                 f"goal_{facts.goal_id}",
@@ -218,11 +219,19 @@ async def gather_facts(
 
 
 async def check_milestones(
-    *, session: AsyncSession, person_id: int, kb: KnowledgeBase, today: date, now: datetime
+    *,
+    session: AsyncSession,
+    person_id: int,
+    kb: KnowledgeBase,
+    registry: Registry,
+    today: date,
+    now: datetime,
 ) -> list[Reached]:
     """Milestones newly reached by the person, recorded so they are never announced twice.
 
     Call it after anything that may reach one (a rating, a log, a goal, a completed prompt).
     """
     facts = await gather_facts(session=session, person_id=person_id, kb=kb, today=today)
-    return await announce(session=session, person_id=person_id, found=reached(facts), now=now)
+    return await announce(
+        session=session, person_id=person_id, found=reached(facts, registry), now=now
+    )

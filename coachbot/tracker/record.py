@@ -71,7 +71,7 @@ async def rate(services: Services, ref: PersonRef, lang: Lang, *, skill: str, le
         else Localized(f" (avant : {before}/5)", f" (before: {before}/5)")
     )
     score = labels.percent(outcome.facts.readiness.score, lang)
-    show = labels.typed("progress show")
+    show = labels.typed(services.registry, "progress show")
     text = Localized(
         f"**{name}** : {level}/5{was.fr}. Cible du profil CTO : {target}/5.\n"
         f"Préparation CTO : **{score}**. Vue d'ensemble : `{show.fr}`.",
@@ -131,7 +131,7 @@ async def goal(services: Services, ref: PersonRef, lang: Lang, *, skill: str, le
         f"The CTO profile aims at {target}/5.",
     )
     if current is None:
-        rate_it = labels.typed("progress rate", skill=skill, level="<0-5>")
+        rate_it = labels.typed(services.registry, "progress rate", skill=skill, level="<0-5>")
         text = Localized(
             text.fr + f"\nNotez-vous d'abord : `{rate_it.fr}`.",
             text.en + f"\nRate yourself first: `{rate_it.en}`.",
@@ -169,7 +169,11 @@ async def _outcome(
         kb=services.kb,
     )
     found = await announce(
-        session=session, person_id=pid, found=reached(facts), now=now, known=snap.milestones
+        session=session,
+        person_id=pid,
+        found=reached(facts, services.registry),
+        now=now,
+        known=snap.milestones,
     )
     return Outcome(facts, found)
 

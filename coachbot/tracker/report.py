@@ -21,6 +21,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import neutralize
+from coachbot.registry import Registry
 from coachbot.reply import Attachment, Reply, Text
 from coachbot.services import Services
 from coachbot.tracker import labels
@@ -77,7 +78,8 @@ async def progress_report(
     data = await load_report(services, ref, with_notes=mentor_notes)
     title = Localized("Portfolio de préparation CTO", "CTO-readiness portfolio").get(lang)
     if data is None or not (data.history or data.evidence):
-        rate, log = labels.typed("progress rate"), labels.typed("progress log")
+        reg = services.registry
+        rate, log = labels.typed(reg, "progress rate"), labels.typed(reg, "progress log")
         text = Localized(
             f"Rien à mettre dans le portfolio pour l'instant : commencez par `{rate.fr}` et "
             f"`{log.fr}`.",
@@ -89,7 +91,7 @@ async def progress_report(
     return Reply(
         title=title,
         blocks=(
-            Text(_summary(data, lang)),
+            Text(_summary(data, lang, services.registry)),
             Attachment(name, document.encode("utf-8"), "text/markdown"),
         ),
         ephemeral=True,
@@ -266,9 +268,9 @@ def _method_section(lang: Lang) -> str:
     return f"## {title}\n\n{labels.SCORE_RULE.get(lang)}"
 
 
-def _summary(data: ReportData, lang: Lang) -> str:
+def _summary(data: ReportData, lang: Lang, registry: Registry) -> str:
     score = labels.percent(data.readiness.score, lang)
-    choose = labels.typed("progress notes")
+    choose = labels.typed(registry, "progress notes")
     count = len(data.notes or ())
     notes = (
         _t(

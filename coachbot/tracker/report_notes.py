@@ -14,6 +14,7 @@ from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.markup import escape, mention
+from coachbot.registry import Registry
 from coachbot.reply import Actions, Button, ButtonStyle, Items, Reply, Text, Tone
 from coachbot.services import Services
 from coachbot.tracker import labels
@@ -55,9 +56,11 @@ async def list_notes(services: Services, ref: PersonRef, lang: Lang, page: int) 
     a page past the last shows the last."""
     found = await _read(services, ref)
     if found is None or not found[0]:
-        return Reply(TITLE.get(lang), blocks=(Text(_none(lang)),), ephemeral=True)
+        return Reply(
+            TITLE.get(lang), blocks=(Text(_none(lang, services.registry)),), ephemeral=True
+        )
     view = NotesPage(*found, page=1)
-    return page_reply(replace(view, page=min(page, view.pages)), lang)
+    return page_reply(replace(view, page=min(page, view.pages)), lang, services.registry)
 
 
 async def choose(services: Services, ref: PersonRef, lang: Lang, payload: str) -> Reply:
@@ -85,7 +88,7 @@ async def choose(services: Services, ref: PersonRef, lang: Lang, payload: str) -
         notes = await all_notes(session=session, learner_id=pid)
     index = next(i for i, n in enumerate(notes) if n.id == note_id)
     page = (len(notes) - 1 - index) // PAGE + 1
-    return page_reply(NotesPage(notes, tz, page), lang, tone=Tone.SUCCESS)
+    return page_reply(NotesPage(notes, tz, page), lang, services.registry, Tone.SUCCESS)
 
 
 async def _read(services: Services, ref: PersonRef) -> tuple[list[NoteView], ZoneInfo] | None:
@@ -99,9 +102,9 @@ async def _read(services: Services, ref: PersonRef) -> tuple[list[NoteView], Zon
         return await all_notes(session=session, learner_id=row_id(person)), tz
 
 
-def page_reply(view: NotesPage, lang: Lang, tone: Tone = Tone.INFO) -> Reply:
+def page_reply(view: NotesPage, lang: Lang, registry: Registry, tone: Tone = Tone.INFO) -> Reply:
     """The list of one page: what the report gets, each note with its number and button."""
-    report = labels.typed("progress report")
+    report = labels.typed(registry, "progress report")
     intro = Localized(
         f"Choisissez les mots qui iront dans votre portfolio (`{report.fr}`).",
         f"Choose the notes that go in your portfolio (`{report.en}`).",
@@ -109,7 +112,7 @@ def page_reply(view: NotesPage, lang: Lang, tone: Tone = Tone.INFO) -> Reply:
     items = tuple(note_line(view.notes[i], i + 1, view.tz, lang) for i in view.shown)
     buttons = tuple(note_button(view.notes[i], i + 1, lang) for i in view.shown)
     blocks: tuple[Text | Items | Actions, ...] = (Text(intro.get(lang)), Items(items))
-    footer = _pages_footer(view, lang) if view.pages > 1 else None
+    footer = _pages_footer(view, lang, registry) if view.pages > 1 else None
     return Reply(
         TITLE.get(lang),
         blocks=(*blocks, Actions(buttons)),
@@ -142,9 +145,9 @@ def note_button(note: NoteView, number: int, lang: Lang) -> Button:
     return Button(f"{ACTION}:include:{note.id}", label.get(lang), ButtonStyle.PRIMARY)
 
 
-def _pages_footer(view: NotesPage, lang: Lang) -> str:
+def _pages_footer(view: NotesPage, lang: Lang, registry: Registry) -> str:
     first, last = view.shown.start + 1, view.shown.stop
-    other = labels.typed("progress notes", page=view.page % view.pages + 1)
+    other = labels.typed(registry, "progress notes", page=view.page % view.pages + 1)
     return Localized(
         f"Mots {first} à {last} sur {len(view.notes)}, page {view.page}/{view.pages}. "
         f"Suivante : {other.fr}",
@@ -153,10 +156,10 @@ def _pages_footer(view: NotesPage, lang: Lang) -> str:
     ).get(lang)
 
 
-def _none(lang: Lang) -> str:
+def _none(lang: Lang, registry: Registry) -> str:
     return Localized(
         "Aucun mot de mentor pour l'instant. Un mentor vous en laisse avec "
-        f"`{labels.typed('mentor note').fr}`.",
+        f"`{labels.typed(registry, 'mentor note').fr}`.",
         f"No notes from a mentor yet. A mentor leaves you one with "
-        f"`{labels.typed('mentor note').en}`.",
+        f"`{labels.typed(registry, 'mentor note').en}`.",
     ).get(lang)

@@ -17,6 +17,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef, safe_name
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import escape, mention
+from coachbot.registry import Registry
 from coachbot.reply import Block, Field, Fields, Image, Items, Reply, Text
 from coachbot.services import Services
 from coachbot.tracker import labels
@@ -92,7 +93,7 @@ async def progress_overview(
     view = await _read(services, learner, mentor=mentor, chart=chart)
     title = _title(learner, lang, mentor is not None)
     if view is None or view.empty:
-        hint = empty_hint(learner.user, lang) if mentor else start_hint().get(lang)
+        hint = empty_hint(learner.user, lang) if mentor else start_hint(services.registry).get(lang)
         notes = note_items(view, lang) if view else ()
         return Reply(title=title, blocks=(Text(hint), *notes), ephemeral=True)
     blocks = overview_blocks(view, services.kb, lang)
@@ -202,7 +203,7 @@ async def _announce(
     found = await announce(
         session=session,
         person_id=view.person_id,
-        found=news + reached(facts),
+        found=news + reached(facts, services.registry),
         now=now,
         known=snap.milestones,
     )
@@ -354,12 +355,12 @@ def _title(learner: PersonRef, lang: Lang, for_mentor: bool) -> str:
     return Localized("Votre progression", "Your progress").get(lang)
 
 
-def start_hint() -> Localized:
+def start_hint(registry: Registry) -> Localized:
     """What a learner who recorded nothing reads: the three commands to start with."""
-    rate = labels.typed("progress rate", skill="leadership", level=3)
+    rate = labels.typed(registry, "progress rate", skill="leadership", level=3)
     note = Localized("j'ai animé la revue d'incident", "led the incident review")
-    log = labels.typed("progress log", skill="security", note=note)
-    goal = labels.typed("progress goal", skill="vision", level=4)
+    log = labels.typed(registry, "progress log", skill="security", note=note)
+    goal = labels.typed(registry, "progress goal", skill="vision", level=4)
     return Localized(
         f"Rien d'enregistré pour l'instant. Commencez par vous évaluer : `{rate.fr}`, "
         f"consignez ce que vous faites : `{log.fr}`, et choisissez un objectif : `{goal.fr}`.",

@@ -90,15 +90,18 @@ def test_run_without_a_token_explains_which_variable_to_set(
     assert "COACHBOT_DISCORD_TOKEN is not set" in capsys.readouterr().err
 
 
+RUN_DISCORD = main_cli._parser().parse_args(["run", "--platform", "discord"])
+
+
 def test_run_picks_discord_when_its_token_is_set(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[Settings] = []
-    monkeypatch.setattr(cli, "run", lambda s: started.append(s) or 0)
+    started: list[list[str]] = []
+    monkeypatch.setattr(main_cli, "_serve", lambda a, s, names, **_: started.append(names) or 0)
     with_token = replace(settings, secrets=Secrets(discord_token=Secret("t")))
     args = main_cli._parser().parse_args(["run"])
     assert main_cli._run(args, with_token) == 0
-    assert started == [with_token]
+    assert started == [["discord"]]
 
 
 def test_run_refuses_an_unmigrated_database_once_the_token_is_there(
@@ -107,7 +110,7 @@ def test_run_refuses_an_unmigrated_database_once_the_token_is_there(
     from coachbot.db.migrate import SchemaNotReady
 
     with pytest.raises(SchemaNotReady, match="coachbot migrate"):
-        cli.run(with_token(settings))
+        main_cli._run(RUN_DISCORD, with_token(settings))
 
 
 def test_sharding_runs_an_auto_sharded_client_on_the_configured_shards(settings: Settings) -> None:
@@ -136,21 +139,22 @@ async def test_login_registers_the_persistent_buttons(
         await bot.close()
 
 
-async def test_run_wires_the_delivery_port_and_starts_the_scheduler_once_logged_in(
-    app: App, settings: Settings, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+async def test_the_adapter_logs_in_on_start_and_delivers_through_that_client(
+    app: App, settings: Settings, recorder: Recorder
 ) -> None:
     from coachbot.adapters.discord.delivery import DiscordDelivery
-    from coachbot.scheduling.scheduler import delivery_ports
+    from coachbot.adapters.discord.platform import DiscordPlatform
 
-    client, scheduler = cli.wire(app, settings)
-    assert isinstance(delivery_ports(app.services)["discord"], DiscordDelivery)
-    assert scheduler is not None
-    started: list[bool] = []
-    monkeypatch.setattr(scheduler, "start", lambda: started.append(True))
-    assert started == []
-    bot = await Discord(client, recorder).connect()
-    await bot.close()
-    assert started == [True]
+    client = make_client(app.registry, settings)
+    client.http.request = recorder.rest  # type: ignore[method-assign]
+    adapter = DiscordPlatform(client, "recorded-token")
+    assert not recorder.to(LOGIN)
+    await adapter.start()
+    try:
+        assert recorder.to(LOGIN) and client.user is not None
+        assert isinstance(adapter.delivery, DiscordDelivery) and adapter.delivery.client is client
+    finally:
+        await adapter.stop()
 
 
 # Discord refusing or unreachable: one line saying how to fix it, exit 1, no traceback.
@@ -224,7 +228,7 @@ def test_run_explains_a_refused_login_in_one_line(
 
     upgrade(settings.database.url)  # run refuses an unmigrated database before logging in
     fake_discord(monkeypatch, path, exc)
-    assert cli.run(with_token(settings)) == 1
+    assert main_cli._run(RUN_DISCORD, with_token(settings)) == 1
     assert_one_clear_line(capsys.readouterr().err, pattern)
 
 

@@ -17,11 +17,11 @@ from typing import Any, cast
 import discord
 import pytest
 
-from coachbot.adapters.slack.with_discord import serve_slack_and_discord
-from coachbot.app import App
+from coachbot.adapters.discord.platform import DiscordPlatform
+from coachbot.adapters.slack.run import SlackRuntime
+from coachbot.app import App, Runtime
 from coachbot.clock import FakeClock
 from coachbot.identity import PersonRef
-from coachbot.scheduling.scheduler import delivery_ports
 from coachbot.textcommand import run_line
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.wire import payload
@@ -40,12 +40,11 @@ class StubDiscord:
     ) -> None:
         self.login_error, self.connect_error = login_error, connect_error
         self.calls: list[str] = []
+        self.closed = asyncio.Event()
 
-    async def __aenter__(self) -> StubDiscord:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
+    async def close(self) -> None:
         self.calls.append("close")
+        self.closed.set()
 
     async def login(self, token: str) -> None:
         self.calls.append(f"login {token}")
@@ -56,7 +55,7 @@ class StubDiscord:
         self.calls.append("connect")
         if self.connect_error:
             raise self.connect_error
-        await asyncio.Event().wait()  # the gateway, until the process stops
+        await self.closed.wait()  # the gateway, until the process stops
 
 
 @pytest.fixture
@@ -68,17 +67,22 @@ async def due_prompt(app: App, clock: FakeClock) -> None:
 
 
 @asynccontextmanager
-async def serving(app: App, stub: StubDiscord) -> AsyncIterator[asyncio.Task[None]]:
-    """``serve_slack_and_discord`` running; stopped (as by Ctrl-C) at the end."""
-    client = cast(discord.Client, stub)
-    task = asyncio.create_task(serve_slack_and_discord(app, client, "tok", http=False, port=None))
+async def serving(app: App, stub: StubDiscord) -> AsyncIterator[Runtime]:
+    """``coachbot run --platform all``'s runtime, running; stopped (as by SIGTERM) at the end."""
+    discord_side = DiscordPlatform(cast(discord.Client, stub), "tok")
+    adapters = [SlackRuntime(app, http=False), discord_side]
+    runtime = Runtime(app, adapters, optional=["discord"])
+    task = asyncio.create_task(runtime.run(handle_signals=False))
     try:
-        yield task
+        yield runtime
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
+        await asyncio.wait_for(runtime.stop(), 30)
+        assert await task == 0
         assert stub.calls[-1] == "close"
+
+
+def serving_platforms(runtime: Runtime) -> list[str]:
+    return sorted(a.platform for a in runtime.active)
 
 
 async def slash_over_socket(fake_slack: FakeSlack) -> dict[str, Any]:
@@ -92,20 +96,20 @@ async def slash_over_socket(fake_slack: FakeSlack) -> dict[str, Any]:
 @pytest.mark.usefixtures("due_prompt")
 async def test_slack_prompts_go_out_while_discord_connects(app: App, fake_slack: FakeSlack) -> None:
     stub = StubDiscord()
-    async with serving(app, stub) as task:
+    async with serving(app, stub) as runtime:
         (prompt,) = await fake_slack.wait_for("chat.postMessage")
         assert prompt.params["channel"] == "DU0001"
-        assert stub.calls == ["login tok", "connect"] and not task.done()
-        assert sorted(delivery_ports(app.services)) == ["discord", "slack"]
+        assert stub.calls == ["login tok", "connect"]
+        assert serving_platforms(runtime) == ["discord", "slack"]
 
 
 @pytest.mark.usefixtures("due_prompt")
 @pytest.mark.parametrize(
     ("failure", "said"),
     [
-        ("refused token", "the token was refused"),
-        ("no answer", "no answer within 30 s"),
-        ("refused gateway", "could not connect to the gateway (PrivilegedIntentsRequired"),
+        ("refused token", "could not log in: Discord token rejected"),
+        ("no answer", "could not log in: no answer within 30 s"),
+        ("refused gateway", "could not connect to the gateway: Discord failed: Shard ID"),
     ],
 )
 async def test_a_discord_failure_leaves_slack_serving_with_one_clear_error(
@@ -121,12 +125,13 @@ async def test_a_discord_failure_leaves_slack_serving_with_one_clear_error(
         "refused gateway": StubDiscord(connect_error=discord.PrivilegedIntentsRequired(None)),
     }[failure]
     caplog.set_level(logging.ERROR)
-    async with serving(app, stub) as task:
+    async with serving(app, stub) as runtime:
         (prompt,) = await fake_slack.wait_for("chat.postMessage")
         assert prompt.params["channel"] == "DU0001"
         assert "salary" in str(await slash_over_socket(fake_slack)).lower()
-        assert not task.done() and ("connect" in stub.calls) == (failure == "refused gateway")
-        assert list(delivery_ports(app.services)) == ["slack"]
+        await asyncio.wait_for(stub.closed.wait(), 10)  # Discord is left out, then closed
+        assert serving_platforms(runtime) == ["slack"]
+        assert ("connect" in stub.calls) == (failure == "refused gateway")
         [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert error.getMessage().startswith("Discord: could not") and said in error.getMessage()
         assert "Slack keeps running" in error.getMessage() and error.exc_info is None

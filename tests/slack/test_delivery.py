@@ -131,15 +131,17 @@ async def test_another_workspace_is_refused_without_a_call(
 async def test_the_scheduler_delivers_a_daily_prompt_through_slack_and_done_works(
     slack: SlackChat, runtime: SlackRuntime, app: App, clock: FakeClock, fake_slack: FakeSlack
 ) -> None:
+    from coachbot.app import periodic_jobs
     from coachbot.prompts.compose import choose_tip_for, prompt_reply
     from coachbot.scheduling.pipeline import Composer
     from coachbot.scheduling.ratelimit import VirtualTimer
-    from coachbot.scheduling.scheduler import build_runner
+    from coachbot.scheduling.scheduler import Outlets, build_runner
 
     subscribed = await slack.say("/coach subscribe time:08:30 timezone:UTC days:mon-sun")
     assert "08:30" in text_of(subscribed)
+    outlets = Outlets({runtime.platform: runtime.delivery}, jobs=periodic_jobs())
     runner = build_runner(
-        app.services, Composer(choose_tip_for, prompt_reply), timer=VirtualTimer()
+        app.services, Composer(choose_tip_for, prompt_reply), outlets, timer=VirtualTimer()
     )
     clock.advance(timedelta(days=1))
     await runner.tick(clock.now())
@@ -157,11 +159,12 @@ async def test_the_tips_channel_is_stored_by_id_and_prompts_are_posted_there(
 ) -> None:
     from sqlmodel import select
 
+    from coachbot.app import periodic_jobs
     from coachbot.db.models import Workspace
     from coachbot.prompts.compose import choose_tip_for, prompt_reply
     from coachbot.scheduling.pipeline import Composer
     from coachbot.scheduling.ratelimit import VirtualTimer
-    from coachbot.scheduling.scheduler import build_runner
+    from coachbot.scheduling.scheduler import Outlets, build_runner
 
     fake_slack.users["U0009"] = {"locale": "en-US", "is_admin": True}
     saved = await slack.say("/coach server channel:<#C0TIPS|tips>", user="U0009")
@@ -170,8 +173,9 @@ async def test_the_tips_channel_is_stored_by_id_and_prompts_are_posted_there(
         [workspace] = list(await session.exec(select(Workspace)))
     assert (workspace.workspace, workspace.tip_channel) == (TEAM, "C0TIPS")
     await slack.say("/coach subscribe time:08:30 timezone:UTC days:mon-sun where:channel")
+    outlets = Outlets({runtime.platform: runtime.delivery}, jobs=periodic_jobs())
     runner = build_runner(
-        app.services, Composer(choose_tip_for, prompt_reply), timer=VirtualTimer()
+        app.services, Composer(choose_tip_for, prompt_reply), outlets, timer=VirtualTimer()
     )
     clock.advance(timedelta(days=1))
     await runner.tick(clock.now())

@@ -114,6 +114,7 @@ async def test_a_mentor_alert_names_the_learner_with_a_mention(
         due = await due_mentor_alerts(
             session=session,
             kb=app.services.kb,
+            registry=app.registry,
             now=clock.now(),
             default_timezone="UTC",
             platforms=("slack",),

@@ -12,19 +12,15 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import IO, Any
 
-import aiohttp
 import discord
 
 from coachbot.adapters.discord.client import CoachClient, make_client, translated_payload
+from coachbot.adapters.discord.failures import FAILURES, explain
 from coachbot.adapters.discord.payload_check import problems
 from coachbot.settings import Settings, SettingsError
-
-if TYPE_CHECKING:
-    from coachbot.app import App
-    from coachbot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 SCOPES = ("bot", "applications.commands")
@@ -79,44 +75,6 @@ def invite_url(settings: Settings, out: IO[str] | None = None) -> int:
     return 0
 
 
-TOKEN_FIX = (
-    "Discord token rejected: reset it on the Bot page of the Developer Portal "
-    "(Reset Token) and export COACHBOT_DISCORD_TOKEN"
-)
-SCOPE_FIX = (
-    "re-invite the bot with the applications.commands scope (coachbot discord invite-url), "
-    "and check that [discord] application_id is this token's application"
-)
-FAILURES = (discord.DiscordException, aiohttp.ClientError, TimeoutError)
-
-
-def explain(exc: BaseException) -> str:
-    """One line saying what Discord refused, or why it cannot be reached, and how to fix it."""
-    if isinstance(exc, discord.LoginFailure):
-        return TOKEN_FIX
-    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, unreachable, DNS
-        return (
-            f"cannot reach Discord ({exc.host}: {exc.strerror or exc.os_error}): check the "
-            "network connection, DNS or proxy, then try again"
-        )
-    if isinstance(exc, aiohttp.ClientError | TimeoutError):
-        return f"the connection to Discord failed ({type(exc).__name__}): try again"
-    if isinstance(exc, discord.HTTPException):
-        return _http_refusal(exc)
-    return f"Discord failed: {exc}"
-
-
-def _http_refusal(exc: discord.HTTPException) -> str:
-    said = f"{exc.status}/{exc.code}: {exc.text[:100] or 'no reason given'}"
-    if exc.status == 401:
-        return TOKEN_FIX
-    if exc.status == 403:
-        return f"Discord refused ({said}): {SCOPE_FIX}"
-    if exc.status >= 500 or exc.status == 429:
-        return f"Discord is busy or down ({said}): try again in a few minutes"
-    return f"Discord refused the request ({said})"
-
-
 def _guarded(work: Coroutine[Any, Any, int]) -> int:
     """Run ``work``; a Discord refusal or network failure becomes one line on stderr, exit 1."""
     try:
@@ -146,54 +104,3 @@ async def _sync_client(client: CoachClient, token: str, guild: int | None, out: 
     where = f"server {guild}" if guild else "every server (global; may take up to an hour)"
     print(f"synced {len(synced)} commands to {where}", file=out)
     return 0
-
-
-def run(settings: Settings) -> int:
-    """Connect to Discord and serve until interrupted; says once when connected."""
-    from coachbot.db.migrate import require_current_schema
-
-    token = settings.secrets.require("discord_token").reveal()
-    require_current_schema(settings.database.url)
-    logging.getLogger("coachbot.adapters.discord").setLevel(logging.INFO)
-    return _guarded(_run(settings, token))
-
-
-async def _run(settings: Settings, token: str) -> int:
-    from coachbot.app import build_app
-
-    app = build_app(settings)
-    client, scheduler = wire(app, settings)
-    try:
-        async with client:
-            await client.start(token)
-    finally:
-        if scheduler is not None:
-            await scheduler.stop()
-        await app.close()
-    return 0
-
-
-def wire(app: App, settings: Settings) -> tuple[CoachClient, Scheduler | None]:
-    """The client answering for ``app``, its delivery port, and the prompt scheduler.
-
-    The port is registered before the scheduler is built (it reads the ports then);
-    the scheduler starts once logged in, when REST calls work.
-    """
-    from coachbot.adapters.discord.delivery import DiscordDelivery
-    from coachbot.adapters.discord.interactions import Responder
-    from coachbot.app import build_scheduler
-    from coachbot.scheduling.scheduler import register_port
-
-    client = make_client(app.registry, settings, responder=Responder(app))
-    register_port(app.services, DiscordDelivery(client))
-    scheduler = build_scheduler(app)
-    if scheduler is not None:
-        client.startup.append(_starter(scheduler))
-    return client, scheduler
-
-
-def _starter(scheduler: Scheduler) -> Callable[[CoachClient], Awaitable[None]]:
-    async def start(client: CoachClient) -> None:
-        scheduler.start()
-
-    return start

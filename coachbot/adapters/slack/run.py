@@ -14,9 +14,10 @@ Two Web API clients share the bot token, with different retry policies:
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import ClientError, web
@@ -28,11 +29,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from coachbot.adapters.slack import PLATFORM
 from coachbot.adapters.slack.app import SlackAdapter
 from coachbot.adapters.slack.delivery import SlackDelivery
 from coachbot.adapters.slack.manifest import EVENTS_PATH
-from coachbot.app import App, build_app, build_scheduler
-from coachbot.scheduling.scheduler import register_port
+from coachbot.app import App, Runtime, build_app
+from coachbot.scheduling.ratelimit import Limit, PlatformLimits
 from coachbot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -57,41 +59,77 @@ def delivery_client(token: str, api_url: str) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=api_url, timeout=10, retry_handlers=[])
 
 
-@dataclass
-class SlackRuntime:
-    """A started Slack adapter: its Bolt app, delivery port and what to close at the end."""
+# chat.postMessage allows about one message per second per channel, and several hundred
+# per minute per workspace: 4 per second plus a burst of 10 stays under 300/min.
+LIMITS = PlatformLimits(workspace=Limit(4.0, burst=10), channel=Limit(1.0))
 
-    adapter: SlackAdapter
-    delivery: SlackDelivery
-    port: int | None = None
-    _closers: list[Any] = field(default_factory=list)
+
+class SlackRuntime:
+    """The Slack adapter as the runtime drives it: ``start`` checks the token and opens
+    Socket Mode or the HTTP server, ``serve`` waits, ``stop`` closes and drains."""
+
+    platform = PLATFORM
+    limits = LIMITS
+
+    def __init__(
+        self, core: App, *, http: bool, port: int | None = None, host: str | None = None
+    ) -> None:
+        self.core, self.http, self.port, self.host = core, http, port, host
+        self._adapter: SlackAdapter | None = None
+        self._delivery: SlackDelivery | None = None
+        self._closers: list[Callable[[], Awaitable[Any]]] = []
+        self._stopped = asyncio.Event()
+
+    @property
+    def adapter(self) -> SlackAdapter:
+        """The Bolt app's listeners (once started)."""
+        if self._adapter is None:
+            raise RuntimeError("the Slack adapter is not started")
+        return self._adapter
+
+    @property
+    def delivery(self) -> SlackDelivery:
+        """The delivery port (once started: it needs the token's workspace)."""
+        if self._delivery is None:
+            raise RuntimeError("the Slack adapter is not started")
+        return self._delivery
+
+    async def start(self) -> None:
+        """Check the token (``auth.test``), then open Socket Mode or the HTTP server."""
+        settings = self.core.services.settings
+        token = settings.secrets.require("slack_bot_token").reveal()
+        api_url = settings.slack.api_url
+        client = listener_client(token, api_url)
+        team = await _team_of(client)
+        secret = settings.secrets.require("slack_signing_secret").reveal() if self.http else ""
+        adapter = self._adapter = SlackAdapter(self.core, client, signing_secret=secret)
+        self._delivery = SlackDelivery(delivery_client(token, api_url), team=team, dms=adapter.dms)
+        if self.http:
+            chosen = settings.slack.http_port if self.port is None else self.port
+            await _serve_http(self, self.host or settings.slack.http_host, chosen)
+        else:
+            await _connect_socket(self, settings.secrets.require("slack_app_token").reveal())
+
+    async def serve(self) -> None:
+        """Listeners run on their own; this waits until ``stop``."""
+        await self._stopped.wait()
 
     async def stop(self) -> None:
         """Stop serving, then let started listeners finish (bounded)."""
-        for close in reversed(self._closers):
+        self._stopped.set()
+        closers, self._closers = self._closers, []
+        for close in reversed(closers):
             await close()
-        await self.adapter.drain(timeout=5)
+        if self._adapter is not None:
+            await self._adapter.drain(timeout=5)
 
 
 async def start_slack(
     core: App, *, http: bool, port: int | None = None, host: str | None = None
 ) -> SlackRuntime:
-    """Check the token, start Socket Mode or the HTTP server, and register the delivery port."""
-    settings = core.services.settings
-    token = settings.secrets.require("slack_bot_token").reveal()
-    api_url = settings.slack.api_url
-    client = listener_client(token, api_url)
-    team = await _team_of(client)
-    secret = settings.secrets.require("slack_signing_secret").reveal() if http else ""
-    adapter = SlackAdapter(core, client, signing_secret=secret)
-    delivery = SlackDelivery(delivery_client(token, api_url), team=team, dms=adapter.dms)
-    register_port(core.services, delivery)
-    runtime = SlackRuntime(adapter, delivery)
-    if http:
-        chosen = settings.slack.http_port if port is None else port
-        await _serve_http(runtime, host or settings.slack.http_host, chosen)
-    else:
-        await _connect_socket(runtime, settings.secrets.require("slack_app_token").reveal())
+    """A started Slack adapter (tests drive it without the runtime)."""
+    runtime = SlackRuntime(core, http=http, port=port, host=host)
+    await runtime.start()
     return runtime
 
 
@@ -151,19 +189,14 @@ def use_http(settings: Settings, *, forced: bool) -> bool:
 
 
 async def serve_slack(settings: Settings, *, http: bool, port: int | None = None) -> int:
-    """``coachbot run --platform slack``: the bot and its scheduler until interrupted."""
+    """``coachbot run --platform slack``: the bot and its scheduler until a signal."""
     app = build_app(settings)
-    try:
-        runtime = await start_slack(app, http=http, port=port)
-        scheduler = build_scheduler(app)  # after the port is registered: it reads the ports
-        if scheduler is not None:
-            scheduler.start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            if scheduler is not None:
-                await scheduler.stop()
-            await runtime.stop()
-    finally:
-        await app.close()
-    return 0
+    return await Runtime(app, [SlackRuntime(app, http=http, port=port)]).run()
+
+
+def adapter(app: App, args: argparse.Namespace) -> SlackRuntime:
+    """Slack for ``coachbot run --platform slack``: Socket Mode, or HTTP when asked
+    (``--http``, ``--port``) or when there is no app token."""
+    port = getattr(args, "port", None)
+    http = use_http(app.services.settings, forced=getattr(args, "http", False) or port is not None)
+    return SlackRuntime(app, http=http, port=port)

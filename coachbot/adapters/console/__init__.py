@@ -4,17 +4,17 @@ Lines are read from stdin (interactive or piped) and each gets one rendered repl
 ``/as NAME`` switches the acting user, ``/press N`` presses button N of the last
 reply, a line without a leading slash is a free question, ``/quit`` leaves. What the
 console itself says (the banner, ``/as`` and ``/press``) is in the acting user's language.
+Modules: this one renders and keeps the session, ``delivery`` is the DeliveryPort and
+``platform`` the adapter the runtime drives (``coachbot.platform.PlatformAdapter``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from coachbot.adapters.base import check_renderers, render_blocks
 from coachbot.app import App
@@ -185,25 +185,3 @@ class ConsoleSession:
             return PRESS_USAGE.format(count=len(self.last_buttons)).get(lang)
         button = self.last_buttons[int(which) - 1]
         return self.show(await run_action(self.app.dispatcher, self.person, button.action, None))
-
-
-async def run_console(
-    app: App, user: str, stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout
-) -> int:
-    """Serve ``stdin`` until end of input or ``/quit``; returns the exit code."""
-    out_dir = Path(app.services.settings.console.charts_dir)
-    session = ConsoleSession(app, user, ConsoleRenderer(out_dir))
-    app.services.extras["console_output"] = stdout
-    app.services.extras["console_show"] = session.show  # delivered prompts' buttons: /press N
-    interactive = stdin.isatty()
-    if interactive:
-        print(BANNER.get(await session.language()), file=stdout)
-    while True:
-        if interactive:
-            print(f"{session.user}> ", end="", file=stdout, flush=True)
-        line = await asyncio.to_thread(stdin.readline)
-        if not line or line.strip() in ("/quit", "/exit"):
-            return 0
-        answer = await session.handle(line)
-        if answer is not None:
-            print(answer + "\n", file=stdout, flush=True)

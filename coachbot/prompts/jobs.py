@@ -1,0 +1,60 @@
+"""The prompts' periodic jobs, handed to the scheduler by the composition root: snoozed
+prompts coming due again, and the weekly recaps and digests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from coachbot.delivery import DeliveryTarget
+from coachbot.prompts.compose import prompt_reply
+from coachbot.prompts.deliveries import DueSnooze, due_snoozes, snooze_sent
+from coachbot.prompts.recap import due_weekly_messages, mark_weekly_failed, mark_weekly_sent
+from coachbot.reply import Reply
+from coachbot.scheduling.periodic import ROUNDS, Outbox, Periodic, nonce, send_all
+from coachbot.scheduling.retry import Result
+
+
+async def send_snoozes(outbox: Outbox, now: datetime) -> None:
+    """Send snoozed prompts whose time has come again."""
+    for _ in range(ROUNDS):
+        due = await outbox.in_transaction(partial(due_snoozes, now=now, platforms=outbox.platforms))
+        if not due:
+            return
+
+        async def one(item: DueSnooze) -> None:
+            kb = outbox.services.kb
+            reply = prompt_reply(kb, item.tip_id, item.language, item.delivery_id)
+            outcome = await outbox.send(item.target, reply, item.nonce)
+            if outcome.result is not Result.LATER:  # sent, or it never can be
+                await outbox.in_transaction(partial(snooze_sent, delivery_id=item.delivery_id))
+
+        await send_all(one(item) for item in due)
+
+
+async def send_weekly(outbox: Outbox, now: datetime) -> None:
+    """Send the weekly recaps and digests that are due."""
+    for _ in range(ROUNDS):
+        due = await outbox.in_transaction(
+            partial(
+                due_weekly_messages, services=outbox.services, now=now, platforms=outbox.platforms
+            )
+        )
+        if not due:
+            return
+
+        async def one(target: DeliveryTarget, reply: Reply, message_id: int) -> None:
+            outcome = await outbox.send(target, reply, nonce("weekly", str(message_id)))
+            if outcome.result is Result.SENT:
+                await outbox.in_transaction(
+                    partial(mark_weekly_sent, message_id=message_id, now=now)
+                )
+            else:
+                await outbox.in_transaction(partial(mark_weekly_failed, message_id=message_id))
+
+        await send_all(one(*item) for item in due)
+
+
+SNOOZES = Periodic("snoozes", timedelta(0), send_snoozes)
+WEEKLY = Periodic("weekly", timedelta(minutes=15), send_weekly)
+JOBS = (SNOOZES, WEEKLY)
