@@ -7,7 +7,7 @@ from datetime import time
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.facts import format_fact
-from coachbot.knowledge.models import CATEGORIES, KnowledgeBase, Section, Topic
+from coachbot.knowledge.models import CATEGORIES, DaySlot, KnowledgeBase, Section, Topic
 from coachbot.markup import escape
 from coachbot.registry import Choice, CommandSpec, Group, Option, OptionType, command
 from coachbot.reply import Field, Fields, Items, Reply, Text, Tone
@@ -20,7 +20,7 @@ GROUP = Group(
     name_fr="cto",
 )
 SOURCES = Localized("Sources : ", "Sources: ")
-FIRST_HOUR, LAST_HOUR = 8, 18  # the hours the typical day of content/day.toml covers
+FIRST_HOUR, LAST_HOUR = 8, 17  # the hours the typical day of content/day.toml covers
 
 
 def topic_reply(topic: Topic, lang: Lang, sections: tuple[Section, ...] | None = None) -> Reply:
@@ -143,7 +143,7 @@ async def day(ctx: Context, hour: int | None) -> Reply:
         at = time(hour, 0)
         covering = [s for s in slots if s.start <= at < s.end]
         if not covering:
-            first, last = slots[0].start, slots[-1].end
+            first, last = slots[0].start, slots[-1].start
             raise BadInput(
                 Localized(
                     f"La journée type décrite va de {first:%H:%M} à {last:%H:%M} : "
@@ -154,12 +154,22 @@ async def day(ctx: Context, hour: int | None) -> Reply:
             )
         slots = tuple(covering)
     fields = tuple(
-        Field(f"{s.start:%H:%M}–{s.end:%H:%M} · {s.label.get(lang)}", s.text.get(lang))
-        for s in slots
+        Field(f"{slot_times(s, lang)} · {s.label.get(lang)}", s.text.get(lang)) for s in slots
     )
     base = topic_reply(topic, lang)
     blocks = (Fields(fields),) if hour is not None else (*base.blocks, Fields(fields))
     return Reply(title=base.title, blocks=blocks, footer=base.footer)
+
+
+def slot_times(slot: DaySlot, lang: Lang) -> str:
+    """When a slot of the typical day runs, as the source gives it: ``08:00 (ou 08:30)–10:00``,
+    and ``dès 17:00`` / ``from 17:00`` for the last slot, whose end the source never states."""
+    start = f"{slot.start:%H:%M}"
+    if slot.alt_start is not None:
+        start += Localized(" (ou {})", " (or {})").get(lang).format(f"{slot.alt_start:%H:%M}")
+    if slot.end_given:
+        return f"{start}–{slot.end:%H:%M}"
+    return Localized("dès {}", "from {}").get(lang).format(start)
 
 
 @command(
