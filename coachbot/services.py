@@ -11,6 +11,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.languages import LanguagePreferences
+from coachbot.observe import Observers
 from coachbot.settings import Settings
 from coachbot.vocabularies import Vocabulary
 
@@ -29,6 +30,7 @@ class Services:
     vocabularies: dict[str, Vocabulary]
     db: Database | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    observers: Observers = field(default_factory=Observers)  # metrics and logs listen here
 
     @cached_property
     def languages(self) -> LanguagePreferences:

@@ -145,7 +145,8 @@ def build_runner(
 
     settings = services.settings.scheduler
     ports = delivery_ports(services)
-    sender = Sender(RateLimiter(timer or RealTimer()), RetryPolicy(), rng or random.Random())
+    limiter = RateLimiter(timer or RealTimer(), observer=services.observers)
+    sender = Sender(limiter, RetryPolicy(), rng or random.Random())
     config = ClaimConfig(
         instance=instance or instance_name(),
         platforms=tuple(sorted(ports)),

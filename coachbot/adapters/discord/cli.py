@@ -159,18 +159,32 @@ def run(settings: Settings) -> int:
 
 
 async def _run(settings: Settings, token: str) -> int:
+    from coachbot import ops
     from coachbot.app import build_app
 
     app = build_app(settings)
     client, scheduler = wire(app, settings)
+    watching = await ops.start(app, settings, {"discord": gateway_probe(client)})
     try:
         async with client:
             await client.start(token)
     finally:
         if scheduler is not None:
             await scheduler.stop()
+        await watching.stop()
         await app.close()
     return 0
+
+
+def gateway_probe(client: discord.Client) -> Callable[[], Awaitable[str | None]]:
+    """A readiness probe: ready once the gateway session is up, until it closes."""
+
+    async def probe() -> str | None:
+        if client.is_ready() and not client.is_closed():
+            return None
+        return "not connected to the Discord gateway"
+
+    return probe
 
 
 def wire(app: App, settings: Settings) -> tuple[CoachClient, Scheduler | None]:

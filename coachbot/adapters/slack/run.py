@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from coachbot import ops
 from coachbot.adapters.slack.app import SlackAdapter
 from coachbot.adapters.slack.delivery import SlackDelivery
 from coachbot.adapters.slack.manifest import EVENTS_PATH
@@ -65,6 +67,13 @@ class SlackRuntime:
     delivery: SlackDelivery
     port: int | None = None
     _closers: list[Any] = field(default_factory=list)
+    _connected: Callable[[], Awaitable[bool]] | None = None
+
+    async def ready(self) -> str | None:
+        """A readiness probe: None while Socket Mode is connected or HTTP is served."""
+        if self._connected is None:
+            return None if self._closers else "not serving"
+        return None if await self._connected() else "Socket Mode is not connected to Slack"
 
     async def stop(self) -> None:
         """Stop serving, then let started listeners finish (bounded)."""
@@ -136,6 +145,7 @@ async def _connect_socket(runtime: SlackRuntime, app_token: str) -> None:
     handler = AsyncSocketModeHandler(runtime.adapter.bolt, app_token)
     await handler.connect_async()
     runtime._closers.append(handler.close_async)
+    runtime._connected = handler.client.is_connected
     log.info("Slack Socket Mode connected")
 
 
@@ -156,6 +166,7 @@ async def serve_slack(settings: Settings, *, http: bool, port: int | None = None
     try:
         runtime = await start_slack(app, http=http, port=port)
         scheduler = build_scheduler(app)  # after the port is registered: it reads the ports
+        watching = await ops.start(app, settings, {"slack": runtime.ready})
         if scheduler is not None:
             scheduler.start()
         try:
@@ -163,6 +174,7 @@ async def serve_slack(settings: Settings, *, http: bool, port: int | None = None
         finally:
             if scheduler is not None:
                 await scheduler.stop()
+            await watching.stop()
             await runtime.stop()
     finally:
         await app.close()

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 
+from coachbot import ops
 from coachbot.adapters.discord import discord  # through the package: its warning filter applies
 from coachbot.adapters.slack.run import start_slack
 from coachbot.app import App, build_app, build_scheduler
@@ -44,7 +45,11 @@ async def serve_slack_and_discord(
     app: App, client: discord.Client, token: str, *, http: bool, port: int | None
 ) -> None:
     """Serve Slack, log ``client`` in, run one scheduler for both; until cancelled."""
+    from coachbot.adapters.discord.cli import gateway_probe
+
     runtime = await start_slack(app, http=http, port=port)
+    probes = {"slack": runtime.ready, "discord": gateway_probe(client)}
+    watching = await ops.start(app, app.services.settings, probes)
     try:
         async with client:
             scheduling = Scheduling(app)
@@ -54,6 +59,7 @@ async def serve_slack_and_discord(
             finally:
                 await scheduling.stop()
     finally:
+        await watching.stop()
         await runtime.stop()
 
 
