@@ -80,6 +80,11 @@ def test_http_mode_and_a_token_of_another_application(
     assert code == 0, out
     assert "warn discord application: the token is for bot 1111111111111111111" in out
     assert "ok   slack mode: HTTP mode on 0.0.0.0:3000" in out
+    deployment.write_text(
+        f"[discord]\napplication_id = {APP_ID}\n[ops]\nenabled = true\nhost = '0.0.0.0'\n"
+    )
+    code, out = doctor(deployment, capsys)
+    assert code == 0 and "warn ops: http://0.0.0.0:9464/healthz" in out and "no password" in out
 
 
 def test_an_unmigrated_or_missing_database_says_run_migrate(

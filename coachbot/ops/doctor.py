@@ -66,7 +66,7 @@ def diagnose(config: str | None) -> Iterator[Check]:
         return
     yield Check("config", True, f"{path} read")
     yield database(settings)
-    for check in (discord_token, discord_application, slack_mode):
+    for check in (discord_token, discord_application, slack_mode, ops_pages):
         yield from check(settings)
 
 
@@ -194,6 +194,25 @@ def _mode(settings: Settings) -> Check:
         "neither COACHBOT_SLACK_APP_TOKEN (Socket Mode) nor COACHBOT_SLACK_SIGNING_SECRET (HTTP) is set",
         "set one: `coachbot slack manifest` prints the app manifest for either mode",
     )
+
+
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def ops_pages(settings: Settings) -> Iterator[Check]:
+    """Where the health and metrics pages are served, and a warning when not locally."""
+    ops = settings.ops
+    if not ops.enabled:
+        yield Check("ops", True, "health, readiness and metrics pages off ([ops] enabled = false)")
+        return
+    where = f"http://{ops.host}:{ops.port}/healthz, /readyz, /metrics"
+    if ops.host in LOCAL_HOSTS:
+        yield Check("ops", True, where)
+        return
+    detail = (
+        f"{where}: reachable from other machines, with no password; keep it on a private network"
+    )
+    yield Check("ops", True, detail, warning=True)
 
 
 def _shape(secret: Secret, pattern: re.Pattern[str], what: str) -> str:
