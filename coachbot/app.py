@@ -23,6 +23,7 @@ from coachbot.settings import Settings
 from coachbot.vocabularies import CommandVocabulary, build_vocabularies
 
 if TYPE_CHECKING:
+    from coachbot.ops import Ops
     from coachbot.platform import PlatformAdapter
     from coachbot.scheduling.periodic import Periodic
     from coachbot.scheduling.scheduler import Scheduler
@@ -149,6 +150,7 @@ class Runtime:
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._serving: dict[asyncio.Task[None], PlatformAdapter] = {}
+        self._ops: Ops | None = None
 
     def request_stop(self) -> None:
         """Ask ``run`` to shut down (signal handlers call this)."""
@@ -165,6 +167,7 @@ class Runtime:
         signals = self._install_signals() if handle_signals else []
         try:
             await self._start_adapters()
+            await self._watch()
             await self._restart_scheduler()
             await self._serve()
         finally:
@@ -173,6 +176,14 @@ class Runtime:
                 asyncio.get_running_loop().remove_signal_handler(sig)
             self._stopped.set()
         return 0
+
+    async def _watch(self) -> None:
+        """Metrics, and the health/readiness server when ``[ops] enabled``: the database's
+        probe plus each started adapter's ``ready`` where it has one."""
+        from coachbot import ops
+
+        probes = {a.platform: a.ready for a in self.active if hasattr(a, "ready")}
+        self._ops = await ops.start(self.app, self.app.services.settings, probes)
 
     def _install_signals(self) -> list[signal.Signals]:
         loop = asyncio.get_running_loop()
@@ -257,6 +268,8 @@ class Runtime:
             for task in serving:
                 task.cancel()
             await asyncio.gather(*serving, return_exceptions=True)
+        if self._ops is not None:
+            await self._ops.stop()
         await self.app.close()
 
 

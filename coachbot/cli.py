@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +34,7 @@ class AdapterModule(Protocol):
 # Ticks never come closer than 0.25 s of real time; beyond this speed, that is more than
 # 40 minutes of bot time and prompts would arrive visibly late.
 MAX_CLOCK_SPEED = 10_000
+SCRATCH_PREFIX, SCRATCH_NAME = "coachbot-clock-", "demo.db"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--config", help="settings file (default: config.toml, else config.example.toml)"
+    )
+    parser.add_argument(
+        "--log-format", choices=["text", "json"], help="log lines (default: [ops] log_format)"
     )
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser(
@@ -65,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=["fr", "en"], help="reply language (default: from config)")
     ask.add_argument("question", nargs="+")
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("doctor", help="check the configuration, database and tokens; say each fix")
     _discord_parser(sub)
     _slack_parser(sub)
     return parser
@@ -92,19 +96,33 @@ def _discord_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from coachbot.errors import SchemaNotReady
+    from coachbot.errors import DatabaseUnreachable, SchemaNotReady
     from coachbot.knowledge.loader import ContentError
     from coachbot.settings import SettingsError, config_path, load_settings
 
+    if args.cmd == "doctor":  # it reports a broken config itself, with the rest
+        from coachbot.ops.doctor import run
+
+        return run(args.config, sys.stdout)
     try:
         settings = load_settings(config_path(args.config))
+        _logging(args.log_format or settings.ops.log_format, settings)
         return _COMMANDS[args.cmd](args, settings)
-    except (SettingsError, ContentError, SchemaNotReady) as exc:
+    except (SettingsError, ContentError, SchemaNotReady, DatabaseUnreachable) as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _logging(log_format: str, settings: Settings) -> None:
+    """Log lines as ``log_format``, never showing a configured secret."""
+    from dataclasses import astuple
+
+    from coachbot.ops.logs import configure_logging
+
+    secrets = [s.reveal() for s in astuple(settings.secrets) if s is not None]
+    configure_logging(log_format, secrets)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -177,6 +195,9 @@ def _serve(
     except PlatformUnavailable as exc:  # a refusal, already explained: one line, exit 1
         print(f"coachbot: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if speed != 1:
+            _drop_scratch(settings)
 
 
 def _adapter(platform: str) -> AdapterModule:
@@ -196,11 +217,22 @@ def _scratch_database(settings: Settings) -> Settings:
     from coachbot.db.migrate import upgrade
     from coachbot.settings import DatabaseSettings
 
-    folder = Path(tempfile.mkdtemp(prefix="coachbot-clock-"))
-    url = f"sqlite+aiosqlite:///{folder / 'demo.db'}"
+    folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    url = f"sqlite+aiosqlite:///{folder / SCRATCH_NAME}"
     upgrade(url)
-    print(f"(accelerated clock: using a scratch database in {folder}; yours is untouched)")
+    print(
+        f"(accelerated clock: a scratch database in {folder}, erased at the end; yours is untouched)"
+    )
     return replace(settings, database=DatabaseSettings(url=url))
+
+
+def _drop_scratch(settings: Settings) -> None:
+    """Erase the scratch database of an accelerated session (its whole folder)."""
+    import shutil
+
+    path = Path(settings.database.url.removeprefix("sqlite+aiosqlite:///"))
+    if path.name == SCRATCH_NAME and path.parent.name.startswith(SCRATCH_PREFIX):
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def _require_schema(settings: Settings) -> None:

@@ -17,7 +17,8 @@ from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
 from coachbot.markup import echo
-from coachbot.registry import CommandSpec, Option, OptionType, Registry
+from coachbot.observe import CommandScope, watch_command
+from coachbot.registry import ActionSpec, CommandSpec, Option, OptionType, Registry
 from coachbot.reply import Reply, error
 from coachbot.services import Context, Services
 from coachbot.userref import parse_user_ref
@@ -61,11 +62,20 @@ class Dispatcher:
         return workspace or parse_lang(self.services.settings.bot.default_language) or "fr"
 
     async def dispatch(self, inv: Invocation) -> Reply:
-        """Run ``inv``; never raises for bad input, never shows a traceback."""
-        lang = await self.language(inv.person, inv.locale)
+        """Run ``inv``; never raises for bad input, never shows a traceback. Observers hear
+        the command's name, outcome and latency."""
         spec = self.registry.get(inv.path)
+        name = spec.qualified_name if spec is not None else "unknown"
+        scope = CommandScope(name, inv.person.platform, inv.person.workspace)
+        with watch_command(self.services.observers, scope) as watch:
+            reply, watch.outcome = await self._run(spec, inv)
+        return reply
+
+    async def _run(self, spec: CommandSpec | None, inv: Invocation) -> tuple[Reply, str]:
+        """The reply to ``inv`` and its outcome (ok, unknown, refused, bad_input, error)."""
+        lang = await self.language(inv.person, inv.locale)
         if spec is None:
-            return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin)
+            return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin), "unknown"
         ctx = Context(
             inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin, inv.flat_admin
         )
@@ -76,26 +86,18 @@ class Dispatcher:
                     "Cette commande demande la permission de gérer le serveur ou l'espace de travail.",
                     "This command needs the permission to manage the server or workspace.",
                 ).get(lang),
-            )
+            ), "refused"
         try:
             kwargs = parse_args(
                 spec, inv.args, self.services, lang, mentions_only=inv.mentions_only
             )
             reply = await spec.handler(ctx, **kwargs)
-            return await self.with_notices(ctx, reply)
+            return await self.with_notices(ctx, reply), "ok"
         except BadInput as exc:
-            return bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin)
+            return bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin), "bad_input"
         except Exception:
             log.exception("command /%s failed", spec.qualified_name)
-            return error(
-                Localized("Erreur interne", "Internal error").get(lang),
-                Localized(
-                    "Quelque chose s'est mal passé de notre côté ; rien n'a été modifié. "
-                    "Réessayez dans un instant.",
-                    "Something went wrong on our side; nothing was changed. "
-                    "Please try again in a moment.",
-                ).get(lang),
-            )
+            return internal_error(lang), "error"
 
     async def with_notices(self, ctx: Context, reply: Reply) -> Reply:
         """``reply`` plus what notice providers want the user to know (e.g. failing prompts)."""
@@ -160,6 +162,18 @@ class Dispatcher:
         if isinstance(vocab, CommandVocabulary):
             return vocab.complete(prefix, lang, flat_admin=flat_admin)
         return vocab.complete(prefix, lang) if vocab else []
+
+
+def internal_error(lang: Lang) -> Reply:
+    """The reply to a failure of ours: nothing changed, try again."""
+    return error(
+        Localized("Erreur interne", "Internal error").get(lang),
+        Localized(
+            "Quelque chose s'est mal passé de notre côté ; rien n'a été modifié. "
+            "Réessayez dans un instant.",
+            "Something went wrong on our side; nothing was changed. Please try again in a moment.",
+        ).get(lang),
+    )
 
 
 def bad_input(
@@ -327,17 +341,30 @@ async def run_action(
     flat_admin: bool = False,
 ) -> Reply:
     """Run the button ``action_id`` (``<name>:<payload>``) pressed by ``person``; ``flat_admin``
-    as in ``Invocation``."""
-    lang = await dispatcher.language(person, locale)
+    as in ``Invocation``. Observers hear it as the command ``action:<name>``."""
     name, _, payload = action_id.partition(":")
     spec = dispatcher.registry.actions.get(name)
+    shown = name if spec is not None else "unknown"  # never a made-up id from a payload
+    scope = CommandScope(f"action:{shown}", person.platform, person.workspace)
+    with watch_command(dispatcher.services.observers, scope) as watch:
+        lang = await dispatcher.language(person, locale)
+        ctx = Context(person, lang, dispatcher.services, locale, channel, flat_admin=flat_admin)
+        reply, watch.outcome = await _press(dispatcher, spec, ctx, payload)
+    return reply
+
+
+async def _press(
+    dispatcher: Dispatcher, spec: ActionSpec | None, ctx: Context, payload: str
+) -> tuple[Reply, str]:
+    """The reply to a button press and its outcome (ok, unknown, bad_input)."""
     if spec is None:
         return error(
-            Localized("Action inconnue", "Unknown action").get(lang),
-            Localized("Ce bouton n'est plus valable.", "This button is no longer valid.").get(lang),
-        )
-    ctx = Context(person, lang, dispatcher.services, locale, channel, flat_admin=flat_admin)
+            ctx.t(Localized("Action inconnue", "Unknown action")),
+            ctx.t(Localized("Ce bouton n'est plus valable.", "This button is no longer valid.")),
+        ), "unknown"
     try:
-        return await dispatcher.with_notices(ctx, await spec.handler(ctx, payload))
+        return await dispatcher.with_notices(ctx, await spec.handler(ctx, payload)), "ok"
     except BadInput as exc:
-        return error(Localized("Action refusée", "Action refused").get(lang), exc.message.get(lang))
+        return error(ctx.t(Localized("Action refusée", "Action refused")), ctx.t(exc.message)), (
+            "bad_input"
+        )

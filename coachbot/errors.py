@@ -1,5 +1,5 @@
 """The one exception handlers raise for bad input (it becomes a clear error reply), and the
-one the command line stops on when the database needs migrating."""
+ones the command line stops on when the database needs migrating or cannot be opened."""
 
 from __future__ import annotations
 
@@ -16,3 +16,7 @@ class BadInput(Exception):
 
 class SchemaNotReady(Exception):
     """The database is not at the schema this code expects: it needs ``coachbot migrate``."""
+
+
+class DatabaseUnreachable(Exception):
+    """The configured database cannot be opened; the message says what to check."""

@@ -12,6 +12,7 @@ from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.languages import LanguagePreferences
 from coachbot.memo import Memo
+from coachbot.observe import Observers
 from coachbot.registry import Registry
 from coachbot.settings import Settings
 from coachbot.vocabularies import Vocabulary
@@ -32,6 +33,7 @@ class Services:
     registry: Registry
     db: Database | None = None
     memos: dict[str, Memo] = field(default_factory=dict)  # by name (see tracker.cache.memo)
+    observers: Observers = field(default_factory=Observers)  # metrics and logs listen here
 
     @cached_property
     def languages(self) -> LanguagePreferences:

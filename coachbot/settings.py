@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 import types
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -108,6 +108,28 @@ class SlackSettings:
     api_url: str = "https://slack.com/api/"
 
 
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9464
+    log_format: str = "text"
+
+    def __post_init__(self) -> None:
+        """A port or log format that cannot work stops the bot at once, with the fix."""
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(
+                f"[ops] port must be from 0 to 65535 (0: any free port), got {self.port}"
+            )
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f'[ops] log_format must be "text" or "json", got {self.log_format!r}'
+            )
+
+
 @dataclass(frozen=True)
 class Secrets:
     discord_token: Secret | None = None
@@ -134,6 +156,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     secrets: Secrets = field(default_factory=Secrets)
 
 
@@ -200,15 +223,33 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
 
 def _with_env(settings: Settings, env: dict[str, str]) -> Settings:
     secrets = Secrets(**{k: Secret(env[v]) for k, v in SECRET_ENV.items() if env.get(v)})
-    database = settings.database
+    url, where = settings.database.url, "[database] url"
     if env.get("COACHBOT_DATABASE_URL"):
-        database = DatabaseSettings(url=env["COACHBOT_DATABASE_URL"], echo=database.echo)
-    return Settings(
-        settings.bot,
-        database,
-        settings.console,
-        settings.scheduler,
-        settings.discord,
-        settings.slack,
-        secrets,
-    )
+        url, where = env["COACHBOT_DATABASE_URL"], "COACHBOT_DATABASE_URL"
+    database = replace(settings.database, url=async_database_url(url, where))
+    return replace(settings, database=database, secrets=secrets)
+
+
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+DIALECTS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+
+
+def async_database_url(url: str, where: str = "[database] url") -> str:
+    """``url`` with the async driver coachbot installs (``sqlite://`` becomes
+    ``sqlite+aiosqlite://``, ``postgresql://`` ``postgresql+asyncpg://``); a SettingsError
+    naming ``where`` for anything else. The message never repeats the URL (passwords)."""
+    scheme, separator, rest = url.partition("://")
+    dialect, _, driver = scheme.lower().partition("+")
+    example = "sqlite:///coachbot.db or postgresql://user@host:5432/coachbot"
+    if not separator or dialect not in DIALECTS:
+        shown = f"{scheme}://" if separator else "no scheme"
+        raise SettingsError(
+            f"{where} must be a SQLite or PostgreSQL URL such as {example} (got {shown})"
+        )
+    wanted = ASYNC_DRIVERS[DIALECTS[dialect]]
+    if driver and driver != wanted.partition("+")[2]:
+        raise SettingsError(
+            f"{where} names the driver {driver!r}, which coachbot does not use: write "
+            f"{wanted}:// (or {DIALECTS[dialect]}://, the driver is then chosen for you)"
+        )
+    return f"{wanted}://{rest}"

@@ -20,6 +20,7 @@ from coachbot.i18n import Localized
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
 from coachbot.markup import echo
+from coachbot.observe import CommandScope, watch_command
 from coachbot.registry import CommandSpec, Option, Registry
 from coachbot.reply import Reply
 
@@ -124,15 +125,18 @@ async def run_line(
     is_admin: bool = False,
     mentions_only: bool = False,
 ) -> Reply:
-    """Parse a typed command line and run it; bad input becomes an error reply."""
+    """Parse a typed command line and run it; bad input becomes an error reply (observers
+    hear every line as a command, unknown ones included)."""
     path, rest = split_path(line, dispatcher.registry)
     spec = dispatcher.registry.get(path)
-    if spec is None:
-        lang = await dispatcher.language(person, locale)
-        return dispatcher.unknown_command(path, lang)
-    try:
-        args = parse_options(spec, rest)
-    except BadInput as exc:
-        return bad_input(spec, exc.message, await dispatcher.language(person, locale))
+    args: dict[str, str] = {}
+    if spec is not None:
+        try:
+            args = parse_options(spec, rest)
+        except BadInput as exc:
+            scope = CommandScope(spec.qualified_name, person.platform, person.workspace)
+            with watch_command(dispatcher.services.observers, scope) as watch:
+                watch.outcome = "bad_input"
+                return bad_input(spec, exc.message, await dispatcher.language(person, locale))
     invocation = Invocation(person, path, args, locale, channel, is_admin, mentions_only)
     return await dispatcher.dispatch(invocation)

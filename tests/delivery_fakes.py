@@ -135,7 +135,9 @@ def pipeline(
 ) -> DeliveryPipeline:
     """A pipeline on ``app``'s database with fake ports, virtual time and seeded jitter."""
     timer = timer or (ports[0].timer if ports else VirtualTimer())
-    limiter = RateLimiter(timer, limits if limits is not None else {})
+    limiter = RateLimiter(
+        timer, limits if limits is not None else {}, observer=app.services.observers
+    )
     claim = ClaimConfig(instance=instance, platforms=tuple(p.platform for p in ports), **config)  # type: ignore[arg-type]
     return DeliveryPipeline(
         db=app.services.database(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -109,6 +110,7 @@ def test_coachbot_chat_delivers_prompts_from_the_real_scheduler(tmp_path: Path) 
     # 10,000x a day of the bot's time passes in under 9 real seconds, so the first daily
     # prompt comes whatever the time of day.
     env = {"COACHBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")  # this checkout's coachbot
     with (tmp_path / "stderr.txt").open("w") as errors:  # a file: a full pipe would block it
         process = subprocess.Popen(
             [sys.executable, "-m", "coachbot", "chat", "--clock-speed", "10000"],

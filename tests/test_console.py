@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from coachbot.adapters.console.platform import ConsolePlatform, run_console
 from coachbot.app import App
@@ -18,8 +21,11 @@ from tests.chat import ChatBot
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], tmp_path: Path, stdin: str = "", **env_extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {"COACHBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""}
+    env |= {"PYTHONPATH": os.environ.get("PYTHONPATH", "")} | env_extra
     return subprocess.run(
         [sys.executable, "-m", "coachbot", *args],
         input=stdin,
@@ -88,10 +94,45 @@ async def test_buttons_of_a_delivered_prompt_can_be_pressed(app: App) -> None:
 def test_an_accelerated_clock_never_touches_the_real_database(tmp_path: Path) -> None:
     assert run(["migrate"], tmp_path).returncode == 0
     before = (tmp_path / "c.db").read_bytes()
-    result = run(["chat", "--clock-speed", "600", "--user", "ada"], tmp_path, "/coach subscribe\n")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = run(
+        ["chat", "--clock-speed", "600", "--user", "ada"],
+        tmp_path,
+        "/coach subscribe\n",
+        TMPDIR=str(scratch),
+    )
     assert result.returncode == 0, result.stderr
     assert "scratch database" in result.stdout
     assert (tmp_path / "c.db").read_bytes() == before
+    assert list(scratch.iterdir()) == []  # the scratch database is erased at the end
+
+
+def test_the_url_most_people_write_works(tmp_path: Path) -> None:
+    plain = {"COACHBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'plain.db'}"}
+    assert run(["migrate"], tmp_path, **plain).returncode == 0
+    result = run(
+        ["chat", "--user", "ada"], tmp_path, "/help\n/progress show chart:false\n", **plain
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "/progress" in result.stdout and (tmp_path / "plain.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://root:hunter2@db/coach", "must be a SQLite or PostgreSQL URL"),
+        ("sqlite+pysqlite:///x.db", "write sqlite+aiosqlite://"),
+        ("sqlite:////no/such/folder/x.db", "check that its folder exists"),
+        ("postgresql://coach:hunter2@127.0.0.1:1/coach", "check that the server runs"),
+    ],
+)
+def test_a_bad_database_url_is_one_line_never_a_traceback(
+    tmp_path: Path, url: str, says: str
+) -> None:
+    result = run(["migrate"], tmp_path, COACHBOT_DATABASE_URL=url)
+    assert result.returncode == 2 and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "hunter2" not in result.stderr
 
 
 LONG_ITEM = "**Budget** — " + " ".join(f"word{n}" for n in range(60))

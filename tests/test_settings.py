@@ -52,3 +52,25 @@ def test_bad_config_fails_fast(tmp_path: Path, toml: str, message: str) -> None:
     path.write_text(toml)
     with pytest.raises(SettingsError, match=message):
         load_settings(path, env={})
+
+
+@pytest.mark.parametrize(
+    ("written", "used"),
+    [
+        ("sqlite:///coachbot.db", "sqlite+aiosqlite:///coachbot.db"),
+        ("sqlite+aiosqlite:////srv/c.db", "sqlite+aiosqlite:////srv/c.db"),
+        ("postgresql://u:p@h:5432/c", "postgresql+asyncpg://u:p@h:5432/c"),
+        ("postgres://u@h/c", "postgresql+asyncpg://u@h/c"),
+        ("postgresql+asyncpg://u@h/c", "postgresql+asyncpg://u@h/c"),
+    ],
+)
+def test_the_async_driver_is_chosen_for_the_user(written: str, used: str) -> None:
+    env = {"COACHBOT_DATABASE_URL": written}
+    assert load_settings(ROOT / "config.example.toml", env=env).database.url == used
+
+
+def test_a_url_of_another_database_names_where_it_came_from_not_its_password() -> None:
+    env = {"COACHBOT_DATABASE_URL": "postgresql+psycopg2://u:hunter2@h/c"}
+    with pytest.raises(SettingsError, match=r"COACHBOT_DATABASE_URL names the driver") as caught:
+        load_settings(ROOT / "config.example.toml", env=env)
+    assert "hunter2" not in str(caught.value)

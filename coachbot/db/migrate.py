@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 
-from coachbot.errors import SchemaNotReady
+from coachbot.errors import DatabaseUnreachable, SchemaNotReady
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -21,8 +27,10 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (blocking: call it outside the loop)."""
-    command.upgrade(alembic_config(url), revision)
+    """Bring the database at ``url`` to ``revision`` (blocking: call it outside the loop);
+    ``DatabaseUnreachable`` when it cannot be opened."""
+    with reachable(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
@@ -35,10 +43,9 @@ def require_current_schema(url: str) -> None:
     ``SchemaNotReady`` with a message saying how to fix it (blocking: outside the loop)."""
     import asyncio
 
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    current = asyncio.run(_current_revision(url))
+    head = head_revision()
+    with reachable(url):
+        current = asyncio.run(_current_revision(url))
     if current != head:
         state = "has no coachbot tables yet" if current is None else f"is at revision {current}"
         raise SchemaNotReady(
@@ -47,18 +54,61 @@ def require_current_schema(url: str) -> None:
         )
 
 
-async def _current_revision(url: str) -> str | None:
+def head_revision() -> str | None:
+    """The newest revision of our migrations (reads the migration files: blocking)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database behind ``engine`` is at (None: not migrated)."""
     from alembic.runtime.migration import MigrationContext
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def _current_revision(url: str) -> str | None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(url)
     try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
+        return await current_revision(engine)
     finally:
         await engine.dispose()
+
+
+@contextmanager
+def reachable(url: str) -> Iterator[None]:
+    """Turn a failure to open the database at ``url`` into ``DatabaseUnreachable``, one line
+    saying what to check (the driver's own words, never the password)."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    try:
+        yield
+    except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
+        raise DatabaseUnreachable(
+            f"cannot open the database {_safe(url)} ({_reason(exc)}): {_check(url)}"
+        ) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    return f"{type(cause).__name__}: {cause}".splitlines()[0][:160]
+
+
+def _check(url: str) -> str:
+    if url.startswith("sqlite"):
+        return (
+            "check that its folder exists and is writable ([database] url or COACHBOT_DATABASE_URL)"
+        )
+    return (
+        "check that the server runs, the database exists and the user may connect "
+        "([database] url or COACHBOT_DATABASE_URL)"
+    )
 
 
 def _safe(url: str) -> str:

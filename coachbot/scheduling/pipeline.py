@@ -32,6 +32,7 @@ from coachbot.db.models import Subscription
 from coachbot.db.types import UTCDateTime
 from coachbot.delivery import DeliveryPort, DeliveryTarget
 from coachbot.knowledge.models import KnowledgeBase
+from coachbot.observe import DeliveryDone
 from coachbot.reply import Reply
 from coachbot.scheduling.bulk import renew_lease, store_tips
 from coachbot.scheduling.claim import DELIVERY, SUB, Claim, ClaimConfig, Lease, Planned, claim_batch
@@ -147,6 +148,7 @@ class DeliveryPipeline:
         """One claim transaction, committed before anything is sent."""
         claim = await finish(self._claim_transaction(now, skipped))
         self.in_flight.update(p.delivery_id for p in claim.planned)
+        self.services.observers.leases_held(len(self.in_flight))
         report.add_claim(claim)
         self._step("claimed")
         return claim
@@ -184,6 +186,7 @@ class DeliveryPipeline:
                 outcome = await self._deliver(planned)
                 await recorder.record(planned, outcome)
                 report.add_outcome(outcome)
+                self._observe(planned, outcome)
                 self._step("recorded", planned)
             except Exception:
                 log.exception(
@@ -191,6 +194,7 @@ class DeliveryPipeline:
                 )
             finally:
                 self.in_flight.discard(planned.delivery_id)
+                self.services.observers.leases_held(len(self.in_flight))
 
     async def _deliver(self, planned: Planned) -> SendOutcome:
         if not planned.tip_id:
@@ -277,6 +281,13 @@ class DeliveryPipeline:
     async def _move_lease(self, lease: Lease, marker: datetime) -> None:
         async with self.db.engine.begin() as conn:
             await renew_lease(conn, lease.subscription_ids, lease.marker, marker)
+
+    def _observe(self, planned: Planned, outcome: SendOutcome) -> None:
+        """Tell the observers (metrics) how a recorded send ended, and how late it was."""
+        sent = outcome.result is Result.SENT
+        lag = (self.clock.now() - planned.due_at).total_seconds() if sent else None
+        event = DeliveryDone(planned.platform, outcome.result.value, outcome.attempts, lag)
+        self.services.observers.delivery_done(event)
 
     def _step(self, name: str, planned: Planned | None = None) -> None:
         if self.on_step is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from coachbot.delivery import DeliveryTarget
+from coachbot.observe import Observer
 
 # Stay a little under each platform's published limit: our clock and theirs disagree by a
 # few milliseconds, and a 429 costs far more than 3% of throughput.
@@ -136,6 +137,7 @@ class RateLimiter:
     timer: Timer = field(default_factory=RealTimer)
     limits: dict[str, PlatformLimits] = field(default_factory=dict)
     buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
+    observer: Observer = field(default_factory=Observer)  # hears waits and 429s (metrics)
 
     def keys(self, target: DeliveryTarget) -> list[tuple[str, ...]]:
         """The buckets a message to ``target`` draws from, narrowest first (always at least
@@ -154,13 +156,14 @@ class RateLimiter:
         for key in keys:
             bucket = self._bucket(key)
             for _ in range(requests):
-                await self._reserve(bucket)
+                await self._reserve(bucket, key[0])
 
-    async def _reserve(self, bucket: TokenBucket) -> None:
+    async def _reserve(self, bucket: TokenBucket, platform: str) -> None:
         """Book one slot of ``bucket``, waiting as long as it says."""
         while True:
             wait = bucket.reserve()
             if wait > 0:
+                self.observer.limiter_waited(platform, wait)
                 await self.timer.sleep(wait)
             # a 429 seen while we slept invalidates the slot we booked
             if bucket.blocked_until <= self.timer.monotonic():
@@ -168,6 +171,8 @@ class RateLimiter:
 
     def block(self, keys: Sequence[tuple[str, ...]], seconds: float) -> None:
         """Honour a retry-after on every bucket of ``keys`` (we cannot tell which one tripped)."""
+        if keys:
+            self.observer.rate_limited(keys[0][0], seconds)
         for key in keys:
             self._bucket(key).block(seconds)
 

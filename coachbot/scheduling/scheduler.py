@@ -148,7 +148,7 @@ def build_runner(
 
     settings = services.settings.scheduler
     ports = outlets.ports
-    limiter = RateLimiter(timer or RealTimer(), dict(outlets.limits))
+    limiter = RateLimiter(timer or RealTimer(), dict(outlets.limits), observer=services.observers)
     sender = Sender(limiter, RetryPolicy(), rng or random.Random())
     config = ClaimConfig(
         instance=instance or instance_name(),

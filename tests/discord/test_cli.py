@@ -307,9 +307,8 @@ def test_shards_are_checked_however_the_settings_are_built(settings: Settings) -
     assert with_discord(settings, shard_count=4, shard_ids=[0, 3]).discord.shard_ids == [0, 3]
 
 
-def test_the_readme_gives_the_permissions_invite_url_asks_for() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Run on Discord", 1)[1].split("\n## ", 1)[0]
+def test_the_discord_page_gives_the_permissions_invite_url_asks_for() -> None:
+    section = (ROOT / "docs" / "discord.md").read_text(encoding="utf-8")
     totals = re.findall(r"(?:permissions|Total) `(\d+)`", section)
     assert len(totals) == 2, totals  # the invite step and the permission table
     assert {int(t) for t in totals} == {cli.PERMISSIONS.value}

@@ -49,6 +49,12 @@ class DiscordPlatform:
         """Run the gateway until ``stop``; a refusal raises ``PlatformUnavailable``."""
         await self._explained("connect to the gateway", self.client.connect())
 
+    async def ready(self) -> str | None:
+        """A readiness probe: None while the gateway session is up."""
+        if self.client.is_ready() and not self.client.is_closed():
+            return None
+        return "not connected to the Discord gateway"
+
     async def stop(self) -> None:
         """Close the gateway and the HTTP session."""
         await self.client.close()

@@ -78,6 +78,7 @@ class SlackRuntime:
         self._adapter: SlackAdapter | None = None
         self._delivery: SlackDelivery | None = None
         self._closers: list[Callable[[], Awaitable[Any]]] = []
+        self._connected: Callable[[], Awaitable[bool]] | None = None
         self._stopped = asyncio.Event()
 
     @property
@@ -113,6 +114,12 @@ class SlackRuntime:
     async def serve(self) -> None:
         """Listeners run on their own; this waits until ``stop``."""
         await self._stopped.wait()
+
+    async def ready(self) -> str | None:
+        """A readiness probe: None while Socket Mode is connected or HTTP is served."""
+        if self._connected is None:
+            return None if self._closers else "not serving"
+        return None if await self._connected() else "Socket Mode is not connected to Slack"
 
     async def stop(self) -> None:
         """Stop serving, then let started listeners finish (bounded)."""
@@ -174,6 +181,7 @@ async def _connect_socket(runtime: SlackRuntime, app_token: str) -> None:
     handler = AsyncSocketModeHandler(runtime.adapter.bolt, app_token)
     await handler.connect_async()
     runtime._closers.append(handler.close_async)
+    runtime._connected = handler.client.is_connected
     log.info("Slack Socket Mode connected")
 
 
