@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 ADAPTERS = {
     "console": "coachbot.adapters.console.platform",
     "discord": "coachbot.adapters.discord.platform",
-    "slack": "coachbot.adapters.slack.run",
+    "slack": "coachbot.adapters.slack.platform",
 }
 
 

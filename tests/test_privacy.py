@@ -205,7 +205,7 @@ async def test_forget_asks_first_and_cancel_erases_nothing(lived: ChatBot, app: 
     assert reply.tone is Tone.PROMPT and reply.ephemeral
     assert [b.label for b in lived.buttons()] == ["Erase everything", "Cancel"]
     assert await all_rows(app) == before
-    cancelled = await lived.press("Cancel")
+    cancelled = await lived.press_reply("Cancel")
     assert cancelled.title == "Nothing was erased"
     assert await all_rows(app) == before
 
@@ -215,7 +215,7 @@ async def test_forget_erases_every_row_naming_the_user(lived: ChatBot, app: App)
     assert pid is not None
     assert rows_naming(await all_rows(app), pid, ALICE)  # the check can fail
     await lived.say("/coach forget")
-    done = await lived.press("Erase everything")
+    done = await lived.press_reply("Erase everything")
     assert done.title == "Data erased" and done.tone is Tone.SUCCESS and done.ephemeral
 
     tables = await all_rows(app)
@@ -233,7 +233,7 @@ async def test_forget_erases_every_row_naming_the_user(lived: ChatBot, app: App)
 async def test_a_confirmation_expires(lived: ChatBot, app: App, clock: FakeClock) -> None:
     await lived.say("/coach forget")
     clock.advance(timedelta(minutes=11))
-    refused = await lived.press("Erase everything")
+    refused = await lived.press_reply("Erase everything")
     assert refused.tone is Tone.ERROR
     assert "expired" in lived.session.renderer.render(refused)
     assert await person_id(app, ALICE) is not None
@@ -262,7 +262,7 @@ def test_tokens_are_bound_to_the_person_and_a_ten_minute_window(clock: FakeClock
 
 async def test_forget_works_for_someone_with_nothing_stored(bot: ChatBot, app: App) -> None:
     await bot.as_("stranger").reply("/coach forget")
-    done = await bot.press("Tout effacer")
+    done = await bot.press_reply("Tout effacer")
     assert done.title == "Données effacées"
     assert await person_id(app, "stranger") is None
 
@@ -315,7 +315,7 @@ async def test_an_incomplete_erasure_is_undone(
 
     monkeypatch.setattr("coachbot.privacy.remaining_rows", something_left)
     await lived.say("/coach forget")
-    refused = await lived.press("Erase everything")
+    refused = await lived.press_reply("Erase everything")
     assert refused.tone is Tone.ERROR and refused.title == "Nothing was erased"
     assert await all_rows(app) == before
 

@@ -506,7 +506,7 @@ async def test_the_report_holds_the_notes_the_learner_chose(en: ChatBot, app: Ap
     assert [b.label for b in en.buttons()] == ["Include 1", "Include 2", "Include 3"]
 
     await en.press("Include 1")
-    chosen = await en.press("Include 3")
+    chosen = await en.press_reply("Include 3")
     assert chosen.tone is Tone.SUCCESS
     assert [b.label for b in en.buttons()] == ["Exclude 1", "Include 2", "Exclude 3"]
     reply = await en.reply("/progress report")

@@ -24,6 +24,9 @@ from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from coachbot.adapters.discord.client import CoachClient
+from coachbot.adapters.discord.commands import discord_path
+from coachbot.registry import CommandSpec, OptionType, Registry
+from coachbot.textcommand import parse_options, split_path
 
 PAYLOADS = Path(__file__).parent / "payloads"
 GUILD = "81384788765712384"
@@ -270,3 +273,80 @@ def press(
         raw["context"] = 0
         raw["message"].update(channel_id=guild["channel_id"], flags=64)
     return raw
+
+
+class DiscordBot:
+    """The ``tests.chat.Chat`` of one Discord user: slash commands typed as text become the
+    interactions Discord would send (options typed from the registry), answers are read
+    from what the bot sent back."""
+
+    def __init__(
+        self, discord: Discord, registry: Registry, user: str = ALICE, locale: str = "en-US"
+    ) -> None:
+        self.discord, self.registry, self.user, self.locale = discord, registry, user, locale
+        self.last: list[dict[str, Any]] = []
+
+    async def say(self, line: str) -> str:
+        """Type a slash command; the text of the messages the bot answered with."""
+        path, rest = split_path(line, self.registry)
+        spec = self.registry.get(path)
+        assert spec is not None, f"no command {line!r}"
+        options, resolved = discord_options(spec, parse_options(spec, rest))
+        raw = command(discord_path(spec), options, user=self.user, locale=self.locale,
+                      admin=spec.admin, resolved=resolved or None)  # fmt: skip
+        return await self._answer(raw)
+
+    async def press(self, label_or_action: str) -> str:
+        """Click a button of the last answer by label or action id; the text sent back."""
+        buttons = [
+            c for m in self.last for row in m.get("components", []) for c in row["components"]
+        ]
+        custom_id = next(
+            b["custom_id"]
+            for b in buttons
+            if b.get("label") == label_or_action or b["custom_id"].endswith(":" + label_or_action)
+        )
+        return await self._answer(
+            press(custom_id, user=self.user, locale=self.locale, in_guild=True)
+        )
+
+    async def _answer(self, raw: dict[str, Any]) -> str:
+        before = len(self.discord.recorder.sent_payloads())
+        await self.discord.dispatch(raw)
+        self.last = self.discord.recorder.sent_payloads()[before:]
+        return "\n".join(text for message in self.last for text in message_texts(message))
+
+
+def discord_options(
+    spec: CommandSpec, args: dict[str, str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Typed option values as Discord sends them, and the ``resolved`` block of users."""
+    options: list[dict[str, Any]] = []
+    resolved: dict[str, Any] = {}
+    for name, value in args.items():
+        opt = spec.option(name)
+        assert opt is not None, f"/{spec.qualified_name} has no option {name!r}"
+        if opt.type is OptionType.USER:
+            sent, found = user_option(name, value.lstrip("<@").rstrip(">"))
+            options.append(sent)
+            resolved |= found
+        elif opt.type is OptionType.INTEGER:
+            options.append({"name": name, "type": 4, "value": int(value)})
+        elif opt.type is OptionType.BOOLEAN:
+            options.append({"name": name, "type": 5, "value": value.lower() in ("true", "yes")})
+        else:
+            options.append({"name": name, "type": 3, "value": value})
+    return options, resolved
+
+
+def message_texts(message: dict[str, Any]) -> list[str]:
+    """What a user reads in a message: its content, embeds and button labels."""
+    texts = [message.get("content") or ""]
+    for embed in message.get("embeds", []):
+        texts += [embed.get("title", ""), embed.get("description", "")]
+        texts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
+        texts.append(embed.get("footer", {}).get("text", ""))
+    texts += [
+        c.get("label", "") for row in message.get("components", []) for c in row["components"]
+    ]
+    return [text for text in texts if text]

@@ -72,3 +72,24 @@ def buttons_of(posts: list[Post] | list[dict[str, Any]]) -> list[dict[str, Any]]
     """The buttons of some posts (or of a list of blocks)."""
     blocks = [b for p in posts for b in (p.get("blocks", []) if "blocks" in p else [p])]
     return [e for b in blocks if b.get("type") == "actions" for e in b["elements"]]
+
+
+class SlackBot:
+    """The ``tests.chat.Chat`` of one Slack user: slash commands and buttons over HTTP."""
+
+    def __init__(self, slack: SlackChat, user: str = "U0001") -> None:
+        self.slack, self.user = slack, user
+        self.last: list[Post] = []
+
+    async def say(self, line: str) -> str:
+        """Type a slash command; the text of what the app posted back."""
+        self.last = await self.slack.say(line, user=self.user)
+        return text_of(self.last)
+
+    async def press(self, label_or_action: str) -> str:
+        """Click a button of the last answer by label or action; the text posted back."""
+        button = next(
+            b for b in buttons_of(self.last) if label_or_action in (b["text"]["text"], b["value"])
+        )
+        self.last = await self.slack.press(button, user=self.user)
+        return text_of(self.last)

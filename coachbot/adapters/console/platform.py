@@ -12,6 +12,7 @@ from typing import IO
 from coachbot.adapters.console import BANNER, PLATFORM, ConsoleRenderer, ConsoleSession
 from coachbot.adapters.console.delivery import ConsoleDelivery
 from coachbot.app import App
+from coachbot.platform import PlatformAdapter
 from coachbot.scheduling.ratelimit import PlatformLimits
 
 Lines = asyncio.Queue[str | None]
@@ -39,6 +40,8 @@ class ConsolePlatform:
 
     async def serve(self) -> None:
         """Answer each line until end of input, ``/quit`` or ``stop()``."""
+        if self._stopped:
+            return
         interactive = self.stdin.isatty()
         if interactive:
             print(BANNER.get(await self.session.language()), file=self.stdout)
@@ -86,6 +89,6 @@ async def run_console(
     return 0
 
 
-def adapter(app: App, args: argparse.Namespace) -> ConsolePlatform:
+def adapter(app: App, args: argparse.Namespace) -> PlatformAdapter:
     """The console for ``coachbot run --platform console`` / ``coachbot chat``."""
     return ConsolePlatform(app, getattr(args, "user", None) or app.services.settings.console.user)

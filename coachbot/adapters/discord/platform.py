@@ -13,7 +13,7 @@ from coachbot.adapters.discord import PLATFORM
 from coachbot.adapters.discord.delivery import DiscordDelivery
 from coachbot.adapters.discord.failures import FAILURES, explain
 from coachbot.app import App
-from coachbot.platform import PlatformUnavailable
+from coachbot.platform import PlatformAdapter, PlatformUnavailable
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class DiscordPlatform:
             raise PlatformUnavailable(f"could not {step}: {explain(exc)}") from exc
 
 
-def adapter(app: App, args: argparse.Namespace) -> DiscordPlatform:
+def adapter(app: App, args: argparse.Namespace) -> PlatformAdapter:
     """Discord for ``coachbot run --platform discord`` (needs COACHBOT_DISCORD_TOKEN)."""
     from coachbot.adapters.discord.client import make_client
     from coachbot.adapters.discord.interactions import Responder

@@ -14,7 +14,6 @@ Two Web API clients share the bot token, with different retry policies:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
@@ -200,11 +199,3 @@ async def serve_slack(settings: Settings, *, http: bool, port: int | None = None
     """``coachbot run --platform slack``: the bot and its scheduler until a signal."""
     app = build_app(settings)
     return await Runtime(app, [SlackRuntime(app, http=http, port=port)]).run()
-
-
-def adapter(app: App, args: argparse.Namespace) -> SlackRuntime:
-    """Slack for ``coachbot run --platform slack``: Socket Mode, or HTTP when asked
-    (``--http``, ``--port``) or when there is no app token."""
-    port = getattr(args, "port", None)
-    http = use_http(app.services.settings, forced=getattr(args, "http", False) or port is not None)
-    return SlackRuntime(app, http=http, port=port)
