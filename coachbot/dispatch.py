@@ -41,6 +41,7 @@ class Invocation:
     is_admin: bool = False
     mentions_only: bool = False  # user options must be platform mentions, not typed names
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
+    timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
 
 
 class Dispatcher:
@@ -67,7 +68,14 @@ class Dispatcher:
         if spec is None:
             return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin)
         ctx = Context(
-            inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin, inv.flat_admin
+            inv.person,
+            lang,
+            self.services,
+            inv.locale,
+            inv.channel,
+            inv.is_admin,
+            inv.flat_admin,
+            timezone=inv.timezone,
         )
         if spec.admin and not inv.is_admin:
             return error(

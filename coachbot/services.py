@@ -60,6 +60,7 @@ class Context:
     channel: str | None = None
     is_admin: bool = False
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
+    timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
 
     def t(self, text: Localized) -> str:
         """``text`` in the caller's language."""

@@ -123,8 +123,10 @@ async def run_line(
     *,
     is_admin: bool = False,
     mentions_only: bool = False,
+    timezone: str | None = None,
 ) -> Reply:
-    """Parse a typed command line and run it; bad input becomes an error reply."""
+    """Parse a typed command line and run it; bad input becomes an error reply.
+    ``timezone`` is the zone the platform knows for the user, if any."""
     path, rest = split_path(line, dispatcher.registry)
     spec = dispatcher.registry.get(path)
     if spec is None:
@@ -134,5 +136,7 @@ async def run_line(
         args = parse_options(spec, rest)
     except BadInput as exc:
         return bad_input(spec, exc.message, await dispatcher.language(person, locale))
-    invocation = Invocation(person, path, args, locale, channel, is_admin, mentions_only)
+    invocation = Invocation(
+        person, path, args, locale, channel, is_admin, mentions_only, timezone=timezone
+    )
     return await dispatcher.dispatch(invocation)

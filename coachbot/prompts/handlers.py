@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -166,9 +167,12 @@ async def _save(
 
 
 async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Preferences:
-    """First subscription: 08:30, the person's or workspace's zone, Mon-Fri, DM, their language."""
+    """First subscription: 08:30 in the zone the person gave before, else the one their
+    platform knows (Slack's profile), else the workspace's; Mon-Fri, DM, their language."""
     workspace = await find_workspace(session=session, ref=ctx.person)
-    zone = person.timezone or (workspace.timezone if workspace else None)
+    zone = (
+        person.timezone or known_zone(ctx.timezone) or (workspace.timezone if workspace else None)
+    )
     return Preferences(
         local_time=DEFAULT_TIME,
         timezone=zone or ctx.services.settings.bot.default_timezone,
@@ -179,6 +183,18 @@ async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Pref
         skip_holidays=None,
         recap_weekday=DEFAULT_RECAP,
     )
+
+
+def known_zone(name: str | None) -> str | None:
+    """``name`` when it is an IANA zone this machine knows, else None (a platform's
+    profile may carry an old or empty one)."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def _option_shown(ctx: Context, option: str) -> str:

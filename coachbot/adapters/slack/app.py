@@ -188,6 +188,7 @@ class SlackAdapter:
             locale=user.locale,
             channel=channel,
             is_admin=user.is_admin,
+            timezone=user.timezone,
         )
 
     async def on_form_button(
@@ -242,7 +243,13 @@ class SlackAdapter:
             raise LookupError(f"a form of an unknown command /{submission.command}")
         args = command_args(spec, submission)
         invocation = Invocation(
-            person, spec.path, args, user.locale, submission.channel, user.is_admin
+            person,
+            spec.path,
+            args,
+            user.locale,
+            submission.channel,
+            user.is_admin,
+            timezone=user.timezone,
         )
         reply = await self.dispatcher.dispatch(invocation)
         return person, user, form_errors(reply, spec, args), reply

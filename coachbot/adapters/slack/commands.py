@@ -79,10 +79,12 @@ async def run_slash(
     locale: str | None,
     channel: str | None,
     is_admin: bool,
+    timezone: str | None = None,
 ) -> Reply:
     """Run a typed command line through the core's parser, as Slack users type it.
 
-    ``is_admin`` is the admin flag Slack reported for the user. User options must be
+    ``is_admin`` is the admin flag and ``timezone`` the zone (``tz``) Slack reported for
+    the user; the zone is the default of a first subscription. User options must be
     mentions (``mentions_only``): Slack turns a picked person into ``<@U…>``, so a plain
     word is a typo or a name, never a user id, and must get the usage, not a request
     sent to nobody.
@@ -95,4 +97,5 @@ async def run_slash(
         channel,
         is_admin=is_admin,
         mentions_only=True,
+        timezone=timezone,
     )
