@@ -10,9 +10,9 @@ from __future__ import annotations
 import keyword
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from coachbot.errors import BadInput
+from coachbot.errors import BadInput, blame
 from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
@@ -92,7 +92,7 @@ class Dispatcher:
             reply = await spec.handler(ctx, **kwargs)
             return await self.with_notices(ctx, reply)
         except BadInput as exc:
-            return bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin)
+            return bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin, option=exc.option)
         except Exception:
             log.exception("command /%s failed", spec.qualified_name)
             return error(
@@ -171,13 +171,20 @@ class Dispatcher:
 
 
 def bad_input(
-    spec: CommandSpec, message: Localized, lang: Lang, *, flat_admin: bool = False
+    spec: CommandSpec,
+    message: Localized,
+    lang: Lang,
+    *,
+    flat_admin: bool = False,
+    option: str | None = None,
 ) -> Reply:
-    """The error reply for bad input: what is wrong, then the command's usage."""
+    """The error reply for bad input: what is wrong, then the command's usage; it names
+    the refused ``option`` (``Reply.bad_option``) when there is one."""
     title = Localized("Saisie invalide", "Invalid input").get(lang)
     usage = Localized("Usage : ", "Usage: ").get(lang)
     shown = spec.usage(lang, flat_admin=flat_admin)
-    return error(title, f"{message.get(lang)}\n\n{usage}`{shown}`")
+    reply = error(title, f"{message.get(lang)}\n\n{usage}`{shown}`")
+    return replace(reply, bad_option=option)
 
 
 def param_name(option: str) -> str:
@@ -207,20 +214,22 @@ def parse_args(
     for opt in spec.options:
         value = raw.get(opt.name)
         if is_blank(value) and not opt.rest:
-            raise BadInput(_needs_value(opt))
+            raise BadInput(_needs_value(opt), opt.name)
         if value is None or value == "":
             if opt.required:
                 raise BadInput(
                     Localized(
                         f"L'option « {opt.name_in('fr')} » est obligatoire.",
                         f'The option "{opt.name}" is required.',
-                    )
+                    ),
+                    opt.name,
                 )
             values[param_name(opt.name)] = None
             continue
-        values[param_name(opt.name)] = coerce(
-            opt, value, services, mentions_only=mentions_only, saves=spec.saves
-        )
+        with blame(opt.name):
+            values[param_name(opt.name)] = coerce(
+                opt, value, services, mentions_only=mentions_only, saves=spec.saves
+            )
     return values
 
 

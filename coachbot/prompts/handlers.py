@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from coachbot.db.models import Delivery, Person, Subscription
 from coachbot.db.people import ensure_person
 from coachbot.db.workspaces import find_workspace
-from coachbot.errors import BadInput
+from coachbot.errors import BadInput, blame
 from coachbot.i18n import Localized
 from coachbot.prompts import deliveries, parsing, subscriptions
 from coachbot.prompts.compose import choose_tip_for, prompt_reply
@@ -117,18 +117,23 @@ def _parse(ctx: Context, raw: dict[str, str | None]) -> dict[str, object]:
     """The subscription columns the given options set (nothing written yet)."""
     changes: dict[str, object] = {}
     if raw.get("time"):
-        changes["local_time"] = parsing.format_time(parsing.parse_time(str(raw["time"])))
+        with blame("time"):
+            changes["local_time"] = parsing.format_time(parsing.parse_time(str(raw["time"])))
     if raw.get("timezone"):
         changes["timezone"] = raw["timezone"]
     if raw.get("days"):
-        changes["days"] = parsing.parse_days(str(raw["days"]))
+        with blame("days"):
+            changes["days"] = parsing.parse_days(str(raw["days"]))
     if raw.get("language"):
         changes["language"] = raw["language"]
     if raw.get("skip_holidays"):
         value = str(raw["skip_holidays"])
-        changes["skip_holidays"] = None if parsing.is_off(value) else parsing.parse_country(value)
+        with blame("skip_holidays"):
+            off = parsing.is_off(value)
+            changes["skip_holidays"] = None if off else parsing.parse_country(value)
     if raw.get("recap"):
-        changes["recap_weekday"] = parsing.parse_weekday(str(raw["recap"]))
+        with blame("recap"):
+            changes["recap_weekday"] = parsing.parse_weekday(str(raw["recap"]))
     if raw.get("where") == "here":
         changes.update(where=CHANNEL, channel_id=_here(ctx))
     elif raw.get("where") == "dm":
@@ -146,7 +151,8 @@ def _here(ctx: Context) -> str:
                 "salon voulu, ou choisissez where:dm.",
                 "I cannot tell which channel you are in: run the command in that channel, "
                 "or choose where:dm.",
-            )
+            ),
+            "where",
         )
     return ctx.channel
 
@@ -158,7 +164,8 @@ async def _save(
     current = await find_subscription(session=session, person_id=_id(person))
     base = preferences_of(current) if current else await _defaults(ctx, session, person)
     if changes.get("where") == CHANNEL and changes.get("channel_id") is None:
-        changes = {**changes, "channel_id": await _tips_channel(ctx, session)}
+        with blame("where"):
+            changes = {**changes, "channel_id": await _tips_channel(ctx, session)}
     prefs = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
     person.timezone = prefs.timezone  # the learner told us their zone: streaks use it too
     session.add(person)
@@ -224,7 +231,8 @@ async def pause(ctx: Context, until: str) -> Reply:
     now = ctx.services.clock.now()
     async with ctx.services.database().session() as session:
         sub = await _active(ctx, session)
-        last = parsing.parse_future_date(until, local_today(sub, now))
+        with blame("until"):
+            last = parsing.parse_future_date(until, local_today(sub, now))
         subscriptions.pause(sub, last, now)
         session.add(sub)
     text = Localized(

@@ -137,6 +137,8 @@ async def test_an_unchanged_form_changes_nothing(
         ({"time": "06:00", "timezone": "Mars/Olympus"}, "timezone", "is not an IANA timezone"),
         ({"days": "someday", "language": "fr"}, "days", '"someday" is not a set of days'),
         ({"where": "channel"}, "where", "No tips channel is set here"),
+        # the same value, good for one option and bad for the next: the core names which
+        ({"skip_holidays": "FR", "recap": "FR"}, "recap", '"FR" is not a day of the week'),
     ],
 )
 async def test_a_bad_value_stays_in_the_form_with_the_cores_message(

@@ -2,9 +2,8 @@
 
 Everything shown comes from the core: the tracker's overview (``progress_overview``,
 the same reply as ``/progress show``) and the reply of the settings command found in
-the registry. Under the settings sit buttons that fit the subscription's state (read
-by ``coachbot.prompts.tipstate``): Subscribe when there is none; otherwise Change settings, Pause or
-Resume (Resume while paused or failing), Unsubscribe and Today's tip. A command that
+the registry. Under the settings sit one button per command the core says fits the
+subscription's state (``coachbot.prompts.tipstate.tip_commands``). A command that
 needs options (settings, pause) opens its form (``forms``); an argument-free one runs
 at once. A button pressed here, or a form sent, shows its reply at the top of the tab.
 
@@ -39,7 +38,7 @@ from coachbot.adapters.slack.render import (
 from coachbot.dispatch import Dispatcher, Invocation
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
-from coachbot.prompts.tipstate import TipState, tip_state
+from coachbot.prompts.tipstate import tip_commands, tip_state
 from coachbot.registry import CommandSpec
 from coachbot.reply import Image, Reply
 
@@ -177,13 +176,6 @@ def command_names(dispatcher: Dispatcher) -> list[str]:
     return [g for g in registry.groups if registry.in_group(g)] + [
         c.name for c in registry.top_level()
     ]
-
-
-def tip_commands(state: TipState) -> tuple[str, ...]:
-    """The ``/coach`` commands that fit ``state``, in the order their buttons show."""
-    if not state.subscribed:
-        return ("subscribe",)
-    return ("settings", "resume" if state.held else "pause", "unsubscribe", "tip")
 
 
 def tip_button(spec: CommandSpec, lang: Lang) -> dict[str, Any]:
