@@ -48,6 +48,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self._scripts: dict[str, list[Scripted]] = {}
+        self._refusals: list[tuple[int, str]] = []  # response_url answers, in order
         self.gates: dict[str, asyncio.Event] = {}
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
@@ -101,6 +102,11 @@ class FakeSlack:
         """Make the next ``times`` calls of ``method`` fail like Slack does."""
         scripted = Scripted(status, {"ok": False, "error": error}, headers or {})
         self._scripts.setdefault(method, []).extend([scripted] * times)
+
+    def refuse_response(self, status: int, body: str, *, times: int = 1) -> None:
+        """Make the next ``times`` posts to a response URL fail like Slack does
+        (``404 expired_url``, ``400 invalid_blocks``): recorded, then refused."""
+        self._refusals.extend([(status, body)] * times)
 
     def of(self, method: str) -> list[Call]:
         """The recorded calls of one method, in order."""
@@ -179,6 +185,9 @@ class FakeSlack:
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
         await self._record(Call("response", body, request.path))
+        if self._refusals:
+            status, text = self._refusals.pop(0)
+            return web.Response(status=status, text=text)
         return web.Response(text="ok")
 
 

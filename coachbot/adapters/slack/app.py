@@ -292,9 +292,15 @@ class SlackAdapter:
     async def _fail(self, respond: Respond) -> None:
         log.exception("a Slack interaction failed after its ack")
         try:
-            await respond(text=INTERNAL_ERROR, response_type="ephemeral", replace_original=False)
+            answer = await respond(
+                text=INTERNAL_ERROR, response_type="ephemeral", replace_original=False
+            )
         except Exception:
             log.exception("could not tell the user about the failure")
+            return
+        status = getattr(answer, "status_code", 200)
+        if status != 200:
+            log.warning("could not tell the user about the failure: Slack answered %s", status)
 
     def _track(self) -> None:
         task = asyncio.current_task()
