@@ -19,7 +19,7 @@ from coachbot.knowledge.retrieval import fold
 from coachbot.markup import echo
 from coachbot.registry import CommandSpec, Option, OptionType, Registry
 from coachbot.reply import Reply, error
-from coachbot.services import Context, Services
+from coachbot.services import ChannelCheck, Context, Services
 from coachbot.userref import parse_user_ref
 from coachbot.vocabularies import CommandVocabulary, Suggestion
 
@@ -42,6 +42,7 @@ class Invocation:
     mentions_only: bool = False  # user options must be platform mentions, not typed names
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
     timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
+    channel_check: ChannelCheck | None = None  # can the bot post in a channel? (see Context)
 
 
 class Dispatcher:
@@ -76,6 +77,7 @@ class Dispatcher:
             inv.is_admin,
             inv.flat_admin,
             timezone=inv.timezone,
+            channel_check=inv.channel_check,
         )
         if spec.admin and not inv.is_admin:
             return error(

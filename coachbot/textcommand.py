@@ -22,6 +22,7 @@ from coachbot.knowledge.retrieval import fold
 from coachbot.markup import echo
 from coachbot.registry import CommandSpec, Option, Registry
 from coachbot.reply import Reply
+from coachbot.services import ChannelCheck
 
 _TOKEN = re.compile(r"""(?:([^\W\d]+):)?("[^"]*"|'[^']*'|\S+)?""")  # [name:]value
 
@@ -124,9 +125,11 @@ async def run_line(
     is_admin: bool = False,
     mentions_only: bool = False,
     timezone: str | None = None,
+    channel_check: ChannelCheck | None = None,
 ) -> Reply:
     """Parse a typed command line and run it; bad input becomes an error reply.
-    ``timezone`` is the zone the platform knows for the user, if any."""
+    ``timezone`` is the zone the platform knows for the user, if any; ``channel_check``
+    tells whether the bot can post in a channel, where the platform can say."""
     path, rest = split_path(line, dispatcher.registry)
     spec = dispatcher.registry.get(path)
     if spec is None:
@@ -137,6 +140,14 @@ async def run_line(
     except BadInput as exc:
         return bad_input(spec, exc.message, await dispatcher.language(person, locale))
     invocation = Invocation(
-        person, path, args, locale, channel, is_admin, mentions_only, timezone=timezone
+        person,
+        path,
+        args,
+        locale,
+        channel,
+        is_admin,
+        mentions_only,
+        timezone=timezone,
+        channel_check=channel_check,
     )
     return await dispatcher.dispatch(invocation)

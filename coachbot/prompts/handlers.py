@@ -167,6 +167,8 @@ async def _save(
         with blame("where"):
             changes = {**changes, "channel_id": await _tips_channel(ctx, session)}
     prefs = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    if prefs.where == CHANNEL and prefs.channel_id and "channel_id" in changes:
+        await _check_channel(ctx, prefs.channel_id)
     person.timezone = prefs.timezone  # the learner told us their zone: streaks use it too
     session.add(person)
     now = ctx.services.clock.now()
@@ -190,6 +192,16 @@ async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Pref
         skip_holidays=None,
         recap_weekday=DEFAULT_RECAP,
     )
+
+
+async def _check_channel(ctx: Context, channel: str) -> None:
+    """BadInput (about ``where``) when the platform says the bot cannot post in ``channel``:
+    the first tip would fail there and nobody would be told."""
+    if ctx.channel_check is None:
+        return
+    refusal = await ctx.channel_check(channel)
+    if refusal is not None:
+        raise BadInput(refusal, "where")
 
 
 def known_zone(name: str | None) -> str | None:

@@ -47,6 +47,7 @@ class FakeSlack:
         self.team = team
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.outside: set[str] = set()  # channels the bot is not a member of
         self._scripts: dict[str, list[Scripted]] = {}
         self._refusals: list[tuple[int, str]] = []  # response_url answers, in order
         self.gates: dict[str, asyncio.Event] = {}
@@ -147,6 +148,7 @@ class FakeSlack:
             "conversations.open": lambda: {"channel": {"id": "D" + str(params.get("users"))}},
             "chat.postMessage": lambda: {"channel": params.get("channel"), "ts": self._next_ts()},
             "chat.postEphemeral": lambda: {"message_ts": self._next_ts()},
+            "conversations.info": lambda: {"channel": self._channel(str(params.get("channel")))},
             "views.publish": lambda: {"view": {"id": "V1"}},
             "views.open": lambda: {"view": {"id": "V2"}},
             "apps.connections.open": lambda: {"url": f"ws://{HOST}:{self.port}/link"},
@@ -157,6 +159,10 @@ class FakeSlack:
 
     def _user(self, user: str) -> dict[str, Any]:
         return {"id": user, "team_id": self.team, **self.users.get(user, {"locale": "en-US"})}
+
+    def _channel(self, channel: str) -> dict[str, Any]:
+        im = channel.startswith("D")
+        return {"id": channel, "is_im": im, "is_member": not im and channel not in self.outside}
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"

@@ -31,6 +31,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.adapters.slack import PLATFORM
+from coachbot.adapters.slack.channels import ChannelAccess
 from coachbot.adapters.slack.commands import run_slash, slash_commands
 from coachbot.adapters.slack.forms import (
     FORM_CALLBACK,
@@ -74,6 +75,7 @@ class SlackAdapter:
         self.renderer = SlackRenderer()
         self.dms = DirectMessages()
         self.users = UserDirectory(core.services.clock)
+        self.channels = ChannelAccess()
         self.sender = ReplySender(self.renderer, self.dms)
         self.home = HomeTab(self.dispatcher, self.renderer, self.dms)
         self.skipped_events = 0
@@ -130,7 +132,7 @@ class SlackAdapter:
         channel = body.get("channel_id")
         try:
             line = command_line(str(body["command"]), str(body.get("text") or ""))
-            reply = await self._typed(person, user, line, channel)
+            reply = await self._typed(client, person, user, line, channel)
             await self.sender.answer(respond, client, reply, person=person, channel=channel)
         except Exception:
             await self._fail(respond)
@@ -172,13 +174,18 @@ class SlackAdapter:
         person, user = await self._who(client, context)
         try:
             line = str(action.get("value") or "")
-            reply = await self._typed(person, user, line, context.channel_id)
+            reply = await self._typed(client, person, user, line, context.channel_id)
             await self._show(body, respond, client, person, user, reply)
         except Exception:
             await self._fail(respond)
 
     async def _typed(
-        self, person: PersonRef, user: SlackUser, line: str, channel: str | None
+        self,
+        client: AsyncWebClient,
+        person: PersonRef,
+        user: SlackUser,
+        line: str,
+        channel: str | None,
     ) -> Reply:
         """The core's reply to ``line`` as if ``user`` had typed it in ``channel``."""
         return await run_slash(
@@ -189,6 +196,7 @@ class SlackAdapter:
             channel=channel,
             is_admin=user.is_admin,
             timezone=user.timezone,
+            channel_check=self.channels.checker(client),
         )
 
     async def on_form_button(
@@ -250,6 +258,7 @@ class SlackAdapter:
             submission.channel,
             user.is_admin,
             timezone=user.timezone,
+            channel_check=self.channels.checker(client),
         )
         reply = await self.dispatcher.dispatch(invocation)
         return person, user, form_errors(reply, spec, args), reply

@@ -18,6 +18,7 @@ from coachbot.i18n import Lang
 from coachbot.identity import PersonRef
 from coachbot.registry import CommandSpec, Registry
 from coachbot.reply import Reply
+from coachbot.services import ChannelCheck
 from coachbot.textcommand import run_line
 
 DESCRIPTION_CHARS = 100
@@ -80,6 +81,7 @@ async def run_slash(
     channel: str | None,
     is_admin: bool,
     timezone: str | None = None,
+    channel_check: ChannelCheck | None = None,
 ) -> Reply:
     """Run a typed command line through the core's parser, as Slack users type it.
 
@@ -98,4 +100,5 @@ async def run_slash(
         is_admin=is_admin,
         mentions_only=True,
         timezone=timezone,
+        channel_check=channel_check,
     )

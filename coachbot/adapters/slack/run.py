@@ -81,9 +81,11 @@ async def start_slack(
     token = settings.secrets.require("slack_bot_token").reveal()
     api_url = settings.slack.api_url
     client = listener_client(token, api_url)
-    team = await _team_of(client)
+    whoami = await _whoami(client)
+    team = str(whoami["team_id"])
     secret = settings.secrets.require("slack_signing_secret").reveal() if http else ""
     adapter = SlackAdapter(core, client, signing_secret=secret)
+    adapter.channels.bot = str(whoami.get("user") or adapter.channels.bot)
     delivery = SlackDelivery(delivery_client(token, api_url), team=team, dms=adapter.dms)
     register_port(core.services, delivery)
     runtime = SlackRuntime(adapter, delivery)
@@ -95,8 +97,9 @@ async def start_slack(
     return runtime
 
 
-async def _team_of(client: AsyncWebClient) -> str:
-    """The workspace of the bot token (``auth.test``); a clear error when Slack says no."""
+async def _whoami(client: AsyncWebClient) -> Any:
+    """``auth.test``: the bot token's workspace (``team_id``) and bot name (``user``);
+    a clear error when Slack says no."""
     try:
         answer = await client.auth_test()
     except SlackApiError as exc:
@@ -109,7 +112,7 @@ async def _team_of(client: AsyncWebClient) -> str:
             f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}); "
             "check the network or [slack] api_url"
         ) from exc
-    return str(answer["team_id"])
+    return answer
 
 
 async def _serve_http(runtime: SlackRuntime, host: str, port: int) -> None:
