@@ -44,6 +44,7 @@ from coachbot.adapters.slack.forms import (
 from coachbot.adapters.slack.home import RUN_PREFIX, HomeTab
 from coachbot.adapters.slack.incoming import command_line
 from coachbot.adapters.slack.outbox import DirectMessages
+from coachbot.adapters.slack.people import named
 from coachbot.adapters.slack.render import ACTION_PREFIX, SlackRenderer
 from coachbot.adapters.slack.send import ReplySender, Respond
 from coachbot.adapters.slack.users import SlackUser, UserDirectory
@@ -77,7 +78,7 @@ class SlackAdapter:
         self.users = UserDirectory(core.services.clock)
         self.channels = ChannelAccess()
         self.sender = ReplySender(self.renderer, self.dms)
-        self.home = HomeTab(self.dispatcher, self.renderer, self.dms)
+        self.home = HomeTab(self.dispatcher, self.renderer, self.dms, self.users)
         self.skipped_events = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -133,6 +134,7 @@ class SlackAdapter:
         try:
             line = command_line(str(body["command"]), str(body.get("text") or ""))
             reply = await self._typed(client, person, user, line, channel)
+            reply = await named(self.users, client, person, reply)
             await self.sender.answer(respond, client, reply, person=person, channel=channel)
         except Exception:
             await self._fail(respond)
@@ -296,6 +298,7 @@ class SlackAdapter:
             await self.home.publish(client, person, user.locale, banner=reply)
             return
         channel = (body.get("channel") or {}).get("id")
+        reply = await named(self.users, client, person, reply)
         await self.sender.answer(respond, client, reply, person=person, channel=channel)
 
     async def _fail(self, respond: Respond) -> None:

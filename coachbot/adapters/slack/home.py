@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.adapters.slack.forms import command_modal, form_button
 from coachbot.adapters.slack.outbox import DirectMessages, slack_error
+from coachbot.adapters.slack.people import named
 from coachbot.adapters.slack.render import (
     HOME_BLOCKS,
     MESSAGE_CHARS,
@@ -35,6 +36,7 @@ from coachbot.adapters.slack.render import (
     context,
     plain_text,
 )
+from coachbot.adapters.slack.users import UserDirectory
 from coachbot.dispatch import Dispatcher, Invocation
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
@@ -54,11 +56,16 @@ class HomeTab:
     """Builds and publishes each user's App Home view."""
 
     def __init__(
-        self, dispatcher: Dispatcher, renderer: SlackRenderer, dms: DirectMessages
+        self,
+        dispatcher: Dispatcher,
+        renderer: SlackRenderer,
+        dms: DirectMessages,
+        users: UserDirectory,
     ) -> None:
         self.dispatcher = dispatcher
         self.renderer = renderer
         self.dms = dms
+        self.users = users
         self._charts: dict[tuple[str, str, str], tuple[str, str]] = {}
 
     async def publish(
@@ -70,8 +77,11 @@ class HomeTab:
     ) -> None:
         """Publish ``person``'s Home tab, with ``banner`` (a button's reply) on top."""
         lang = await self.dispatcher.language(person, locale)
-        replies = [r for r in (banner, await self._progress(person, lang)) if r is not None]
+        shown = [r for r in (banner, await self._progress(person, lang)) if r is not None]
+        replies = [await named(self.users, client, person, r) for r in shown]
         settings = await self._settings(person, locale)
+        if settings is not None:
+            settings = await named(self.users, client, person, settings)
         buttons = await self._tip_buttons(person, lang) if settings is not None else []
         files = await self._upload_charts(client, person, replies)
         blocks = self._blocks(replies, settings, buttons, files)

@@ -7,7 +7,9 @@ only where it could open or close a style: at a word's edge. Inside a word
 (``software_development``, ``America/New_York``) Slack formats nothing, so it is left
 as is and a suggestion pasted back is the value itself. A backtick always gets them,
 and a ``>`` starting a line gets one before it so the line cannot become a quote.
-Only the core's own styles produce formatting. Escaping never looks further than one
+Only the core's own styles produce formatting. A code span holding nothing but a
+channel id (the core quotes a tips channel that way) becomes ``<#C…>``, which Slack
+shows as the channel's name, linked. Escaping never looks further than one
 character each side, so long texts can be cut anywhere between characters and every
 piece stays valid (a cut only ever adds a zero-width space).
 """
@@ -25,6 +27,7 @@ _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": f"{ZWSP}
 _MARKER = re.compile(r"(?<!\w)[*_~]|[*_~](?!\w)")
 _QUOTE = re.compile(r"(?m)^(\s*)&gt;")
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,20}")
 _CODE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "ˋ"})
 _MARKERS = {"bold": "*", "italic": "_", "code": "`"}
 BULLET = "• "
@@ -47,6 +50,8 @@ def render_span(span: Span) -> str:
         return f"<@{span.text}>" if _SLACK_USER.fullmatch(span.text) else escape("@" + span.text)
     if span.style == "plain":
         return escape(span.text)
+    if span.style == "code" and _SLACK_CHANNEL.fullmatch(span.text):
+        return f"<#{span.text}>"  # the core quotes a channel by id: Slack shows its name
     return "\n".join(_styled_line(line, span.style) for line in span.text.split("\n"))
 
 
