@@ -188,6 +188,8 @@ async def test_pause_asks_for_the_last_day_and_resume_follows(
     await slack.say("/coach subscribe")
     form = await open_form(slack, wire, fake_slack, "Pause the daily tip")
     assert form["title"]["text"] == "/coach pause" and list(initial(form)) == ["until"]
+    (until,) = [b for b in form["blocks"] if b.get("block_id") == "until"]
+    assert until["element"]["type"] == "datepicker"
     refused = json.loads((await wire.submit(form, {"until": "2026-03-01"})).text)
     assert refused["errors"] == {"until": "The date must be in the future (after 2026-03-02)."}
     published = len(fake_slack.of("views.publish"))

@@ -66,3 +66,14 @@ async def test_app_home_names_only_registered_commands(
     await wire.event("Ev1")
     (home,) = await fake_slack.wait_for("views.publish")
     assert commands_shown([home.params["view"]]) <= registered(app)
+
+
+async def test_a_bare_group_shows_its_commands(slack: SlackChat, fake_slack: FakeSlack) -> None:
+    posts = await slack.say("/progress")
+    assert posts[0]["blocks"][0]["text"]["text"] == "/progress"
+    assert "Unknown command" not in text_of(posts) and "/progress rate" in text_of(posts)
+    fake_slack.users["U0001"] = {"locale": "fr-FR"}
+    fake_slack.users["U0002"] = {"locale": "fr-FR"}
+    french = await slack.say("/progression", user="U0002")
+    assert french[0]["blocks"][0]["text"]["text"] == "/progression"
+    assert "/progression noter" in text_of(french)

@@ -19,7 +19,7 @@ from coachbot.identity import PersonRef
 from coachbot.registry import CommandSpec, Registry
 from coachbot.reply import Reply
 from coachbot.services import ChannelCheck
-from coachbot.textcommand import run_line
+from coachbot.textcommand import run_line, split_path
 
 DESCRIPTION_CHARS = 100
 HINT_CHARS = 100
@@ -66,6 +66,14 @@ def registered_names(registry: Registry) -> frozenset[str]:
     return frozenset(s.command[1:] for s in slash_commands(registry))
 
 
+def bare_group_help(registry: Registry, line: str) -> str:
+    """``line``, or the help line of its group when it names a group and nothing else."""
+    path, rest = split_path(line, registry)
+    if len(path) == 1 and path[0] in registry.groups and not rest.strip():
+        return f"/help command:{path[0]}"
+    return line
+
+
 def _options_hint(spec: CommandSpec, lang: Lang) -> str:
     return " ".join(
         f"[{o.name_in(lang)}]" if not o.required else f"<{o.name_in(lang)}>" for o in spec.options
@@ -89,12 +97,13 @@ async def run_slash(
     the user; the zone is the default of a first subscription. User options must be
     mentions (``mentions_only``): Slack turns a picked person into ``<@U…>``, so a plain
     word is a typo or a name, never a user id, and must get the usage, not a request
-    sent to nobody.
+    sent to nobody. A bare group (``/progress``, what Slack's command menu inserts) shows
+    that group's help, as ``/help command:progress`` does.
     """
     return await run_line(
         dispatcher,
         person,
-        line,
+        bare_group_help(dispatcher.registry, line),
         locale,
         channel,
         is_admin=is_admin,

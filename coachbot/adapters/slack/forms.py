@@ -1,7 +1,7 @@
 """Modals that run one registry command with its options, for App Home buttons.
 
 A form is built from the command's options: a select for an option with choices, a
-text input otherwise, each pre-filled with the value it has now (``initial``). The
+date picker for a date, a text input otherwise, each pre-filled with the value it has now (``initial``). The
 ``where`` choice ``here`` ("this channel") has no channel in App Home, so it comes with
 a channel picker: the picked channel is the invocation's channel, as if the command
 had been typed there. On submission only the options whose value changed are sent,
@@ -22,7 +22,7 @@ from coachbot.adapters.slack.render import BUTTON_CHARS, SlackBlock, mrkdwn, pla
 from coachbot.i18n import Lang, Localized
 from coachbot.markup import plain
 from coachbot.prompts.tipstate import HERE
-from coachbot.registry import CommandSpec, Option
+from coachbot.registry import CommandSpec, Option, OptionType
 from coachbot.reply import Reply, Text, Tone
 
 FORM_PREFIX = "cbform:"
@@ -88,7 +88,12 @@ def command_modal(
 
 def input_block(option: Option, lang: Lang, value: str | None) -> SlackBlock:
     """One option as an input: a select for its choices, else a text input."""
-    element = select(option, lang, value) if option.choices else text_input(option, value)
+    if option.choices:
+        element = select(option, lang, value)
+    elif option.type is OptionType.DATE:
+        element = date_picker(value)
+    else:
+        element = text_input(option, value)
     return {
         "type": "input",
         "block_id": option.name,
@@ -113,6 +118,14 @@ def select(option: Option, lang: Lang, value: str | None) -> dict[str, Any]:
     chosen = next((o for o in options if o["value"] == value), None)
     if chosen is not None:
         element["initial_option"] = chosen
+    return element
+
+
+def date_picker(value: str | None) -> dict[str, Any]:
+    """Slack's date picker (it sends ``YYYY-MM-DD``, what the core reads)."""
+    element: dict[str, Any] = {"type": "datepicker", "action_id": VALUE}
+    if value:
+        element["initial_date"] = value
     return element
 
 
@@ -168,6 +181,8 @@ def state_value(state: Mapping[str, Any]) -> str | None:
         value = (state.get("selected_option") or {}).get("value")
     elif kind == "conversations_select":
         value = state.get("selected_conversation")
+    elif kind == "datepicker":
+        value = state.get("selected_date")
     else:
         value = state.get("value")
     text = str(value).strip() if value is not None else ""
