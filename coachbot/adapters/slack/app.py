@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from coachbot.adapters.slack import PLATFORM
 from coachbot.adapters.slack.channels import ChannelAccess
 from coachbot.adapters.slack.commands import run_slash, slash_commands
+from coachbot.adapters.slack.files import ChartFiles
 from coachbot.adapters.slack.forms import (
     FORM_CALLBACK,
     FORM_PREFIX,
@@ -77,8 +78,9 @@ class SlackAdapter:
         self.dms = DirectMessages()
         self.users = UserDirectory(core.services.clock)
         self.channels = ChannelAccess()
-        self.sender = ReplySender(self.renderer, self.dms)
-        self.home = HomeTab(self.dispatcher, self.renderer, self.dms, self.users)
+        self.charts = ChartFiles(core.services, self.dms)
+        self.sender = ReplySender(self.renderer, self.dms, self.charts)
+        self.home = HomeTab(self.dispatcher, self.renderer, self.charts, self.users)
         self.skipped_events = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -26,8 +26,9 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from coachbot.adapters.slack.files import ChartFiles
 from coachbot.adapters.slack.outbox import NOT_THERE, DirectMessages, post, slack_error, upload
-from coachbot.adapters.slack.render import Message, SlackRenderer, Upload
+from coachbot.adapters.slack.render import Message, SlackRenderer, Upload, uploads
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 
@@ -40,9 +41,12 @@ Respond = Callable[..., Awaitable[Any]]
 class ReplySender:
     """Sends a core Reply as the answer to one interaction."""
 
-    def __init__(self, renderer: SlackRenderer, dms: DirectMessages) -> None:
+    def __init__(
+        self, renderer: SlackRenderer, dms: DirectMessages, charts: ChartFiles | None = None
+    ) -> None:
         self.renderer = renderer
         self.dms = dms
+        self.charts = charts
 
     async def answer(
         self,
@@ -53,8 +57,11 @@ class ReplySender:
         person: PersonRef,
         channel: str | None,
     ) -> None:
-        """Post ``reply`` (ephemeral when personal), then upload its pictures and files."""
-        rendered = self.renderer.render(reply)
+        """Post ``reply`` (ephemeral when personal), then upload its pictures and files.
+        A personal picture is uploaded into the user's DM first (once per change, see
+        ``ChartFiles``) and shown in the reply itself."""
+        files = await self._personal_pictures(client, reply, person)
+        rendered = self.renderer.render(reply, files=files)
         kind = "ephemeral" if reply.ephemeral else "in_channel"
         messages = rendered.messages
         sent, refusal = 0, None
@@ -73,6 +80,22 @@ class ReplySender:
         public = None if reply.ephemeral else channel
         for item in rendered.uploads:
             await self._upload(client, item, person, public)
+
+    async def _personal_pictures(
+        self, client: AsyncWebClient, reply: Reply, person: PersonRef
+    ) -> dict[str, str]:
+        """The file ids of a personal reply's pictures, uploaded into the DM if new."""
+        if self.charts is None or not reply.ephemeral:
+            return {}
+        files: dict[str, str] = {}
+        for item in uploads(reply):
+            if not item.is_image:
+                continue
+            try:
+                files[item.filename] = await self.charts.file_id(client, person, item)
+            except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
+                log.warning("could not upload %s: %s", item.filename, type(exc).__name__)
+        return files
 
     async def _post_rest(
         self,
