@@ -56,6 +56,11 @@ from coachbot.reply import Reply
 
 log = logging.getLogger(__name__)
 SEEN_EVENTS = 10_000
+LOADING_VIEW = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "coachbot"},
+    "blocks": [{"type": "section", "text": {"type": "plain_text", "text": "… "}}],
+}
 FORM_BUDGET = 2.0  # seconds a form's command may take before its ack (Slack waits 3)
 INTERNAL_ERROR = (
     ":warning: Erreur interne, rien n'a été modifié. / Internal error, nothing was changed."
@@ -211,13 +216,17 @@ class SlackAdapter:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        """An App Home button of a command with options: open its form (``views.open``)."""
+        """An App Home button of a command with options: open a modal at once (``views.open``;
+        the ``trigger_id`` expires 3 s after the press), then fill in the form
+        (``views.update``) once the user's language and settings are read."""
         self._track()
         await ack()
-        person, user = await self._who(client, context)
         try:
+            opened = await client.views_open(trigger_id=body["trigger_id"], view=LOADING_VIEW)
+            person, user = await self._who(client, context)
             view = await self.home.form(person, user.locale, str(action.get("value") or ""))
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            shown = opened.get("view") or {}
+            await client.views_update(view_id=shown["id"], hash=shown.get("hash"), view=view)
         except Exception:
             log.exception("opening a form failed")
 
