@@ -39,3 +39,21 @@ async def test_a_zone_given_wins_and_an_unknown_profile_zone_falls_back(
     fake_slack.users["U0002"] = {"locale": "en-US", "tz": "Mars/Olympus"}
     default = app.services.settings.bot.default_timezone
     assert default in text_of(await slack.say("/coach subscribe", user="U0002"))
+
+
+async def test_users_info_is_called_once_per_user_even_in_a_burst(
+    slack: SlackChat, wire: SlackWire, fake_slack: FakeSlack
+) -> None:
+    import asyncio
+
+    users = [f"U{n:04d}" for n in range(100, 140)]
+    fake_slack.gates["users.info"] = gate = asyncio.Event()  # all lookups in flight together
+    burst = [wire.command("/cto", "salary", user=u) for u in users]
+    burst += [wire.event(f"Ev{u}", user=u) for u in users]
+    sent = asyncio.gather(*burst)
+    await fake_slack.wait_for("users.info", len(users))
+    gate.set()
+    await sent
+    await slack.runtime.adapter.drain()
+    assert sorted(c.params["user"] for c in fake_slack.of("users.info")) == users
+    assert slack.runtime.adapter.users.calls == len(users)
