@@ -4,6 +4,7 @@ remembered across restarts, and shown in the reply itself (the file sits in the 
 from __future__ import annotations
 
 import asyncio
+import json
 
 from coachbot.adapters.slack.files import ChartFiles
 from coachbot.adapters.slack.outbox import DirectMessages
@@ -97,3 +98,15 @@ async def test_a_refused_home_image_costs_one_extra_publish_not_one_each_time(
     (*_, third) = await fake_slack.wait_for("views.publish", 3)
     await runtime.adapter.drain()
     assert len(fake_slack.of("views.publish")) == 3 and not images(third.params["view"]["blocks"])
+
+
+async def test_a_chart_slack_cannot_show_yet_leaves_the_reply_readable(
+    slack: SlackChat, fake_slack: FakeSlack
+) -> None:
+    await slack.say("/progress rate security 3")
+    fake_slack.refuse_response(400, "invalid_blocks")
+    first, again = await slack.say("/progress show")
+    assert shown([first]) and not shown([again])
+    assert ":bar_chart:" in json.dumps(again["blocks"]) and "Readiness" in json.dumps(again)
+    assert len(fake_slack.of("files.completeUploadExternal")) == 1, "the chart is in the DM"
+    assert not fake_slack.of("chat.postEphemeral")

@@ -59,17 +59,19 @@ class ReplySender:
     ) -> None:
         """Post ``reply`` (ephemeral when personal), then upload its pictures and files.
         A personal picture is uploaded into the user's DM first (once per change, see
-        ``ChartFiles``) and shown in the reply itself."""
+        ``ChartFiles``) and shown in the reply itself; if Slack refuses to show it there
+        (a file still processing), the reply goes again with the picture as a line."""
         files = await self._personal_pictures(client, reply, person)
-        rendered = self.renderer.render(reply, files=files)
         kind = "ephemeral" if reply.ephemeral else "in_channel"
+        rendered = self.renderer.render(reply, files=files)
+        sent, refusal = await respond_all(respond, rendered.messages[:RESPONSES], kind)
+        if files and refusal is not None and "invalid_blocks" in refusal:
+            log.info("Slack refused a picture in a reply (%s); it stays in the DM", refusal)
+            rendered = self.renderer.render(reply)
+            left = rendered.messages[sent : RESPONSES - 1]
+            more, refusal = await respond_all(respond, left, kind)
+            sent += more
         messages = rendered.messages
-        sent, refusal = 0, None
-        for message in messages[:RESPONSES]:
-            refusal = await respond_refusal(respond, message, kind)
-            if refusal is not None:
-                break
-            sent += 1
         rest = messages[sent:]
         if rest:
             went = await self._post_rest(client, rest, person, channel, personal=reply.ephemeral)
@@ -79,7 +81,8 @@ class ReplySender:
                 log.info("a reply needed %d messages; the rest went %s", len(messages), went)
         public = None if reply.ephemeral else channel
         for item in rendered.uploads:
-            await self._upload(client, item, person, public)
+            if item.filename not in files:  # a personal picture is in the DM already
+                await self._upload(client, item, person, public)
 
     async def _personal_pictures(
         self, client: AsyncWebClient, reply: Reply, person: PersonRef
@@ -188,6 +191,18 @@ class ReplySender:
             await upload(client, dm, item)
         except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
             log.warning("could not upload %s: %s", item.filename, type(exc).__name__)
+
+
+async def respond_all(
+    respond: Respond, messages: list[Message], kind: str
+) -> tuple[int, str | None]:
+    """Post ``messages`` through the response URL in order, stopping at the first one
+    Slack refuses: how many it took, and why it refused (None when it took them all)."""
+    for sent, message in enumerate(messages):
+        refusal = await respond_refusal(respond, message, kind)
+        if refusal is not None:
+            return sent, refusal
+    return len(messages), None
 
 
 async def respond_refusal(respond: Respond, message: Message, kind: str) -> str | None:
