@@ -74,3 +74,19 @@ async def test_one_lookup_per_person_whatever_the_reply_shows(
         await slack.say("/mentor list", user=BOB)
     looked_up = [c.params["user"] for c in fake_slack.of("users.info")]
     assert sorted(looked_up) == [ADA, BOB]
+
+
+async def test_a_delivered_message_names_people_in_the_commands_it_quotes(
+    slack: SlackChat, fake_slack: FakeSlack
+) -> None:
+    from coachbot.delivery import DeliveryTarget
+    from coachbot.identity import PersonRef
+    from coachbot.reply import Reply, Text
+
+    fake_slack.users.update(PEOPLE)
+    reply = Reply(title="About @U0001", blocks=(Text("See `/mentor view user:@U0001`."),))
+    bob = PersonRef("slack", "T0001", BOB)
+    await slack.runtime.delivery.send(DeliveryTarget(bob), reply, nonce="n1")
+    (posted,) = fake_slack.of("chat.postMessage")
+    assert "/mentor view user:@ada" in text_of([posted.params])
+    assert seen_ids([posted.params]) == []

@@ -86,7 +86,9 @@ async def start_slack(
     secret = settings.secrets.require("slack_signing_secret").reveal() if http else ""
     adapter = SlackAdapter(core, client, signing_secret=secret)
     adapter.channels.bot = str(whoami.get("user") or adapter.channels.bot)
-    delivery = SlackDelivery(delivery_client(token, api_url), team=team, dms=adapter.dms)
+    delivery = SlackDelivery(
+        delivery_client(token, api_url), team=team, dms=adapter.dms, users=adapter.users
+    )
     register_port(core.services, delivery)
     runtime = SlackRuntime(adapter, delivery)
     if http:
