@@ -182,7 +182,8 @@ async def test_the_ack_comes_before_any_slow_work(
     fake_slack.gates["users.info"] = gate = asyncio.Event()
     answer = await wire.command("/cto", "salary")
     assert (answer.status, answer.text) == (200, "")
-    assert fake_slack.of("users.info") and not fake_slack.of("response")
+    await fake_slack.wait_for("users.info")  # the work started after the ack, and waits
+    assert not fake_slack.of("response")
     gate.set()
     assert (await fake_slack.wait_for("response"))[0].params["blocks"]
 
