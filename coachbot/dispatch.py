@@ -10,9 +10,9 @@ from __future__ import annotations
 import keyword
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from coachbot.errors import BadInput
+from coachbot.errors import BadInput, blame
 from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
@@ -20,7 +20,7 @@ from coachbot.markup import echo
 from coachbot.observe import CommandScope, watch_command
 from coachbot.registry import ActionSpec, CommandSpec, Option, OptionType, Registry
 from coachbot.reply import Reply, error
-from coachbot.services import Context, Services
+from coachbot.services import ChannelCheck, Context, Services
 from coachbot.userref import parse_user_ref
 from coachbot.vocabularies import CommandVocabulary, Suggestion
 
@@ -42,6 +42,8 @@ class Invocation:
     is_admin: bool = False
     mentions_only: bool = False  # user options must be platform mentions, not typed names
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
+    timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
+    channel_check: ChannelCheck | None = None  # can the bot post in a channel? (see Context)
 
 
 class Dispatcher:
@@ -77,7 +79,15 @@ class Dispatcher:
         if spec is None:
             return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin), "unknown"
         ctx = Context(
-            inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin, inv.flat_admin
+            inv.person,
+            lang,
+            self.services,
+            inv.locale,
+            inv.channel,
+            inv.is_admin,
+            inv.flat_admin,
+            timezone=inv.timezone,
+            channel_check=inv.channel_check,
         )
         if spec.admin and not inv.is_admin:
             return error(
@@ -94,7 +104,10 @@ class Dispatcher:
             reply = await spec.handler(ctx, **kwargs)
             return await self.with_notices(ctx, reply), "ok"
         except BadInput as exc:
-            return bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin), "bad_input"
+            return (
+                bad_input(spec, exc.message, lang, flat_admin=inv.flat_admin, option=exc.option),
+                "bad_input",
+            )
         except Exception:
             log.exception("command /%s failed", spec.qualified_name)
             return internal_error(lang), "error"
@@ -177,13 +190,20 @@ def internal_error(lang: Lang) -> Reply:
 
 
 def bad_input(
-    spec: CommandSpec, message: Localized, lang: Lang, *, flat_admin: bool = False
+    spec: CommandSpec,
+    message: Localized,
+    lang: Lang,
+    *,
+    flat_admin: bool = False,
+    option: str | None = None,
 ) -> Reply:
-    """The error reply for bad input: what is wrong, then the command's usage."""
+    """The error reply for bad input: what is wrong, then the command's usage; it names
+    the refused ``option`` (``Reply.bad_option``) when there is one."""
     title = Localized("Saisie invalide", "Invalid input").get(lang)
     usage = Localized("Usage : ", "Usage: ").get(lang)
     shown = spec.usage(lang, flat_admin=flat_admin)
-    return error(title, f"{message.get(lang)}\n\n{usage}`{shown}`")
+    reply = error(title, f"{message.get(lang)}\n\n{usage}`{shown}`")
+    return replace(reply, bad_option=option)
 
 
 def param_name(option: str) -> str:
@@ -213,20 +233,22 @@ def parse_args(
     for opt in spec.options:
         value = raw.get(opt.name)
         if is_blank(value) and not opt.rest:
-            raise BadInput(_needs_value(opt))
+            raise BadInput(_needs_value(opt), opt.name)
         if value is None or value == "":
             if opt.required:
                 raise BadInput(
                     Localized(
                         f"L'option « {opt.name_in('fr')} » est obligatoire.",
                         f'The option "{opt.name}" is required.',
-                    )
+                    ),
+                    opt.name,
                 )
             values[param_name(opt.name)] = None
             continue
-        values[param_name(opt.name)] = coerce(
-            opt, value, services, mentions_only=mentions_only, saves=spec.saves
-        )
+        with blame(opt.name):
+            values[param_name(opt.name)] = coerce(
+                opt, value, services, mentions_only=mentions_only, saves=spec.saves
+            )
     return values
 
 

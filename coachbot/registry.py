@@ -46,6 +46,9 @@ class OptionType(StrEnum):
     # A channel of the workspace: typed as text where commands are text (``#tips``,
     # ``<#C123|tips>``, ``here``), a channel picker where the platform has one (Discord).
     CHANNEL = "channel"
+    # A calendar day: typed as YYYY-MM-DD where commands are text (and on Discord, which
+    # has no date option), a date picker where the platform has one (Slack's forms).
+    DATE = "date"
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,7 @@ class Reply:
     tone: Tone = Tone.INFO
     footer: str | None = None
     notices: tuple[str, ...] = field(default=())
+    bad_option: str | None = None  # an error about one option's value: its English id
 
     def with_notices(self, *notices: str) -> Reply:
         """Return a copy carrying extra one-line notices (milestones, warnings)."""

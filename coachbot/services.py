@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -20,6 +21,11 @@ from coachbot.vocabularies import Vocabulary
 if TYPE_CHECKING:
     from coachbot.db.engine import Database
     from coachbot.knowledge.retrieval import Retriever
+
+
+# Whether the bot can post in a channel: None when it can, else why not and what to do,
+# in both languages (the platform knows its own words: "/invite @coachbot").
+ChannelCheck = Callable[[str], Awaitable[Localized | None]]
 
 
 @dataclass
@@ -65,6 +71,8 @@ class Context:
     channel: str | None = None
     is_admin: bool = False
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
+    timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
+    channel_check: ChannelCheck | None = None  # the platform can tell where the bot may post
 
     def t(self, text: Localized) -> str:
         """``text`` in the caller's language."""

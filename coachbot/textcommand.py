@@ -23,6 +23,7 @@ from coachbot.markup import echo
 from coachbot.observe import CommandScope, watch_command
 from coachbot.registry import CommandSpec, Option, Registry
 from coachbot.reply import Reply
+from coachbot.services import ChannelCheck
 
 _TOKEN = re.compile(r"""(?:([^\W\d]+):)?("[^"]*"|'[^']*'|\S+)?""")  # [name:]value
 
@@ -124,6 +125,8 @@ async def run_line(
     *,
     is_admin: bool = False,
     mentions_only: bool = False,
+    timezone: str | None = None,
+    channel_check: ChannelCheck | None = None,
 ) -> Reply:
     """Parse a typed command line and run it; bad input becomes an error reply (observers
     hear every line as a command, unknown ones included)."""
@@ -138,5 +141,15 @@ async def run_line(
             with watch_command(dispatcher.services.observers, scope) as watch:
                 watch.outcome = "bad_input"
                 return bad_input(spec, exc.message, await dispatcher.language(person, locale))
-    invocation = Invocation(person, path, args, locale, channel, is_admin, mentions_only)
+    invocation = Invocation(
+        person,
+        path,
+        args,
+        locale,
+        channel,
+        is_admin,
+        mentions_only,
+        timezone=timezone,
+        channel_check=channel_check,
+    )
     return await dispatcher.dispatch(invocation)

@@ -337,11 +337,11 @@ async def test_the_console_accepts_french_names(app: App) -> None:
     assert "Saisie invalide" not in text and "Commande inconnue" not in text
 
 
-async def test_slack_keeps_english_slash_commands_but_reads_french_text(
+async def test_slack_registers_both_spellings_and_reads_french_text(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert [c.command for c in slash_commands(REGISTRY)] == [
-        "/cto", "/coach", "/progress", "/mentor", "/help"
+        "/cto", "/coach", "/progress", "/progression", "/mentor", "/help", "/aide"
     ]  # fmt: skip
     seen: list[Invocation] = []
     original = app.dispatcher.dispatch

@@ -22,6 +22,7 @@ from coachbot.db.models import (
     Person,
     Rating,
     Subscription,
+    UploadedFile,
     WeeklyMessage,
     metadata,
 )
@@ -113,6 +114,7 @@ async def lived(bot: ChatBot, app: App, clock: FakeClock) -> ChatBot:
                 person_id=pid, kind="recap", week="2026-W10", status="sent", created_at=now
             )
         )
+        session.add(UploadedFile(person_id=pid, digest="0" * 64, file_id="F1", created_at=now))
     clock.advance(timedelta(days=3))
     async with app.services.database().session() as session:
         sent = await due_mentor_alerts(

@@ -7,7 +7,7 @@ command runs, so loading the command set (``coachbot ask``) needs no database li
 from __future__ import annotations
 
 from coachbot.i18n import Localized
-from coachbot.registry import Choice, Option, command
+from coachbot.registry import Choice, Option, OptionType, command
 from coachbot.reply import Reply
 from coachbot.services import Context
 
@@ -116,6 +116,7 @@ async def settings(ctx: Context, **options: str | None) -> Reply:
         Option(
             "until",
             Localized("Dernier jour de pause (AAAA-MM-JJ)", "Last day of the pause (YYYY-MM-DD)"),
+            type=OptionType.DATE,
             required=True,
             max_length=10,
             name_fr="fin",

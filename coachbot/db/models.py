@@ -217,3 +217,17 @@ class WeeklyMessage(SQLModel, table=True):
     status: str = Field(max_length=12)  # claimed, sent, failed
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UploadedFile(SQLModel, table=True):
+    """A picture already uploaded for a person (their radar chart in their Slack DM), by the
+    SHA-256 of its bytes: the same picture is shown again by its file id, never re-sent."""
+
+    __tablename__ = "uploaded_file"
+    __table_args__ = (UniqueConstraint("person_id", "digest"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    digest: str = Field(max_length=64)  # hex SHA-256 of the uploaded bytes
+    file_id: str = Field(max_length=64)  # the platform's id of the uploaded file
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from coachbot.db.models import Delivery, Person, Subscription
 from coachbot.db.people import ensure_person
 from coachbot.db.workspaces import find_workspace
-from coachbot.errors import BadInput
+from coachbot.errors import BadInput, blame
 from coachbot.i18n import Localized
 from coachbot.prompts import deliveries, parsing, subscriptions
 from coachbot.prompts.compose import choose_tip_for, prompt_reply
@@ -116,18 +117,23 @@ def _parse(ctx: Context, raw: dict[str, str | None]) -> dict[str, object]:
     """The subscription columns the given options set (nothing written yet)."""
     changes: dict[str, object] = {}
     if raw.get("time"):
-        changes["local_time"] = parsing.format_time(parsing.parse_time(str(raw["time"])))
+        with blame("time"):
+            changes["local_time"] = parsing.format_time(parsing.parse_time(str(raw["time"])))
     if raw.get("timezone"):
         changes["timezone"] = raw["timezone"]
     if raw.get("days"):
-        changes["days"] = parsing.parse_days(str(raw["days"]))
+        with blame("days"):
+            changes["days"] = parsing.parse_days(str(raw["days"]))
     if raw.get("language"):
         changes["language"] = raw["language"]
     if raw.get("skip_holidays"):
         value = str(raw["skip_holidays"])
-        changes["skip_holidays"] = None if parsing.is_off(value) else parsing.parse_country(value)
+        with blame("skip_holidays"):
+            off = parsing.is_off(value)
+            changes["skip_holidays"] = None if off else parsing.parse_country(value)
     if raw.get("recap"):
-        changes["recap_weekday"] = parsing.parse_weekday(str(raw["recap"]))
+        with blame("recap"):
+            changes["recap_weekday"] = parsing.parse_weekday(str(raw["recap"]))
     if raw.get("where") == "here":
         changes.update(where=CHANNEL, channel_id=_here(ctx))
     elif raw.get("where") == "dm":
@@ -145,7 +151,8 @@ def _here(ctx: Context) -> str:
                 "salon voulu, ou choisissez where:dm.",
                 "I cannot tell which channel you are in: run the command in that channel, "
                 "or choose where:dm.",
-            )
+            ),
+            "where",
         )
     return ctx.channel
 
@@ -157,8 +164,11 @@ async def _save(
     current = await find_subscription(session=session, person_id=_id(person))
     base = preferences_of(current) if current else await _defaults(ctx, session, person)
     if changes.get("where") == CHANNEL and changes.get("channel_id") is None:
-        changes = {**changes, "channel_id": await _tips_channel(ctx, session)}
+        with blame("where"):
+            changes = {**changes, "channel_id": await _tips_channel(ctx, session)}
     prefs = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    if prefs.where == CHANNEL and prefs.channel_id and "channel_id" in changes:
+        await _check_channel(ctx, prefs.channel_id)
     person.timezone = prefs.timezone  # the learner told us their zone: streaks use it too
     session.add(person)
     now = ctx.services.clock.now()
@@ -166,9 +176,12 @@ async def _save(
 
 
 async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Preferences:
-    """First subscription: 08:30, the person's or workspace's zone, Mon-Fri, DM, their language."""
+    """First subscription: 08:30 in the zone the person gave before, else the one their
+    platform knows (Slack's profile), else the workspace's; Mon-Fri, DM, their language."""
     workspace = await find_workspace(session=session, ref=ctx.person)
-    zone = person.timezone or (workspace.timezone if workspace else None)
+    zone = (
+        person.timezone or known_zone(ctx.timezone) or (workspace.timezone if workspace else None)
+    )
     return Preferences(
         local_time=DEFAULT_TIME,
         timezone=zone or ctx.services.settings.bot.default_timezone,
@@ -179,6 +192,28 @@ async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Pref
         skip_holidays=None,
         recap_weekday=DEFAULT_RECAP,
     )
+
+
+async def _check_channel(ctx: Context, channel: str) -> None:
+    """BadInput (about ``where``) when the platform says the bot cannot post in ``channel``:
+    the first tip would fail there and nobody would be told."""
+    if ctx.channel_check is None:
+        return
+    refusal = await ctx.channel_check(channel)
+    if refusal is not None:
+        raise BadInput(refusal, "where")
+
+
+def known_zone(name: str | None) -> str | None:
+    """``name`` when it is an IANA zone this machine knows, else None (a platform's
+    profile may carry an old or empty one)."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def _option_shown(ctx: Context, option: str) -> str:
@@ -208,7 +243,8 @@ async def pause(ctx: Context, until: str) -> Reply:
     now = ctx.services.clock.now()
     async with ctx.services.database().session() as session:
         sub = await _active(ctx, session)
-        last = parsing.parse_future_date(until, local_today(sub, now))
+        with blame("until"):
+            last = parsing.parse_future_date(until, local_today(sub, now))
         subscriptions.pause(sub, last, now)
         session.add(sub)
     text = Localized(

@@ -50,6 +50,15 @@ async def tip_state(services: Services, person: PersonRef, lang: Lang) -> TipSta
         )
 
 
+def tip_commands(state: TipState) -> tuple[str, ...]:
+    """The ``/coach`` subcommands that make sense in ``state``, in the order to offer them:
+    subscribe when not subscribed; else change the settings, pause (or resume while
+    paused or failing), stop, and today's tip."""
+    if not state.subscribed:
+        return ("subscribe",)
+    return ("settings", "resume" if state.held else "pause", "unsubscribe", "tip")
+
+
 def option_values(sub: Subscription, lang: Lang) -> dict[str, str]:
     """``sub``'s settings as the values of the settings command's options."""
     recap = SHORT[lang][sub.recap_weekday] if sub.recap_weekday >= 0 else OFF

@@ -32,6 +32,7 @@ from coachbot.settings import Settings
 REGISTRY = build_registry(default_knowledge())
 SPECS = list(REGISTRY)
 TYPES = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.USER: 6}
+TYPES[OptionType.DATE] = 3  # Discord has no date option: a date is typed as text there
 CHANNEL, TEXT_CHANNELS = 7, [0, 5]  # Discord's channel option; text and announcement channels
 EN = ("en-US", "en-GB")
 

@@ -31,7 +31,7 @@ LIMITS = {
     "context_text": 2000,
 }
 BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
-USER_REFERENCE = re.compile(r"<@[UW][A-Z0-9]{2,20}>")
+USER_REFERENCE = re.compile(r"<@[UW][A-Z0-9]{2,20}>|<#[CG][A-Z0-9]{2,20}>")
 
 
 def check_block(block: dict[str, Any]) -> None:

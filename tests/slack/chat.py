@@ -7,6 +7,7 @@ every message checked against Block Kit and Slack's limits on the way.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from coachbot.adapters.slack.run import SlackRuntime
@@ -28,10 +29,21 @@ class SlackChat:
     async def say(self, line: str, *, user: str = "U0001", channel: str = "C0001") -> list[Post]:
         """Type a slash command; returns the messages posted back through the response URL."""
         command, _, text = line.partition(" ")
+        text = self.as_slack_sends(text)
         before = len(self.fake.of("response"))
         answer = await self.wire.command(command, text, user=user, channel=channel)
         assert (answer.status, answer.text) == (200, ""), answer
         return await self._posts_since(before)
+
+    def as_slack_sends(self, text: str) -> str:
+        """``text`` as Slack delivers it with ``should_escape``: a person typed as
+        ``@handle`` (their username or display name) becomes ``<@ID|handle>``."""
+        for user, info in self.fake.users.items():
+            handles = {info.get("name"), (info.get("profile") or {}).get("display_name")}
+            for handle in filter(None, handles):
+                pattern = rf"(?<![\w<|])@{re.escape(handle)}\b"
+                text = re.sub(pattern, f"<@{user}|{handle}>", text)
+        return text
 
     async def press(
         self, button: dict[str, Any], *, user: str = "U0001", home: bool = False

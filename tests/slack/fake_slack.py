@@ -47,7 +47,9 @@ class FakeSlack:
         self.team = team
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.outside: set[str] = set()  # channels the bot is not a member of
         self._scripts: dict[str, list[Scripted]] = {}
+        self._refusals: list[tuple[int, str]] = []  # response_url answers, in order
         self.gates: dict[str, asyncio.Event] = {}
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
@@ -102,6 +104,11 @@ class FakeSlack:
         scripted = Scripted(status, {"ok": False, "error": error}, headers or {})
         self._scripts.setdefault(method, []).extend([scripted] * times)
 
+    def refuse_response(self, status: int, body: str, *, times: int = 1) -> None:
+        """Make the next ``times`` posts to a response URL fail like Slack does
+        (``404 expired_url``, ``400 invalid_blocks``): recorded, then refused."""
+        self._refusals.extend([(status, body)] * times)
+
     def of(self, method: str) -> list[Call]:
         """The recorded calls of one method, in order."""
         return [c for c in self.calls if c.method == method]
@@ -141,8 +148,10 @@ class FakeSlack:
             "conversations.open": lambda: {"channel": {"id": "D" + str(params.get("users"))}},
             "chat.postMessage": lambda: {"channel": params.get("channel"), "ts": self._next_ts()},
             "chat.postEphemeral": lambda: {"message_ts": self._next_ts()},
+            "conversations.info": lambda: {"channel": self._channel(str(params.get("channel")))},
             "views.publish": lambda: {"view": {"id": "V1"}},
-            "views.open": lambda: {"view": {"id": "V2"}},
+            "views.open": lambda: {"view": {"id": "V2", "hash": "h1"}},
+            "views.update": lambda: {"view": {"id": params.get("view_id"), "hash": "h2"}},
             "apps.connections.open": lambda: {"url": f"ws://{HOST}:{self.port}/link"},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": lambda: {"files": _completed(params)},
@@ -151,6 +160,10 @@ class FakeSlack:
 
     def _user(self, user: str) -> dict[str, Any]:
         return {"id": user, "team_id": self.team, **self.users.get(user, {"locale": "en-US"})}
+
+    def _channel(self, channel: str) -> dict[str, Any]:
+        im = channel.startswith("D")
+        return {"id": channel, "is_im": im, "is_member": not im and channel not in self.outside}
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
@@ -179,6 +192,9 @@ class FakeSlack:
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
         await self._record(Call("response", body, request.path))
+        if self._refusals:
+            status, text = self._refusals.pop(0)
+            return web.Response(status=status, text=text)
         return web.Response(text="ok")
 
 

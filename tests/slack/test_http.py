@@ -54,12 +54,15 @@ async def test_every_command_of_each_group_answers_through_the_response_url(
             assert f"/{spec.qualified_name}" in text_of(posts), "the usage is shown"
 
 
-def test_slash_commands_are_exactly_the_registry_groups_and_top_level_commands() -> None:
+def test_slash_commands_are_the_registry_groups_and_top_level_commands_in_both_languages() -> None:
     names = [c.command for c in slash_commands(REGISTRY)]
-    assert names == [f"/{g}" for g in REGISTRY.groups if REGISTRY.in_group(g)] + [
-        f"/{c.name}" for c in REGISTRY.top_level()
-    ]
-    assert {"/cto", "/progress", "/mentor", "/coach", "/help"} <= set(names)
+    groups = [g for g in REGISTRY.groups.values() if REGISTRY.in_group(g.name)]
+    expected = {f"/{g.name_in(lang)}" for g in groups for lang in ("en", "fr")}
+    expected |= {f"/{c.name_in(lang)}" for c in REGISTRY.top_level() for lang in ("en", "fr")}
+    assert len(names) == len(set(names)) and set(names) == expected
+    assert {"/cto", "/progress", "/progression", "/mentor", "/coach", "/help", "/aide"} <= set(
+        names
+    )
 
 
 async def test_positional_and_key_value_options_give_the_same_answer(slack: SlackChat) -> None:
@@ -179,7 +182,8 @@ async def test_the_ack_comes_before_any_slow_work(
     fake_slack.gates["users.info"] = gate = asyncio.Event()
     answer = await wire.command("/cto", "salary")
     assert (answer.status, answer.text) == (200, "")
-    assert fake_slack.of("users.info") and not fake_slack.of("response")
+    await fake_slack.wait_for("users.info")  # the work started after the ack, and waits
+    assert not fake_slack.of("response")
     gate.set()
     assert (await fake_slack.wait_for("response"))[0].params["blocks"]
 

@@ -105,6 +105,11 @@ def form_state(view: dict[str, Any], changes: Mapping[str, str | None]) -> dict[
         elif kind == "conversations_select":
             picked = changes.get(block_id, element.get("initial_conversation"))
             state = {"type": kind, "selected_conversation": picked}
+        elif kind == "datepicker":
+            state = {
+                "type": kind,
+                "selected_date": changes.get(block_id, element.get("initial_date")),
+            }
         else:
             state = {"type": kind, "value": changes.get(block_id, element.get("initial_value"))}
         values[block_id] = {element["action_id"]: state}

@@ -31,7 +31,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.adapters.slack import PLATFORM
+from coachbot.adapters.slack.channels import ChannelAccess
 from coachbot.adapters.slack.commands import run_slash, slash_commands
+from coachbot.adapters.slack.files import ChartFiles
 from coachbot.adapters.slack.forms import (
     FORM_CALLBACK,
     FORM_PREFIX,
@@ -43,6 +45,7 @@ from coachbot.adapters.slack.forms import (
 from coachbot.adapters.slack.home import RUN_PREFIX, HomeTab
 from coachbot.adapters.slack.incoming import command_line
 from coachbot.adapters.slack.outbox import DirectMessages
+from coachbot.adapters.slack.people import named
 from coachbot.adapters.slack.render import ACTION_PREFIX, SlackRenderer
 from coachbot.adapters.slack.send import ReplySender, Respond
 from coachbot.adapters.slack.users import SlackUser, UserDirectory
@@ -53,6 +56,11 @@ from coachbot.reply import Reply
 
 log = logging.getLogger(__name__)
 SEEN_EVENTS = 10_000
+LOADING_VIEW = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "coachbot"},
+    "blocks": [{"type": "section", "text": {"type": "plain_text", "text": "… "}}],
+}
 FORM_BUDGET = 2.0  # seconds a form's command may take before its ack (Slack waits 3)
 INTERNAL_ERROR = (
     ":warning: Erreur interne, rien n'a été modifié. / Internal error, nothing was changed."
@@ -74,8 +82,10 @@ class SlackAdapter:
         self.renderer = SlackRenderer()
         self.dms = DirectMessages()
         self.users = UserDirectory(core.services.clock)
-        self.sender = ReplySender(self.renderer, self.dms)
-        self.home = HomeTab(self.dispatcher, self.renderer, self.dms)
+        self.channels = ChannelAccess()
+        self.charts = ChartFiles(core.services, self.dms)
+        self.sender = ReplySender(self.renderer, self.dms, self.charts)
+        self.home = HomeTab(self.dispatcher, self.renderer, self.charts, self.users)
         self.skipped_events = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -130,7 +140,8 @@ class SlackAdapter:
         channel = body.get("channel_id")
         try:
             line = command_line(str(body["command"]), str(body.get("text") or ""))
-            reply = await self._typed(person, user, line, channel)
+            reply = await self._typed(client, person, user, line, channel)
+            reply = await named(self.users, client, person, reply)
             await self.sender.answer(respond, client, reply, person=person, channel=channel)
         except Exception:
             await self._fail(respond)
@@ -172,13 +183,18 @@ class SlackAdapter:
         person, user = await self._who(client, context)
         try:
             line = str(action.get("value") or "")
-            reply = await self._typed(person, user, line, context.channel_id)
+            reply = await self._typed(client, person, user, line, context.channel_id)
             await self._show(body, respond, client, person, user, reply)
         except Exception:
             await self._fail(respond)
 
     async def _typed(
-        self, person: PersonRef, user: SlackUser, line: str, channel: str | None
+        self,
+        client: AsyncWebClient,
+        person: PersonRef,
+        user: SlackUser,
+        line: str,
+        channel: str | None,
     ) -> Reply:
         """The core's reply to ``line`` as if ``user`` had typed it in ``channel``."""
         return await run_slash(
@@ -188,6 +204,8 @@ class SlackAdapter:
             locale=user.locale,
             channel=channel,
             is_admin=user.is_admin,
+            timezone=user.timezone,
+            channel_check=self.channels.checker(client),
         )
 
     async def on_form_button(
@@ -198,13 +216,17 @@ class SlackAdapter:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        """An App Home button of a command with options: open its form (``views.open``)."""
+        """An App Home button of a command with options: open a modal at once (``views.open``;
+        the ``trigger_id`` expires 3 s after the press), then fill in the form
+        (``views.update``) once the user's language and settings are read."""
         self._track()
         await ack()
-        person, user = await self._who(client, context)
         try:
+            opened = await client.views_open(trigger_id=body["trigger_id"], view=LOADING_VIEW)
+            person, user = await self._who(client, context)
             view = await self.home.form(person, user.locale, str(action.get("value") or ""))
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            shown = opened.get("view") or {}
+            await client.views_update(view_id=shown["id"], hash=shown.get("hash"), view=view)
         except Exception:
             log.exception("opening a form failed")
 
@@ -242,7 +264,14 @@ class SlackAdapter:
             raise LookupError(f"a form of an unknown command /{submission.command}")
         args = command_args(spec, submission)
         invocation = Invocation(
-            person, spec.path, args, user.locale, submission.channel, user.is_admin
+            person,
+            spec.path,
+            args,
+            user.locale,
+            submission.channel,
+            user.is_admin,
+            timezone=user.timezone,
+            channel_check=self.channels.checker(client),
         )
         reply = await self.dispatcher.dispatch(invocation)
         return person, user, form_errors(reply, spec, args), reply
@@ -280,14 +309,21 @@ class SlackAdapter:
             await self.home.publish(client, person, user.locale, banner=reply)
             return
         channel = (body.get("channel") or {}).get("id")
+        reply = await named(self.users, client, person, reply)
         await self.sender.answer(respond, client, reply, person=person, channel=channel)
 
     async def _fail(self, respond: Respond) -> None:
         log.exception("a Slack interaction failed after its ack")
         try:
-            await respond(text=INTERNAL_ERROR, response_type="ephemeral", replace_original=False)
+            answer = await respond(
+                text=INTERNAL_ERROR, response_type="ephemeral", replace_original=False
+            )
         except Exception:
             log.exception("could not tell the user about the failure")
+            return
+        status = getattr(answer, "status_code", 200)
+        if status != 200:
+            log.warning("could not tell the user about the failure: Slack answered %s", status)
 
     def _track(self) -> None:
         task = asyncio.current_task()

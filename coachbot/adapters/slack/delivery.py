@@ -25,7 +25,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.adapters.slack import PLATFORM
 from coachbot.adapters.slack.outbox import DirectMessages, post, slack_error, upload
+from coachbot.adapters.slack.people import named
 from coachbot.adapters.slack.render import SlackRenderer
+from coachbot.adapters.slack.users import UserDirectory
 from coachbot.delivery import (
     DeliveryError,
     DeliveryTarget,
@@ -60,11 +62,13 @@ class SlackDelivery:
         team: str | None = None,
         renderer: SlackRenderer | None = None,
         dms: DirectMessages | None = None,
+        users: UserDirectory | None = None,
     ) -> None:
         self.client = client
         self.team = team
         self.renderer = renderer or SlackRenderer()
         self.dms = dms or DirectMessages()
+        self.users = users  # names people in headers and quoted commands (see ``people``)
 
     def requests_for(self, target: DeliveryTarget) -> int:
         """The message, plus ``conversations.open`` when the DM channel is not known yet."""
@@ -81,6 +85,8 @@ class SlackDelivery:
             channel = target.channel or await self.dms.channel(
                 self.client, person.workspace, person.user
             )
+            if self.users is not None:
+                reply = await named(self.users, self.client, person, reply)
             return await self._post_all(channel, reply, nonce)
         except SlackApiError as exc:
             raise classify(exc) from exc

@@ -1,14 +1,13 @@
 """Modals that run one registry command with its options, for App Home buttons.
 
 A form is built from the command's options: a select for an option with choices, a
-text input otherwise, each pre-filled with the value it has now (``initial``). The
+date picker for a date, a text input otherwise, each pre-filled with the value it has now (``initial``). The
 ``where`` choice ``here`` ("this channel") has no channel in App Home, so it comes with
 a channel picker: the picked channel is the invocation's channel, as if the command
 had been typed there. On submission only the options whose value changed are sent,
 and the core checks them all (``/coach settings`` writes nothing when one is bad).
-A core error goes back to the form (``response_action: errors``) under the input it
-names: the one whose value the message quotes, else whose option name it cites, else
-the first one changed.
+A core error goes back to the form (``response_action: errors``) under the input the
+core names as refused (``Reply.bad_option``), else under the first one changed.
 """
 
 from __future__ import annotations
@@ -21,9 +20,9 @@ from typing import Any
 from coachbot.adapters.slack.mrkdwn import clip, escape
 from coachbot.adapters.slack.render import BUTTON_CHARS, SlackBlock, mrkdwn, plain_text
 from coachbot.i18n import Lang, Localized
-from coachbot.markup import neutralize, plain
+from coachbot.markup import plain
 from coachbot.prompts.tipstate import HERE
-from coachbot.registry import CommandSpec, Option
+from coachbot.registry import CommandSpec, Option, OptionType
 from coachbot.reply import Reply, Text, Tone
 
 FORM_PREFIX = "cbform:"
@@ -35,7 +34,6 @@ LABEL_CHARS = 2000
 OPTION_CHARS = 75
 PLACEHOLDER_CHARS = 150
 ERROR_CHARS = 1000
-QUOTED_CHARS = 20  # the core quotes at least the first 20 characters of a bad value
 SAVE = Localized("Enregistrer", "Save")
 CANCEL = Localized("Annuler", "Cancel")
 PICKED_CHANNEL = Localized("Dans le salon choisi ci-dessous", "In the channel picked below")
@@ -90,7 +88,12 @@ def command_modal(
 
 def input_block(option: Option, lang: Lang, value: str | None) -> SlackBlock:
     """One option as an input: a select for its choices, else a text input."""
-    element = select(option, lang, value) if option.choices else text_input(option, value)
+    if option.choices:
+        element = select(option, lang, value)
+    elif option.type is OptionType.DATE:
+        element = date_picker(value)
+    else:
+        element = text_input(option, value)
     return {
         "type": "input",
         "block_id": option.name,
@@ -115,6 +118,14 @@ def select(option: Option, lang: Lang, value: str | None) -> dict[str, Any]:
     chosen = next((o for o in options if o["value"] == value), None)
     if chosen is not None:
         element["initial_option"] = chosen
+    return element
+
+
+def date_picker(value: str | None) -> dict[str, Any]:
+    """Slack's date picker (it sends ``YYYY-MM-DD``, what the core reads)."""
+    element: dict[str, Any] = {"type": "datepicker", "action_id": VALUE}
+    if value:
+        element["initial_date"] = value
     return element
 
 
@@ -170,6 +181,8 @@ def state_value(state: Mapping[str, Any]) -> str | None:
         value = (state.get("selected_option") or {}).get("value")
     elif kind == "conversations_select":
         value = state.get("selected_conversation")
+    elif kind == "datepicker":
+        value = state.get("selected_date")
     else:
         value = state.get("value")
     text = str(value).strip() if value is not None else ""
@@ -185,8 +198,7 @@ def form_errors(reply: Reply, spec: CommandSpec, args: Mapping[str, str]) -> dic
     """The ``errors`` of ``response_action`` for an error reply; empty for any other reply."""
     if reply.tone is not Tone.ERROR:
         return {}
-    message = error_message(reply)
-    return {culprit(message, spec, args): clip(message, ERROR_CHARS)}
+    return {culprit(reply, spec, args): clip(error_message(reply), ERROR_CHARS)}
 
 
 def error_message(reply: Reply) -> str:
@@ -195,17 +207,10 @@ def error_message(reply: Reply) -> str:
     return " ".join(plain(first.split("\n\n")[0]).split()) or (reply.title or "…")
 
 
-def culprit(message: str, spec: CommandSpec, args: Mapping[str, str]) -> str:
-    """The block the core's ``message`` is about (see the module docstring)."""
-    for name, value in args.items():
-        shown = neutralize(value.strip()[:QUOTED_CHARS])
-        if f'"{shown}' in message or f"« {shown}" in message:
-            return name
-    for name in args:
-        option = spec.option(name)
-        spellings = {name, option.name_in("fr")} if option else {name}
-        if any(
-            f"{s}:" in message or f'"{s}"' in message or f"« {s} »" in message for s in spellings
-        ):
-            return name
+def culprit(reply: Reply, spec: CommandSpec, args: Mapping[str, str]) -> str:
+    """The input the error ``reply`` is about: the option the core refused when the form
+    shows it, else the first one changed (else the first input)."""
+    shown = {o.name for o in spec.options}
+    if reply.bad_option in shown:
+        return reply.bad_option
     return next(iter(args), spec.options[0].name if spec.options else CHANNEL_BLOCK)

@@ -2,22 +2,21 @@
 
 Everything shown comes from the core: the tracker's overview (``progress_overview``,
 the same reply as ``/progress show``) and the reply of the settings command found in
-the registry. Under the settings sit buttons that fit the subscription's state (read
-by ``coachbot.prompts.tipstate``): Subscribe when there is none; otherwise Change settings, Pause or
-Resume (Resume while paused or failing), Unsubscribe and Today's tip. A command that
+the registry. Under the settings sit one button per command the core says fits the
+subscription's state (``coachbot.prompts.tipstate.tip_commands``). A command that
 needs options (settings, pause) opens its form (``forms``); an argument-free one runs
 at once. A button pressed here, or a form sent, shows its reply at the top of the tab.
 
 The radar chart is uploaded with ``files_upload_v2`` into the user's DM with the bot
 (the only place both can see it; Slack shows a picture in a view only to users
-who can access the file) and shown with an image block; it is uploaded again only
-when it changed. If Slack refuses the picture (still processing), the tab is
-published without it.
+who can access the file) and shown with an image block; it is uploaded once per
+change, shared with ``/progress show`` and across restarts (``ChartFiles``). If Slack
+refuses the picture (still processing), the tab is published without it, and App Home
+leaves that file out for a while instead of paying two publishes every time.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
@@ -25,8 +24,10 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from coachbot.adapters.slack.files import ChartFiles
 from coachbot.adapters.slack.forms import command_modal, form_button
-from coachbot.adapters.slack.outbox import DirectMessages, slack_error
+from coachbot.adapters.slack.outbox import slack_error
+from coachbot.adapters.slack.people import named
 from coachbot.adapters.slack.render import (
     HOME_BLOCKS,
     MESSAGE_CHARS,
@@ -35,13 +36,15 @@ from coachbot.adapters.slack.render import (
     block_chars,
     context,
     plain_text,
+    uploads,
 )
+from coachbot.adapters.slack.users import UserDirectory
 from coachbot.dispatch import Dispatcher, Invocation
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
-from coachbot.prompts.tipstate import TipState, tip_state
+from coachbot.prompts.tipstate import tip_commands, tip_state
 from coachbot.registry import CommandSpec
-from coachbot.reply import Image, Reply
+from coachbot.reply import Reply
 
 log = logging.getLogger(__name__)
 HOME_CHARS = 3 * MESSAGE_CHARS
@@ -55,12 +58,16 @@ class HomeTab:
     """Builds and publishes each user's App Home view."""
 
     def __init__(
-        self, dispatcher: Dispatcher, renderer: SlackRenderer, dms: DirectMessages
+        self,
+        dispatcher: Dispatcher,
+        renderer: SlackRenderer,
+        charts: ChartFiles,
+        users: UserDirectory,
     ) -> None:
         self.dispatcher = dispatcher
         self.renderer = renderer
-        self.dms = dms
-        self._charts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self.charts = charts
+        self.users = users
 
     async def publish(
         self,
@@ -71,8 +78,11 @@ class HomeTab:
     ) -> None:
         """Publish ``person``'s Home tab, with ``banner`` (a button's reply) on top."""
         lang = await self.dispatcher.language(person, locale)
-        replies = [r for r in (banner, await self._progress(person, lang)) if r is not None]
+        shown = [r for r in (banner, await self._progress(person, lang)) if r is not None]
+        replies = [await named(self.users, client, person, r) for r in shown]
         settings = await self._settings(person, locale)
+        if settings is not None:
+            settings = await named(self.users, client, person, settings)
         buttons = await self._tip_buttons(person, lang) if settings is not None else []
         files = await self._upload_charts(client, person, replies)
         blocks = self._blocks(replies, settings, buttons, files)
@@ -82,6 +92,8 @@ class HomeTab:
             if not files or slack_error(exc) != "invalid_blocks":
                 raise
             log.info("Slack refused the chart in App Home; publishing without it")
+            for file_id in files.values():
+                self.charts.refused(file_id)
             blocks = self._blocks(replies, settings, buttons, {})
             await client.views_publish(user_id=person.user, view=home_view(blocks))
 
@@ -143,32 +155,18 @@ class HomeTab:
     async def _upload_charts(
         self, client: AsyncWebClient, person: PersonRef, replies: list[Reply]
     ) -> dict[str, str]:
-        images = [b for r in replies for b in r.blocks if isinstance(b, Image)]
+        """The file ids of the replies' pictures App Home can show now."""
+        items = [u for r in replies for u in uploads(r) if u.is_image]
         files: dict[str, str] = {}
-        for image in images:
+        for item in items:
             try:
-                files[image.filename] = await self._chart_file(client, person, image)
+                file_id = await self.charts.file_id(client, person, item)
             except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
                 log.warning("could not upload the App Home chart: %s", type(exc).__name__)
+                continue
+            if self.charts.showable(file_id):
+                files[item.filename] = file_id
         return files
-
-    async def _chart_file(self, client: AsyncWebClient, person: PersonRef, image: Image) -> str:
-        key = (person.workspace, person.user, image.filename)
-        digest = hashlib.sha256(image.data).hexdigest()
-        known = self._charts.get(key)
-        if known and known[0] == digest:
-            return known[1]
-        dm = await self.dms.channel(client, person.workspace, person.user)
-        response = await client.files_upload_v2(
-            channel=dm,
-            file=image.data,
-            filename=image.filename,
-            title=image.alt[:250],
-            alt_txt=image.alt[:1000],
-        )
-        file_id = str(response["file"]["id"])
-        self._charts[key] = (digest, file_id)
-        return file_id
 
 
 def command_names(dispatcher: Dispatcher) -> list[str]:
@@ -177,13 +175,6 @@ def command_names(dispatcher: Dispatcher) -> list[str]:
     return [g for g in registry.groups if registry.in_group(g)] + [
         c.name for c in registry.top_level()
     ]
-
-
-def tip_commands(state: TipState) -> tuple[str, ...]:
-    """The ``/coach`` commands that fit ``state``, in the order their buttons show."""
-    if not state.subscribed:
-        return ("subscribe",)
-    return ("settings", "resume" if state.held else "pause", "unsubscribe", "tip")
 
 
 def tip_button(spec: CommandSpec, lang: Lang) -> dict[str, Any]:

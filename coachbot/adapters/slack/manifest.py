@@ -18,7 +18,9 @@ SCOPES: dict[str, str] = {
     "commands": "slash commands (/cto, /progress, /mentor, /coach, /help)",
     "chat:write": "daily prompts and alerts (chat.postMessage) in DMs and channels the bot is in",
     "im:write": "opening the DM that carries prompts, charts and files (conversations.open)",
-    "users:read": "each user's locale and admin flag (users.info with include_locale)",
+    "users:read": "each user's locale, time zone, name and admin flag (users.info)",
+    "channels:read": "checking the bot is in a public channel picked for tips (conversations.info)",
+    "groups:read": "checking the bot is in a private channel picked for tips (conversations.info)",
     "files:write": "uploading radar charts and exports (files_upload_v2)",
 }
 BOT_EVENTS = ["app_home_opened"]

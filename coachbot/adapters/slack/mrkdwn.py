@@ -1,12 +1,17 @@
 """The core's markup re-emitted as Slack mrkdwn, cut into pieces that fit Slack's limits.
 
 Every span is escaped on the way out: ``&``, ``<`` and ``>`` become entities, so no
-text can form a mention (``<@U1>``, ``<!channel>``) or a link; the formatting
-characters ``* _ ~ ``` get a zero-width space on each side (mrkdwn has no escape
-character), so user text cannot turn bold, italic, struck or code; ``>`` gets one
-before it so a line cannot become a quote. Only the core's own styles produce
-formatting. Escaping is character by character, so long texts can be cut anywhere
-between characters and every piece stays valid.
+text can form a mention (``<@U1>``, ``<!channel>``) or a link. mrkdwn has no escape
+character, so a formatting character (``* _ ~``) gets a zero-width space on each side
+only where it could open or close a style: at a word's edge. Inside a word
+(``software_development``, ``America/New_York``) Slack formats nothing, so it is left
+as is and a suggestion pasted back is the value itself. A backtick always gets them,
+and a ``>`` starting a line gets one before it so the line cannot become a quote.
+Only the core's own styles produce formatting. A code span holding nothing but a
+channel id (the core quotes a tips channel that way) becomes ``<#C…>``, which Slack
+shows as the channel's name, linked. Escaping never looks further than one
+character each side, so long texts can be cut anywhere between characters and every
+piece stays valid (a cut only ever adds a zero-width space).
 """
 
 from __future__ import annotations
@@ -17,18 +22,12 @@ from collections.abc import Iterable
 from coachbot.markup import Bullets, Paragraph, Span, neutralize, parse, parse_inline
 
 ZWSP = "\u200b"
-_PLAIN = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": ZWSP + "&gt;",
-        "*": f"{ZWSP}*{ZWSP}",
-        "_": f"{ZWSP}_{ZWSP}",
-        "~": f"{ZWSP}~{ZWSP}",
-        "`": f"{ZWSP}`{ZWSP}",
-    }
-)
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": f"{ZWSP}`{ZWSP}"})
+# A style marker that is not between two word characters, where Slack could format.
+_MARKER = re.compile(r"(?<!\w)[*_~]|[*_~](?!\w)")
+_QUOTE = re.compile(r"(?m)^(\s*)&gt;")
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,20}")
 _CODE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "ˋ"})
 _MARKERS = {"bold": "*", "italic": "_", "code": "`"}
 BULLET = "• "
@@ -36,7 +35,8 @@ BULLET = "• "
 
 def escape(text: str) -> str:
     """``text`` as inert mrkdwn: it shows as itself and can ping or format nothing."""
-    return neutralize(text).translate(_PLAIN)
+    marked = _MARKER.sub(lambda m: f"{ZWSP}{m.group()}{ZWSP}", neutralize(text))
+    return _QUOTE.sub(lambda m: f"{m.group(1)}{ZWSP}&gt;", marked.translate(_ENTITIES))
 
 
 def clip(text: str, limit: int) -> str:
@@ -50,6 +50,8 @@ def render_span(span: Span) -> str:
         return f"<@{span.text}>" if _SLACK_USER.fullmatch(span.text) else escape("@" + span.text)
     if span.style == "plain":
         return escape(span.text)
+    if span.style == "code" and _SLACK_CHANNEL.fullmatch(span.text):
+        return f"<#{span.text}>"  # the core quotes a channel by id: Slack shows its name
     return "\n".join(_styled_line(line, span.style) for line in span.text.split("\n"))
 
 

@@ -48,7 +48,7 @@ async def post(
     response = await client.chat_postMessage(
         channel=channel,
         text=message.text,
-        blocks=message.blocks,
+        blocks=message.blocks or None,
         unfurl_links=False,
         unfurl_media=False,
         metadata=metadata if nonce else None,

@@ -152,14 +152,21 @@ class SlackRenderer:
         return out + context(notices) + context(footer)
 
     def render(
-        self, reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS, max_chars: int = MESSAGE_CHARS
+        self,
+        reply: Reply,
+        *,
+        max_blocks: int = MESSAGE_BLOCKS,
+        max_chars: int = MESSAGE_CHARS,
+        files: Mapping[str, str] | None = None,
     ) -> Rendered:
-        """``reply`` as one or more messages, each within Slack's per-message limits."""
-        blocks = self.blocks(reply)
+        """``reply`` as one or more messages, each within Slack's per-message limits; a
+        picture already uploaded (its file id in ``files``) is shown, not uploaded again."""
+        blocks = self.blocks(reply, files)
         text = fallback_text(reply)
         chunks = split_blocks(blocks, max_blocks, max_chars) or [[]]
         messages = [Message(chunk, text) for chunk in chunks]
-        return Rendered(messages, uploads(reply), reply.ephemeral)
+        pending = [u for u in uploads(reply) if u.filename not in (files or {})]
+        return Rendered(messages, pending, reply.ephemeral)
 
     def _fields(self, block: Fields) -> list[SlackBlock]:
         out: list[SlackBlock] = []

@@ -100,10 +100,14 @@ class SlackRuntime:
         token = settings.secrets.require("slack_bot_token").reveal()
         api_url = settings.slack.api_url
         client = listener_client(token, api_url)
-        team = await _team_of(client)
+        whoami = await _whoami(client)
+        team = str(whoami["team_id"])
         secret = settings.secrets.require("slack_signing_secret").reveal() if self.http else ""
         adapter = self._adapter = SlackAdapter(self.core, client, signing_secret=secret)
-        self._delivery = SlackDelivery(delivery_client(token, api_url), team=team, dms=adapter.dms)
+        adapter.channels.bot = str(whoami.get("user") or adapter.channels.bot)
+        self._delivery = SlackDelivery(
+            delivery_client(token, api_url), team=team, dms=adapter.dms, users=adapter.users
+        )
         if self.http:
             chosen = settings.slack.http_port if self.port is None else self.port
             await _serve_http(self, self.host or settings.slack.http_host, chosen)
@@ -139,8 +143,9 @@ async def start_slack(
     return runtime
 
 
-async def _team_of(client: AsyncWebClient) -> str:
-    """The workspace of the bot token (``auth.test``); a clear error when Slack says no."""
+async def _whoami(client: AsyncWebClient) -> Any:
+    """``auth.test``: the bot token's workspace (``team_id``) and bot name (``user``);
+    a clear error when Slack says no."""
     try:
         answer = await client.auth_test()
     except SlackApiError as exc:
@@ -153,7 +158,7 @@ async def _team_of(client: AsyncWebClient) -> str:
             f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}); "
             "check the network or [slack] api_url"
         ) from exc
-    return str(answer["team_id"])
+    return answer
 
 
 async def _serve_http(runtime: SlackRuntime, host: str, port: int) -> None:
