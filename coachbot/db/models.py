@@ -217,3 +217,31 @@ class WeeklyMessage(SQLModel, table=True):
     status: str = Field(max_length=12)  # claimed, sent, failed
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DmChannel(SQLModel, table=True):
+    """The direct-message channel a platform opened with one of its users, kept so a
+    restart does not open it again (Discord refuses bursts of openings: error 40003)."""
+
+    __tablename__ = "dm_channel"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)  # a platform user id, the same in every workspace
+    channel_id: str = Field(max_length=64)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CommandSync(SQLModel, table=True):
+    """The hash of the command payload last uploaded to one target (``global`` or a
+    server id), so ``coachbot run`` uploads again only when the commands changed."""
+
+    __tablename__ = "command_sync"
+    __table_args__ = (UniqueConstraint("platform", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    target: str = Field(max_length=32)  # "global" or a server id
+    payload_hash: str = Field(max_length=64)  # SHA-256 of the canonical JSON payload
+    synced_at: datetime = Field(sa_type=UTCDateTime)

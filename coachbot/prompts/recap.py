@@ -42,6 +42,7 @@ from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
 from coachbot.markup import escape
 from coachbot.reply import Reply, Text, Tone
+from coachbot.tracker.labels import typed
 
 if TYPE_CHECKING:
     from coachbot.services import Services
@@ -351,9 +352,10 @@ async def recap_reply(
     week = week_of(local)
     activity = await week_activity(session, services, person.id, week)
     lines = activity_lines(activity, services, lang)
+    show, tip = typed("progress show"), typed("coach tip")
     outro = Localized(
-        "Continuez : `/progress` pour le détail, `/coach tip` pour le conseil du jour.",
-        "Keep going: `/progress` for the details, `/coach tip` for today's tip.",
+        f"Continuez : `{show.fr}` pour le détail, `{tip.fr}` pour le conseil du jour.",
+        f"Keep going: `{show.en}` for the details, `{tip.en}` for today's tip.",
     )
     return Reply(
         title=Localized(f"Votre semaine · {week.label}", f"Your week · {week.label}").get(lang),

@@ -179,13 +179,13 @@ def wire(app: App, settings: Settings) -> tuple[CoachClient, Scheduler | None]:
     The port is registered before the scheduler is built (it reads the ports then);
     the scheduler starts once logged in, when REST calls work.
     """
-    from coachbot.adapters.discord.delivery import DiscordDelivery
+    from coachbot.adapters.discord.delivery import delivery_for
     from coachbot.adapters.discord.interactions import Responder
     from coachbot.app import build_scheduler
     from coachbot.scheduling.scheduler import register_port
 
     client = make_client(app.registry, settings, responder=Responder(app))
-    register_port(app.services, DiscordDelivery(client))
+    register_port(app.services, delivery_for(app, client))
     scheduler = build_scheduler(app)
     if scheduler is not None:
         client.startup.append(_starter(scheduler))

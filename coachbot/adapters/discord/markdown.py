@@ -50,6 +50,8 @@ def render_span(span: Span) -> str:
     """One span in Discord markdown; surrounding spaces stay outside the markers."""
     if span.style == "user":
         return f"<@{span.text}>" if span.text.isdigit() else escape_plain("@" + span.text)
+    if span.style == "channel":
+        return f"<#{span.text}>" if span.text.isdigit() else escape_plain("#" + span.text)
     if span.style == "code":
         body = span.text.replace("`", "ʼ")
         return f"`{body}`" if body.strip() else body

@@ -29,6 +29,7 @@ _PLAIN = str.maketrans(
     }
 )
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,20}")
 _CODE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "ˋ"})
 _MARKERS = {"bold": "*", "italic": "_", "code": "`"}
 BULLET = "• "
@@ -48,6 +49,8 @@ def render_span(span: Span) -> str:
     """One styled span as mrkdwn; markers go around each line's non-blank text only."""
     if span.style == "user":
         return f"<@{span.text}>" if _SLACK_USER.fullmatch(span.text) else escape("@" + span.text)
+    if span.style == "channel":
+        return f"<#{span.text}>" if _SLACK_CHANNEL.fullmatch(span.text) else escape("#" + span.text)
     if span.style == "plain":
         return escape(span.text)
     return "\n".join(_styled_line(line, span.style) for line in span.text.split("\n"))

@@ -250,7 +250,7 @@ def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
         action_id = _unique(clip(ACTION_PREFIX + button.action, ACTION_ID_CHARS), seen)
         element: dict[str, Any] = {
             "type": "button",
-            "text": plain_text(button.label, BUTTON_CHARS),
+            "text": plain_text(plain(button.label), BUTTON_CHARS),
             "action_id": action_id,
             "value": button.action,
         }

@@ -61,13 +61,13 @@ async def _run_discord(
     app: App, client: discord.Client, token: str, scheduling: Scheduling
 ) -> None:
     """Log in, start the scheduler, run the gateway; returns only if Discord failed."""
-    from coachbot.adapters.discord.delivery import DiscordDelivery
+    from coachbot.adapters.discord.delivery import delivery_for
 
     login = asyncio.wait_for(client.login(token), DISCORD_LOGIN_TIMEOUT)
     if not await _discord_step("log in", login):
         scheduling.start()
         return
-    register_port(app.services, DiscordDelivery(client))
+    register_port(app.services, delivery_for(app, client))
     scheduling.start()
     if not await _discord_step("connect to the gateway", client.connect()):
         delivery_ports(app.services).pop(DISCORD, None)  # its client may be closed now

@@ -1,0 +1,47 @@
+"""dm channels and command syncs: DM channel ids kept across restarts, synced payload hashes
+
+Revision ID: i12d_dm_channel
+Revises: 0003deliveryidx
+Create Date: 2026-12-07 10:50:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
+from alembic import op
+
+import coachbot.db.types
+
+
+revision: str = 'i12d_dm_channel'
+down_revision: str | None = '0003deliveryidx'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'dm_channel',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('channel_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('opened_at', coachbot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_dm_channel')),
+        sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_dm_channel_platform')),
+    )
+    op.create_table(
+        'command_sync',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column('target', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column('payload_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('synced_at', coachbot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_command_sync')),
+        sa.UniqueConstraint('platform', 'target', name=op.f('uq_command_sync_platform')),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('command_sync')
+    op.drop_table('dm_channel')
