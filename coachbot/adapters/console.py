@@ -98,7 +98,7 @@ class ConsoleRenderer:
         """The whole reply as text."""
         parts = []
         if reply.title:
-            parts.append(f"== {reply.title} ==")
+            parts.append(f"== {spans_text(parse_inline(reply.title))} ==")
         parts.extend(p for p in render_blocks(reply.blocks, self.renderers) if p)
         parts.extend(hanging("★ ", n) for n in reply.notices)
         if reply.footer:

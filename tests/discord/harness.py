@@ -269,7 +269,7 @@ def command(
 def user_option(name: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A USER option and the ``resolved`` block Discord sends with it."""
     user = {"id": user_id, "username": f"user{user_id[-3:]}", "discriminator": "0",
-            "global_name": None, "avatar": None, "public_flags": 0}  # fmt: skip
+            "global_name": NAMES.get(user_id), "avatar": None, "public_flags": 0}  # fmt: skip
     member = {"roles": [], "joined_at": "2024-05-04T12:00:00.000000+00:00", "deaf": False,
               "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
               "premium_since": None, "permissions": "1071698660929"}  # fmt: skip

@@ -143,7 +143,7 @@ class SlackRenderer:
         self._files = files or {}
         out: list[SlackBlock] = []
         if reply.title:
-            title = TONE_EMOJI.get(reply.tone, "") + reply.title
+            title = TONE_EMOJI.get(reply.tone, "") + plain(reply.title)
             out.append({"type": "header", "text": plain_text(title, HEADER_CHARS)})
         for rendered in render_blocks(reply.blocks, self.renderers):
             out.extend(rendered)
