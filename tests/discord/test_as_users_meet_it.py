@@ -245,7 +245,8 @@ async def test_a_refused_immediate_answer_still_gets_a_reply(
         else None
     )
     await discord_bot.dispatch(command(("cto", "types")))
-    first, second = discord_bot.recorder.to(CALLBACK)
+    refused, second = discord_bot.recorder.to(CALLBACK)
+    assert refused.data["embeds"]
     assert second.payload is not None and second.payload["type"] == 4
     assert flags(second.data) & EPHEMERAL and "could not be shown" in second.data["content"]
 
