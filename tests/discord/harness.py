@@ -87,6 +87,7 @@ class Recorder(AsyncWebhookAdapter):
         super().__init__()
         self.calls: list[Call] = []
         self.script: Script | None = None
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # what each command URL holds
         self._ids = itertools.count(1264000000000001000)
 
     async def request(self, route: Route, session: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -131,10 +132,13 @@ class Recorder(AsyncWebhookAdapter):
         if call.path == CALLBACK:
             return {"interaction": {"id": call.url.split("/")[-3], "type": 2}}
         if call.method == "PUT" and call.path.startswith("/applications/"):
-            return [
+            self.commands[call.url] = [
                 dict(c, id=str(next(self._ids)), application_id="1", version="1")
                 for c in call.payload or []
             ]
+            return self.commands[call.url]
+        if call.method == "GET" and call.path.startswith("/applications/"):
+            return self.commands.get(call.url.split("?")[0], [])
         return None
 
     def message(self, call: Call) -> dict[str, Any]:

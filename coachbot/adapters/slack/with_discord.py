@@ -27,6 +27,7 @@ DISCORD_LOGIN_TIMEOUT = 30.0  # seconds: the longest Slack's prompts wait for Di
 
 async def serve_all(settings: Settings, *, http: bool, port: int | None) -> int:
     """Both platforms until interrupted (Slack in Socket Mode, or HTTP when ``http``)."""
+    from coachbot.adapters.discord.cli import command_sync
     from coachbot.adapters.discord.client import make_client
     from coachbot.adapters.discord.interactions import Responder
 
@@ -34,6 +35,7 @@ async def serve_all(settings: Settings, *, http: bool, port: int | None) -> int:
     app = build_app(settings)
     try:
         client = make_client(app.registry, settings, responder=Responder(app))
+        client.startup.append(command_sync(app))  # uploads the commands when they changed
         await serve_slack_and_discord(app, client, token, http=http, port=port)
     finally:
         await app.close()
