@@ -40,7 +40,7 @@ from coachbot.db.models import (
 from coachbot.delivery import DeliveryTarget
 from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
-from coachbot.markup import escape
+from coachbot.markup import escape, mention
 from coachbot.reply import Reply, Text, Tone
 from coachbot.tracker.labels import typed
 
@@ -380,7 +380,8 @@ async def digest_reply(
         assert mentee.id is not None
         activity = await week_activity(session, services, mentee.id, week)
         lines = activity_lines(activity, services, lang)
-        blocks.append(Text(f"**@{escape(mentee.user_id)}**\n" + "\n".join(f"- {x}" for x in lines)))
+        who = mention(mentee.user_id)  # a name on each platform, never a raw id
+        blocks.append(Text(f"{who}\n" + "\n".join(f"- {x}" for x in lines)))
     title = Localized(
         f"Vos mentorés cette semaine · {week.label}", f"Your mentees this week · {week.label}"
     )

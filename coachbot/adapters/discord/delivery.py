@@ -29,6 +29,7 @@ import discord
 
 from coachbot.adapters.discord import PLATFORM, limits
 from coachbot.adapters.discord.dm_channels import DmChannels
+from coachbot.adapters.discord.people import People, people_shown_as_text, with_names
 from coachbot.adapters.discord.render import render
 from coachbot.adapters.discord.send import message_kwargs
 from coachbot.clock import SystemClock
@@ -97,6 +98,7 @@ class DiscordDelivery:
     def __init__(self, client: discord.Client, dm_channels: DmChannels | None = None) -> None:
         self.client = client
         self.dm_channels = dm_channels or DmChannels(None, SystemClock())
+        self.people = People()  # names in titles and labels of prompts, recaps, alerts
 
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         """Send ``reply`` to the target's DMs or channel; raises the port's failures."""
@@ -114,8 +116,10 @@ class DiscordDelivery:
         else:
             channel_id = await self._dm(target.person.user)
         channel = self.client.get_partial_messageable(channel_id)
+        names = await self.people.names(self.client, people_shown_as_text(reply))
         first: discord.Message | None = None
-        for part, message in enumerate(render(reply, workspace=target.person.workspace)):
+        shown = with_names(reply, names)
+        for part, message in enumerate(render(shown, workspace=target.person.workspace)):
             sent = await channel.send(**message_kwargs(message), nonce=discord_nonce(nonce, part))
             first = first or sent
         assert first is not None  # render always returns at least one message
