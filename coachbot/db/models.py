@@ -227,6 +227,8 @@ class DmChannel(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # The person it was opened for: export and forget find the row through it.
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=64)  # a platform user id, the same in every workspace
     channel_id: str = Field(max_length=64)

@@ -23,13 +23,20 @@ def upgrade() -> None:
     op.create_table(
         'dm_channel',
         sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('person_id', sa.Integer(), nullable=False),
         sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column('channel_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column('opened_at', coachbot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['person_id'], ['person.id'], name=op.f('fk_dm_channel_person_id_person'),
+            ondelete='CASCADE',
+        ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_dm_channel')),
         sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_dm_channel_platform')),
     )
+    with op.batch_alter_table('dm_channel', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dm_channel_person_id'), ['person_id'], unique=False)
     op.create_table(
         'command_sync',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -44,4 +51,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('command_sync')
+    with op.batch_alter_table('dm_channel', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dm_channel_person_id'))
     op.drop_table('dm_channel')

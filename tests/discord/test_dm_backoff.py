@@ -9,6 +9,7 @@ import pytest
 from coachbot.adapters.discord.client import make_client
 from coachbot.adapters.discord.delivery import DM_OPEN_BACKOFF, delivery_for
 from coachbot.app import App
+from coachbot.db.people import ensure_person
 from coachbot.delivery import RateLimited
 from coachbot.scheduling.ratelimit import RateLimiter, VirtualTimer
 from coachbot.scheduling.retry import Result, RetryPolicy, Sender
@@ -55,6 +56,8 @@ async def test_the_scheduler_keeps_a_prompt_refused_with_40003_for_later(
 
 
 async def test_a_restarted_bot_reuses_the_stored_dm_channel(app: App, settings: Settings) -> None:
+    async with app.services.database().session() as session:  # her subscription's person
+        await ensure_person(session=session, ref=ALICE_DM.person, now=app.services.clock.now())
     first = Recorder()
     bot = await Discord(make_client(app.registry, settings), first).connect()
     try:

@@ -40,6 +40,7 @@ from coachbot.delivery import (
     Sent,
     TransientFailure,
 )
+from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class DiscordDelivery:
         if target.channel:
             channel_id = snowflake(target.channel, "channel")
         else:
-            channel_id = await self._dm(target.person.user)
+            channel_id = await self._dm(target.person)
         channel = self.client.get_partial_messageable(channel_id)
         names = await self.people.names(self.client, people_shown_as_text(reply))
         first: discord.Message | None = None
@@ -131,14 +132,14 @@ class DiscordDelivery:
         opening = target.channel is None and not self.dm_channels.known(target.person.user)
         return 2 if opening else 1
 
-    async def _dm(self, user_id: str) -> int:
-        """The DM channel with ``user_id``: stored, else opened (idempotent on Discord's
+    async def _dm(self, person: PersonRef) -> int:
+        """The DM channel with ``person``: stored, else opened (idempotent on Discord's
         side) and stored."""
-        stored = await self.dm_channels.get(user_id)
+        stored = await self.dm_channels.get(person.user)
         if stored is not None:
             return stored
-        data = await self.client.http.start_private_message(snowflake(user_id, "user"))
-        await self.dm_channels.put(user_id, int(data["id"]))
+        data = await self.client.http.start_private_message(snowflake(person.user, "user"))
+        await self.dm_channels.put(person, int(data["id"]))
         return int(data["id"])
 
 

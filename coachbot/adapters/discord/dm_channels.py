@@ -18,6 +18,8 @@ from sqlmodel import select
 from coachbot.adapters.discord import PLATFORM
 from coachbot.clock import Clock
 from coachbot.db.models import DmChannel
+from coachbot.db.people import find_person
+from coachbot.identity import PersonRef
 
 if TYPE_CHECKING:
     from coachbot.db.engine import Database
@@ -54,20 +56,26 @@ class DmChannels:
         self._remember(user_id, int(found))
         return int(found)
 
-    async def put(self, user_id: str, channel_id: int) -> None:
-        """Remember the channel just opened (another process storing it first is fine)."""
-        self._remember(user_id, channel_id)
+    async def put(self, person: PersonRef, channel_id: int) -> None:
+        """Remember the channel just opened with ``person`` (kept with their data, so
+        export and forget include it; another process storing it first is fine)."""
+        self._remember(person.user, channel_id)
         if self.db is None:
             return
-        row = DmChannel(
-            platform=PLATFORM,
-            user_id=user_id,
-            channel_id=str(channel_id),
-            opened_at=self.clock.now(),
-        )
         try:
             async with self.db.session() as session:
-                session.add(row)
+                found = await find_person(session=session, ref=person)
+                if found is None or found.id is None:
+                    return  # nobody to keep it for: memory only
+                session.add(
+                    DmChannel(
+                        person_id=found.id,
+                        platform=PLATFORM,
+                        user_id=person.user,
+                        channel_id=str(channel_id),
+                        opened_at=self.clock.now(),
+                    )
+                )
         except IntegrityError:
             pass  # stored meanwhile by another process: Discord gives the same id
 

@@ -144,8 +144,10 @@ class Responder:
     async def _checked(
         self, interaction: discord.Interaction, spec: CommandSpec, invocation: Invocation
     ) -> Reply:
-        """The core's reply, unless a picked channel is one the bot cannot post in."""
-        for opt in spec.options:
+        """The core's reply, unless a picked channel is one the bot cannot post in (asked
+        only of those allowed to run the command: the core refuses the others)."""
+        allowed = invocation.is_admin or not spec.admin
+        for opt in spec.options if allowed else ():
             value = invocation.args.get(opt.name)
             if opt.type is not OptionType.CHANNEL or not str(value or "").isdigit():
                 continue

@@ -100,10 +100,11 @@ def _one_line(spans: tuple[Span, ...]) -> tuple[Span, ...]:
 
 def inline_line(markup: str, *, bullet: bool = False, people: bool = True) -> Line:
     """A markup text as one line (line breaks become spaces); without ``people``, a person
-    is the plain ``@id``, for places where Discord shows ``<@id>`` as typed."""
+    is the plain ``@id`` (a channel ``#id``), for places where Discord shows ``<@id>`` as
+    typed."""
     spans = _one_line(parse_inline(markup.replace("\n", " ")))
     if not people:
-        spans = tuple(Span(span_text(s)) if s.style == "user" else s for s in spans)
+        spans = tuple(Span(span_text(s)) if s.style in ("user", "channel") else s for s in spans)
     return Line(spans, bullet)
 
 
