@@ -88,6 +88,9 @@ def _discord_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = discord.add_subparsers(dest="discord_cmd", required=True)
     sync = actions.add_parser("sync", help="upload the slash commands (globally or to one server)")
     sync.add_argument("--guild", type=int, help="server id: sync there only, instantly")
+    sync.add_argument(
+        "--clear", action="store_true", help="with --guild: remove that server's commands"
+    )
     shown = actions.add_parser("commands", help="print the commands `sync` would upload")
     shown.add_argument("--json", action="store_true", help="the exact JSON payload")
     actions.add_parser("invite-url", help="print the URL that adds the bot to a server")
@@ -279,7 +282,12 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
     from coachbot.adapters.discord import cli
 
     if args.discord_cmd == "sync":
-        return cli.sync(settings, args.guild)
+        if args.clear and not args.guild:
+            print(
+                "coachbot: --clear removes one server's commands: add --guild ID", file=sys.stderr
+            )
+            return 2
+        return cli.sync(settings, args.guild, clear=args.clear)
     if args.discord_cmd == "commands":
         return cli.print_commands(settings, as_json=args.json)
     return cli.invite_url(settings)

@@ -16,7 +16,7 @@ from coachbot.errors import BadInput, blame
 from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
 from coachbot.knowledge.retrieval import fold
-from coachbot.markup import echo
+from coachbot.markup import echo, neutralize
 from coachbot.observe import CommandScope, watch_command
 from coachbot.registry import ActionSpec, CommandSpec, Option, OptionType, Registry
 from coachbot.reply import Reply, error
@@ -232,6 +232,8 @@ def parse_args(
     values: dict[str, object] = {}
     for opt in spec.options:
         value = raw.get(opt.name)
+        if isinstance(value, str) and not opt.rest:  # free text is stored as written
+            value = neutralize(value)  # a pasted zero-width space must not hide "paris"
         if is_blank(value) and not opt.rest:
             raise BadInput(_needs_value(opt), opt.name)
         if value is None or value == "":

@@ -1,8 +1,9 @@
 """The small markup every reply text uses, and the escaping that keeps user text inert.
 
 Syntax: paragraphs separated by a blank line, lines starting with ``- `` as bullets,
-``**bold**``, ``_italic_``, ``code`` in backticks and ``<@user-id>`` for a person
-(adapters show their name; it never pings); a backslash makes the next markup
+``**bold**``, ``_italic_``, ``code`` in backticks, ``<@user-id>`` for a person
+(adapters show their name; it never pings) and ``<#channel-id>`` for a channel
+(adapters show a link to it, or ``#id``); a backslash makes the next markup
 character literal. Adapters parse this once and re-emit it in their
 platform's syntax, escaping plain spans their own way, so user text stays text.
 """
@@ -14,9 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Style = Literal["plain", "bold", "italic", "code", "user"]
+Style = Literal["plain", "bold", "italic", "code", "user", "channel"]
 _SPECIAL = frozenset("\\*_`<")
 _USER = re.compile(r"<@([A-Za-z0-9_.-]{1,64})>")
+_CHANNEL = re.compile(r"<#([A-Za-z0-9_.-]{1,64})>")
 _NEXT_SPECIAL = re.compile(r"[\\*_`<]")  # where a span or an escape may start
 ECHO_LIMIT = 40  # characters of user input quoted back in an error message
 _BIDI_AND_INVISIBLE = frozenset(
@@ -85,6 +87,19 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>" if _USER.fullmatch(f"<@{user_id}>") else "@" + escape(user_id)
 
 
+def channel_ref(channel_id: str) -> str:
+    """Markup naming the channel ``channel_id``: a channel span, or escaped ``#text``."""
+    ref = f"<#{channel_id}>"
+    return ref if _CHANNEL.fullmatch(ref) else "#" + escape(channel_id)
+
+
+def code(text: str) -> str:
+    """``text`` as a code span, shown exactly as typed: inside backticks nothing is an
+    escape, so the text only loses its backticks and invisible characters."""
+    inner = neutralize(text).replace("`", "").replace("\n", " ")
+    return f"`{inner}`" if inner.strip() else escape(text)
+
+
 def parse_inline(text: str) -> tuple[Span, ...]:
     """Split one line (or paragraph) of markup into styled spans."""
     spans: list[Span] = []
@@ -129,7 +144,10 @@ def _styled_span(text: str, i: int) -> tuple[Span, int] | None:
         return None
     if text[i] == "<":
         user = _USER.match(text, i)
-        return (Span(user.group(1), "user"), user.end()) if user else None
+        if user:
+            return Span(user.group(1), "user"), user.end()
+        channel = _CHANNEL.match(text, i)
+        return (Span(channel.group(1), "channel"), channel.end()) if channel else None
     if text[i] == "`":
         end = text.find("`", i + 1)
         return (Span(text[i + 1 : end], "code"), end + 1) if end > i + 1 else None
@@ -195,5 +213,7 @@ def plain(text: str) -> str:
 
 
 def span_text(span: Span) -> str:
-    """A span's text as plain words: a person is ``@id``."""
-    return "@" + span.text if span.style == "user" else span.text
+    """A span's text as plain words: a person is ``@id``, a channel ``#id``."""
+    if span.style == "user":
+        return "@" + span.text
+    return "#" + span.text if span.style == "channel" else span.text

@@ -51,6 +51,14 @@ class OptionType(StrEnum):
     DATE = "date"
 
 
+# What a value placeholder (a vocabulary or a type) reads as in French usage lines.
+PLACEHOLDERS_FR = {
+    "skill": "compétence", "topic": "sujet", "timezone": "fuseau", "region": "région",
+    "level": "niveau", "command": "commande", "string": "texte", "integer": "nombre",
+    "boolean": "oui|non", "user": "utilisateur", "channel": "salon",
+}  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """One allowed value of an option, with its label in each language."""
@@ -101,6 +109,8 @@ class Option:
         if self.min_value is not None and self.max_value is not None:
             return f"{name}:<{self.min_value}-{self.max_value}>"
         shown = self.hint.get(lang) if self.hint else self.vocabulary or self.type.value
+        if lang == "fr" and not self.hint:
+            shown = PLACEHOLDERS_FR.get(shown, shown)
         return f"{name}:<{shown}>"
 
 

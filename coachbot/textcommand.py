@@ -2,7 +2,8 @@
 
 Options may be given as ``name:value`` in any order or by position in declaration
 order, each once; quotes group words (``note:"led the review"``); an option marked
-``rest`` (questions, notes) takes the rest of the line as written.
+``rest`` (questions, notes) takes the words as written up to the next ``name:`` of
+another option not given yet (``note:led the review skill:security``), else to the end.
 
 Group, command and option names may be typed in English or in French, case and
 accents ignored (``/progression noter compétence:sécurité niveau:3``); what comes out
@@ -74,11 +75,29 @@ def parse_options(spec: CommandSpec, text: str) -> dict[str, str]:
                 raise BadInput(_given_twice(option))
             value_start = match.start(2) if match.group(2) else match.end()
         if option.rest:
-            args[option.name] = _unquote(text[value_start:].strip())
-            break
+            end = _rest_end(spec, {*args, option.name}, text, value_start)
+            args[option.name] = _unquote(text[value_start:end].strip())
+            pos = end
+            continue
         args[option.name] = _unquote(value)
         pos = match.end()
     return args
+
+
+_KEYED = re.compile(r"(?<=\s)([^\W\d]+):")
+
+
+def _rest_end(spec: CommandSpec, bound: set[str], text: str, start: int) -> int:
+    """Where a free-text value starting at ``start`` ends: at the next ``name:`` (outside
+    the quotes that may open the value) of an option still unbound, else at the end."""
+    search = start
+    if text[start : start + 1] in ("'", '"'):
+        search = max(start, text.find(text[start], start + 1))
+    for found in _KEYED.finditer(text, search):
+        option = spec.option_named(fold(found.group(1)))
+        if option is not None and option.name not in bound:
+            return found.start()
+    return len(text)
 
 
 def _next_free_is_rest(spec: CommandSpec, bound: dict[str, str]) -> bool:

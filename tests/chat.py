@@ -15,6 +15,7 @@ from typing import Protocol
 from coachbot.adapters.console import ConsoleRenderer, ConsoleSession
 from coachbot.app import App
 from coachbot.dispatch import run_action
+from coachbot.markup import plain
 from coachbot.reply import Actions, Button, Reply
 from coachbot.textcommand import run_line
 
@@ -65,7 +66,9 @@ class ChatBot:
 
     async def press_reply(self, label_or_action: str) -> Reply:
         """Press a button of the last reply by label or action id; the core's Reply."""
-        button = next(b for b in self.buttons() if label_or_action in (b.label, b.action))
+        button = next(
+            b for b in self.buttons() if label_or_action in (b.label, plain(b.label), b.action)
+        )
         self.last = await run_action(self.app.dispatcher, self.person, button.action, None)
         return self.last
 

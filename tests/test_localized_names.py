@@ -170,7 +170,7 @@ def test_the_registry_spells_paths_in_each_language() -> None:
     assert spec is not None
     assert spec.path_in("fr") == ("progression", "noter")
     assert spec.path_in("en") == ("progress", "rate")
-    assert spec.usage("fr") == "/progression noter competence:<skill> niveau:<0-5>"
+    assert spec.usage("fr") == "/progression noter competence:<compétence> niveau:<0-5>"
     assert spec.usage("en") == "/progress rate skill:<skill> level:<0-5>"
     assert REGISTRY.canonical(["progression", "noter", "x"]) == ("progress", "rate", "x")
     assert REGISTRY.canonical(["aide"]) == ("help",)
@@ -292,16 +292,16 @@ async def test_help_shows_the_names_in_the_readers_language(bot: ChatBot) -> Non
         (
             "/aide commande:progression noter",
             "fr",
-            "`/progression noter competence:<skill> niveau:<0-5>`",
+            "`/progression noter competence:<compétence> niveau:<0-5>`",
         ),
         ("/help command:progression noter", "en", "`/progress rate skill:<skill> level:<0-5>`"),
         (
             "/help command:progress rate",
             "fr",
-            "`/progression noter competence:<skill> niveau:<0-5>`",
+            "`/progression noter competence:<compétence> niveau:<0-5>`",
         ),
         ("/progression noter competence:securite niveau:9", "fr", "Usage : `/progression noter"),
-        ("/cto salaire couleur:bleu", "fr", "`/cto salaire [region:<region>] [niveau:<level>]`"),
+        ("/cto salaire couleur:bleu", "fr", "`/cto salaire [region:<région>] [niveau:<niveau>]`"),
         ("/cto salaire couleur:bleu", "en", "`/cto salary [region:<region>] [level:<level>]`"),
     ],
 )

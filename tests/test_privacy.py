@@ -18,6 +18,7 @@ from coachbot.clock import FakeClock
 from coachbot.db.migrate import upgrade
 from coachbot.db.models import (
     Delivery,
+    DmChannel,
     Goal,
     Person,
     Rating,
@@ -115,6 +116,11 @@ async def lived(bot: ChatBot, app: App, clock: FakeClock) -> ChatBot:
             )
         )
         session.add(UploadedFile(person_id=pid, digest="0" * 64, file_id="F1", created_at=now))
+        session.add(  # the DM channel a platform opened with her
+            DmChannel(
+                person_id=pid, platform="discord", user_id=ALICE, channel_id="1", opened_at=now
+            )
+        )
     clock.advance(timedelta(days=3))
     async with app.services.database().session() as session:
         sent = await due_mentor_alerts(
@@ -134,7 +140,7 @@ async def test_the_fixture_puts_alice_in_every_table(lived: ChatBot, app: App) -
     assert pid is not None
     async with app.services.database().session() as session:
         left = await remaining_rows(await session.connection(), pid)
-    expected = {t.name for t in metadata.sorted_tables} - {"workspace"}
+    expected = {t.name for t in metadata.sorted_tables} - {"workspace", "command_sync"}
     assert set(left) == expected
 
 

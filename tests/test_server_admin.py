@@ -59,11 +59,11 @@ async def test_timezone_is_checked_with_suggestions(app: App) -> None:
 
 async def test_tips_channel_feeds_where_channel(bot: ChatBot) -> None:
     await server(bot.app, in_="C7", channel="here")
-    assert "`C7`" in text(await server(bot.app))
+    assert "<#C7>" in text(await server(bot.app))
     await bot.say("/coach subscribe where:channel", locale="en")
-    assert "channel `C7`" in await bot.say("/coach settings", locale="en")
+    assert "channel #C7" in await bot.say("/coach settings", locale="en")
     await server(bot.app, channel="<#C9|tips>")
-    assert "`C9`" in text(await server(bot.app))
+    assert "<#C9>" in text(await server(bot.app))
     await server(bot.app, channel="none")
     assert "not set" in text(await server(bot.app))
 
@@ -77,7 +77,7 @@ async def test_bad_channels_are_refused(app: App) -> None:
 
 async def test_no_channel_removes_the_tips_channel_on_every_platform(app: App) -> None:
     await server(app, channel="<#C9|tips>")
-    assert "`C9`" in text(await server(app))
+    assert "<#C9>" in text(await server(app))
     reply = await app.dispatcher.dispatch(
         Invocation(ADMIN, ("coach", "server"), {"no_channel": True}, "en", None, is_admin=True)
     )

@@ -167,7 +167,7 @@ async def test_where_here_uses_the_channel(app: App) -> None:
     assert reply.tone is Tone.SUCCESS
     sub = await stored(app)
     assert sub is not None and (sub.where, sub.channel_id) == ("channel", "C42")
-    assert "channel `C42`" in await bot.say("/coach settings", locale="en")
+    assert "channel #C42" in await bot.say("/coach settings", locale="en")
     await bot.say("/coach settings where:dm", locale="en")
     sub = await stored(app)
     assert sub is not None and (sub.where, sub.channel_id) == ("dm", None)

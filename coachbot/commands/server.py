@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from coachbot.errors import BadInput
 from coachbot.i18n import Localized, parse_lang
-from coachbot.markup import escape
+from coachbot.markup import channel_ref, code
 from coachbot.prompts import parsing
 from coachbot.registry import Choice, Option, OptionType, command
 from coachbot.reply import Field, Fields, Reply, Text, Tone
@@ -134,18 +134,20 @@ def _show(ctx: Context, title: Localized, row: Workspace) -> Reply:
     default_lang = ctx.services.settings.bot.default_language
     fields = (
         Field(ctx.t(Localized("Langue", "Language")), f"`{row.language or default_lang}`"),
-        Field(ctx.t(Localized("Fuseau", "Timezone")), f"`{escape(row.timezone or default_tz)}`"),
+        Field(ctx.t(Localized("Fuseau", "Timezone")), code(row.timezone or default_tz)),
         Field(
             ctx.t(Localized("Salon des conseils", "Tips channel")),
-            f"`{escape(row.tip_channel)}`" if row.tip_channel else ctx.t(UNSET),
+            channel_ref(row.tip_channel) if row.tip_channel else ctx.t(UNSET),
         ),
     )
     shown = ctx.command_shown("coach", "server")  # /coach-server on Discord
+    # A channel named with # works wherever the option is typed and in Discord's channel
+    # picker, which cannot take "here".
     note = Localized(
         "Valeurs par défaut des membres qui n'ont rien choisi. Changer : "
-        f"`{shown} langue:en fuseau:Europe/Paris salon:here`.",
+        f"`{shown} langue:en fuseau:Europe/Paris salon:#conseils`.",
         "Defaults for members who chose nothing themselves. Change: "
-        f"`{shown} language:en timezone:Europe/Paris channel:here`.",
+        f"`{shown} language:en timezone:Europe/Paris channel:#tips`.",
     )
     return Reply(
         title=ctx.t(title),

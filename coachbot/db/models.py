@@ -231,3 +231,33 @@ class UploadedFile(SQLModel, table=True):
     digest: str = Field(max_length=64)  # hex SHA-256 of the uploaded bytes
     file_id: str = Field(max_length=64)  # the platform's id of the uploaded file
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DmChannel(SQLModel, table=True):
+    """The direct-message channel a platform opened with one of its users, kept so a
+    restart does not open it again (Discord refuses bursts of openings: error 40003)."""
+
+    __tablename__ = "dm_channel"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The person it was opened for: export and forget find the row through it.
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)  # a platform user id, the same in every workspace
+    channel_id: str = Field(max_length=64)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CommandSync(SQLModel, table=True):
+    """The hash of the command payload last uploaded to one target (``global`` or a
+    server id), so ``coachbot run`` uploads again only when the commands changed."""
+
+    __tablename__ = "command_sync"
+    __table_args__ = (UniqueConstraint("platform", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    target: str = Field(max_length=32)  # "global" or a server id
+    payload_hash: str = Field(max_length=64)  # SHA-256 of the canonical JSON payload
+    synced_at: datetime = Field(sa_type=UTCDateTime)

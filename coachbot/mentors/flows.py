@@ -376,13 +376,12 @@ def _mentee_line(view: LinkView, lang: Lang, registry: Registry) -> str:
 
 
 def _answer_buttons(user: str, lang: Lang) -> tuple[Button, Button]:
+    who = shown_user(user)  # labels are markup: adapters show the person's name
     return (
         Button(
             f"mentor:accept:{user}",
-            Localized(f"Accepter @{user}", f"Accept @{user}").get(lang),
+            Localized(f"Accepter {who}", f"Accept {who}").get(lang),
             ButtonStyle.PRIMARY,
         ),
-        Button(
-            f"mentor:decline:{user}", Localized(f"Refuser @{user}", f"Decline @{user}").get(lang)
-        ),
+        Button(f"mentor:decline:{user}", Localized(f"Refuser {who}", f"Decline {who}").get(lang)),
     )

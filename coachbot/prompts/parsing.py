@@ -109,9 +109,9 @@ def format_days(mask: int, lang: Lang) -> str:
     names = SHORT[lang]
     if mask & ALL_DAYS == ALL_DAYS:
         return f"{names[0]}-{names[6]}"
-    start = next(i for i in range(7) if not mask >> i & 1)
+    start = _week_start(mask)
     runs: list[list[int]] = []
-    for k in range(1, 8):
+    for k in range(7):
         day = (start + k) % 7
         if not mask >> day & 1:
             continue
@@ -120,6 +120,24 @@ def format_days(mask: int, lang: Lang) -> str:
         else:
             runs.append([day])
     return ",".join(_run(run, names) for run in runs)
+
+
+def _week_start(mask: int) -> int:
+    """Monday, unless a range of three days or more runs over the week end (``sun-thu``,
+    ``fri-mon``): then that range's first day, so it reads as one range."""
+    start = 0
+    while start > -6 and mask >> ((start - 1) % 7) & 1:
+        start -= 1
+    if not mask & 1 or _run_length(mask, start % 7) < 3 or start == 0:
+        return 0
+    return start % 7
+
+
+def _run_length(mask: int, start: int) -> int:
+    length = 0
+    while length < 7 and mask >> ((start + length) % 7) & 1:
+        length += 1
+    return length
 
 
 def _run(run: list[int], names: tuple[str, ...]) -> str:

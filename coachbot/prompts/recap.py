@@ -40,8 +40,9 @@ from coachbot.db.models import (
 from coachbot.delivery import DeliveryTarget
 from coachbot.i18n import Lang, Localized, parse_lang
 from coachbot.identity import PersonRef
-from coachbot.markup import escape
+from coachbot.markup import escape, mention
 from coachbot.reply import Reply, Text, Tone
+from coachbot.tracker.labels import typed
 
 if TYPE_CHECKING:
     from coachbot.services import Services
@@ -351,9 +352,10 @@ async def recap_reply(
     week = week_of(local)
     activity = await week_activity(session, services, person.id, week)
     lines = activity_lines(activity, services, lang)
+    show, tip = typed(services.registry, "progress show"), typed(services.registry, "coach tip")
     outro = Localized(
-        "Continuez : `/progress` pour le détail, `/coach tip` pour le conseil du jour.",
-        "Keep going: `/progress` for the details, `/coach tip` for today's tip.",
+        f"Continuez : `{show.fr}` pour le détail, `{tip.fr}` pour le conseil du jour.",
+        f"Keep going: `{show.en}` for the details, `{tip.en}` for today's tip.",
     )
     return Reply(
         title=Localized(f"Votre semaine · {week.label}", f"Your week · {week.label}").get(lang),
@@ -378,7 +380,8 @@ async def digest_reply(
         assert mentee.id is not None
         activity = await week_activity(session, services, mentee.id, week)
         lines = activity_lines(activity, services, lang)
-        blocks.append(Text(f"**@{escape(mentee.user_id)}**\n" + "\n".join(f"- {x}" for x in lines)))
+        who = mention(mentee.user_id)  # a name on each platform, never a raw id
+        blocks.append(Text(f"{who}\n" + "\n".join(f"- {x}" for x in lines)))
     title = Localized(
         f"Vos mentorés cette semaine · {week.label}", f"Your mentees this week · {week.label}"
     )

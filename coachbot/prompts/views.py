@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coachbot.db.models import Subscription
 from coachbot.i18n import Lang, Localized
-from coachbot.markup import escape
+from coachbot.markup import channel_ref, code
 from coachbot.prompts.parsing import SHORT, format_days
 from coachbot.prompts.subscriptions import CHANNEL
 from coachbot.reply import Field, Fields
@@ -18,7 +18,7 @@ def settings_fields(sub: Subscription, lang: Lang) -> Fields:
     recap = SHORT[lang][sub.recap_weekday] if sub.recap_weekday >= 0 else "off"
     rows = (
         (names["time"], f"`{sub.local_time}`"),
-        (names["timezone"], f"`{escape(sub.timezone)}`"),
+        (names["timezone"], code(sub.timezone)),
         (names["days"], f"`{format_days(sub.days, lang)}`"),
         (names["where"], where_text(sub, lang)),
         (names["language"], f"`{sub.language}`"),
@@ -30,23 +30,25 @@ def settings_fields(sub: Subscription, lang: Lang) -> Fields:
     return Fields(tuple(Field(name.get(lang), value, inline=True) for name, value in rows))
 
 
+# French readers type the French option names (heure, fuseau...): no English name here.
 _FIELD_NAMES = {
-    "time": Localized("Heure (time)", "Time"),
-    "timezone": Localized("Fuseau (timezone)", "Timezone"),
-    "days": Localized("Jours (days)", "Days"),
-    "where": Localized("Où (where)", "Where"),
-    "language": Localized("Langue (language)", "Language"),
-    "skip_holidays": Localized("Jours fériés sautés (skip_holidays)", "Holidays skipped"),
-    "recap": Localized("Bilan hebdo (recap)", "Weekly recap"),
+    "time": Localized("Heure", "Time"),
+    "timezone": Localized("Fuseau", "Timezone"),
+    "days": Localized("Jours", "Days"),
+    "where": Localized("Où", "Where"),
+    "language": Localized("Langue", "Language"),
+    "skip_holidays": Localized("Jours fériés sautés", "Holidays skipped"),
+    "recap": Localized("Bilan hebdo", "Weekly recap"),
     "state": Localized("État", "State"),
     "next": Localized("Prochain conseil", "Next tip"),
 }
 
 
 def where_text(sub: Subscription, lang: Lang) -> str:
-    """``direct messages`` or ``channel `C123```."""
+    """``direct messages`` or ``channel <#C123>`` (a link to the channel where the platform
+    has them)."""
     if sub.where == CHANNEL and sub.channel_id:
-        return Localized("salon ", "channel ").get(lang) + f"`{escape(sub.channel_id)}`"
+        return Localized("salon ", "channel ").get(lang) + channel_ref(sub.channel_id)
     return Localized("messages privés", "direct messages").get(lang)
 
 

@@ -351,7 +351,8 @@ def radar_alt(for_mentor: bool, lang: Lang) -> str:
 
 def _title(learner: PersonRef, lang: Lang, for_mentor: bool) -> str:
     if for_mentor:
-        return Localized("Progression de @{u}", "Progress of @{u}").format(u=learner.user).get(lang)
+        who = mention(learner.user)  # titles are markup: adapters show the name
+        return Localized(f"Progression de {who}", f"Progress of {who}").get(lang)
     return Localized("Votre progression", "Your progress").get(lang)
 
 

@@ -32,6 +32,7 @@ PAYLOADS = Path(__file__).parent / "payloads"
 GUILD = "81384788765712384"
 ALICE = "80351110224678912"
 BOB = "80351110224678913"
+NAMES = {ALICE: "Alice Martin", BOB: "Bob Durand"}  # display names GET /users/{id} answers
 MANAGE_GUILD = 1 << 5
 CALLBACK = "/interactions/{webhook_id}/{webhook_token}/callback"
 FOLLOWUP = "/webhooks/{webhook_id}/{webhook_token}"
@@ -41,6 +42,25 @@ ORIGINAL = "/webhooks/{webhook_id}/{webhook_token}/messages/@original"
 def fixture(name: str) -> dict[str, Any]:
     """A recorded payload (a fresh copy each time)."""
     return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def rest_answer(method: str, path: str, url: str) -> Any:
+    """The recorded answer to a read the bot makes (users, guild, member, channel), with
+    the ids of ``url``; None for other routes."""
+    tail = url.rstrip("/").split("/")[-1]
+    if method != "GET":
+        return None
+    if path == "/users/{user_id}":
+        user = fixture("rest/user")
+        user.update(id=tail, username=f"user{tail[-3:]}", global_name=NAMES.get(tail))
+        return user
+    if path == "/guilds/{guild_id}":
+        return fixture("rest/guild")
+    if path == "/guilds/{guild_id}/members/{member_id}":
+        return fixture("rest/member_bot")
+    if path == "/channels/{channel_id}":
+        return dict(fixture("rest/channel"), id=tail)
+    return None
 
 
 @dataclass
@@ -70,6 +90,7 @@ class Recorder(AsyncWebhookAdapter):
         super().__init__()
         self.calls: list[Call] = []
         self.script: Script | None = None
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # what each command URL holds
         self._ids = itertools.count(1264000000000001000)
 
     async def request(self, route: Route, session: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -106,15 +127,21 @@ class Recorder(AsyncWebhookAdapter):
             return fixture("rest/application")
         if call.path == "/users/@me/channels":
             return fixture("rest/dm_channel")
+        read = rest_answer(call.method, call.path, call.url)
+        if read is not None:
+            return read
         if call.path in ("/channels/{channel_id}/messages", FOLLOWUP, ORIGINAL):
             return self.message(call)
         if call.path == CALLBACK:
             return {"interaction": {"id": call.url.split("/")[-3], "type": 2}}
         if call.method == "PUT" and call.path.startswith("/applications/"):
-            return [
+            self.commands[call.url] = [
                 dict(c, id=str(next(self._ids)), application_id="1", version="1")
                 for c in call.payload or []
             ]
+            return self.commands[call.url]
+        if call.method == "GET" and call.path.startswith("/applications/"):
+            return self.commands.get(call.url.split("?")[0], [])
         return None
 
     def message(self, call: Call) -> dict[str, Any]:
@@ -131,7 +158,7 @@ class Recorder(AsyncWebhookAdapter):
         return [c for c in self.calls if c.path == path]
 
     def responses(self) -> list[Call]:
-        """Interaction callbacks, follow-ups and deletions, in order."""
+        """Interaction callbacks, follow-ups, edits and deletions, in order."""
         return [c for c in self.calls if c.path in (CALLBACK, FOLLOWUP, ORIGINAL)]
 
     def sent_payloads(self) -> list[dict[str, Any]]:
@@ -140,10 +167,24 @@ class Recorder(AsyncWebhookAdapter):
         return [
             c.data
             for c in self.calls
-            if c.method == "POST"
-            and c.payload is not None
-            and (c.path in messages or (c.path == CALLBACK and c.payload.get("type") in (4, 7)))
+            if c.payload is not None
+            and (
+                (c.method == "POST" and c.path in messages)
+                or (c.method == "POST" and c.path == CALLBACK and c.payload.get("type") in (4, 7))
+                or (c.method == "PATCH" and c.path == ORIGINAL)
+            )
         ]
+
+    def private(self, body: dict[str, Any]) -> bool:
+        """Whether ``body`` shows only to the person asking: its own ephemeral flag, or,
+        for the edit replacing a deferral's placeholder, the deferral's."""
+        if body.get("flags"):
+            return bool(int(body["flags"]) & 64)
+        edits = [c for c in self.calls if c.method == "PATCH" and c.path == ORIGINAL]
+        if not any(c.payload is body for c in edits):
+            return False
+        acks = [c.payload or {} for c in self.to(CALLBACK)]
+        return any(a.get("type") == 5 and int(a.get("data", {}).get("flags", 0)) & 64 for a in acks)
 
     def clear(self) -> None:
         """Forget the calls so far."""
@@ -235,7 +276,7 @@ def command(
 def user_option(name: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A USER option and the ``resolved`` block Discord sends with it."""
     user = {"id": user_id, "username": f"user{user_id[-3:]}", "discriminator": "0",
-            "global_name": None, "avatar": None, "public_flags": 0}  # fmt: skip
+            "global_name": NAMES.get(user_id), "avatar": None, "public_flags": 0}  # fmt: skip
     member = {"roles": [], "joined_at": "2024-05-04T12:00:00.000000+00:00", "deaf": False,
               "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
               "premium_since": None, "permissions": "1071698660929"}  # fmt: skip

@@ -125,14 +125,14 @@ async def test_every_command_answers_through_the_command_tree(
     [ack] = [c for c in calls if c.path == CALLBACK]
     assert ack.payload is not None and ack.payload["type"] in (4, 5)
     if spec.slow:
-        assert ack.payload["type"] == 5  # deferred first, answered by follow-up
-        assert discord_bot.recorder.to(FOLLOWUP)
+        assert ack.payload["type"] == 5  # deferred first, the placeholder then replaced
+        assert [c.method for c in discord_bot.recorder.to(ORIGINAL)][:1] == ["PATCH"]
     sent = discord_bot.recorder.sent_payloads()
     assert sent, "no message was sent"
     for body in sent:
         assert message_problems(body) == []
         if spec.personal:
-            assert flags(body) & EPHEMERAL, "personal data must be ephemeral"
+            assert discord_bot.recorder.private(body), "personal data must be ephemeral"
 
 
 async def test_a_recorded_slash_command_gets_its_embeds(discord_bot: Discord) -> None:
@@ -205,10 +205,10 @@ async def test_a_slow_command_defers_then_follows_up_privately_with_its_file(
     discord_bot: Discord,
 ) -> None:
     await discord_bot.dispatch(command(("coach", "export")))
-    ack, follow = discord_bot.recorder.responses()
-    assert ack.payload == {"type": 5, "data": {"flags": EPHEMERAL}}
-    assert follow.path == FOLLOWUP and flags(follow.data) & EPHEMERAL
-    [(filename, blob)] = follow.files
+    ack, answer = discord_bot.recorder.responses()
+    assert ack.payload == {"type": 5, "data": {"flags": EPHEMERAL}}  # private from the start
+    assert (answer.method, answer.path) == ("PATCH", ORIGINAL)  # replaces "thinking…"
+    [(filename, blob)] = answer.files
     assert filename.startswith("coachbot-export-") and filename.endswith(".json")
     assert b'"tables"' in blob
 
@@ -223,10 +223,10 @@ async def test_a_command_not_done_in_time_defers_publicly(
         await bot.dispatch(command(("cto", "types")))
     finally:
         await bot.close()
-    ack, follow = recorder.responses()
+    ack, answer = recorder.responses()
     assert ack.payload == {"type": 5}  # public, like the answer will be
-    assert follow.path == FOLLOWUP and flags(follow.data) == 0
-    assert follow.data["embeds"][0]["title"]
+    assert (answer.method, answer.path) == ("PATCH", ORIGINAL)
+    assert answer.data["embeds"][0]["title"]
 
 
 async def test_a_private_answer_after_a_public_deferral_never_shows_publicly(
@@ -239,10 +239,12 @@ async def test_a_private_answer_after_a_public_deferral_never_shows_publicly(
         await bot.dispatch(command(("cto", "day"), [{"name": "hour", "type": 4, "value": 22}]))
     finally:
         await bot.close()
-    ack, delete, follow = recorder.responses()
+    ack, aside, follow, delete = recorder.responses()
     assert ack.payload == {"type": 5}
-    assert (delete.method, delete.path) == ("DELETE", ORIGINAL)
+    assert (aside.method, aside.path) == ("PATCH", ORIGINAL)  # a neutral public line...
+    assert aside.data["content"] == "Answer sent privately." and "embeds" not in aside.data
     assert follow.path == FOLLOWUP and flags(follow.data) & EPHEMERAL  # the error stays private
+    assert (delete.method, delete.path) == ("DELETE", ORIGINAL)  # ...then gone
 
 
 async def test_a_chart_command_sends_its_png_in_the_embed(
@@ -266,6 +268,7 @@ async def test_a_chart_command_sends_its_png_in_the_embed(
         await bot.close()
     ack, follow = recorder.responses()
     assert ack.payload == {"type": 5}
+    assert (follow.method, follow.path) == ("PATCH", ORIGINAL)
     assert follow.files == [("radar.png", b"\x89PNG")]
     assert follow.data["embeds"][0]["image"] == {"url": "attachment://radar.png"}
     assert follow.data["attachments"] == [
@@ -310,9 +313,9 @@ async def test_coach_server_stores_the_picked_channel_and_answers_privately(
         await bot.close()
     [ack] = recorder.to(CALLBACK)
     assert ack.payload is not None and ack.payload["type"] == (5 if deferred else 4)
-    assert not recorder.to(ORIGINAL)  # no public placeholder to delete
+    assert [c for c in recorder.to(ORIGINAL) if c.method == "DELETE"] == []  # nothing public
     sent = recorder.sent_payloads()
-    assert sent and all(flags(body) & EPHEMERAL for body in sent)
+    assert sent and all(recorder.private(body) for body in sent)
     assert sent[-1]["embeds"][0]["title"] == "Server defaults saved"
     async with app.services.database().session() as session:
         row = await find_workspace(session=session, ref=PersonRef("discord", GUILD, ALICE))
@@ -338,7 +341,7 @@ async def test_an_admin_answer_stays_private_even_when_the_core_makes_it_public(
     if deferred:
         assert ack.payload == {"type": 5, "data": {"flags": EPHEMERAL}}
     [body] = recorder.sent_payloads()
-    assert flags(body) & EPHEMERAL
+    assert recorder.private(body)
     assert body["embeds"][0]["title"] == "Server defaults"
 
 
@@ -443,8 +446,9 @@ async def test_a_button_still_works_after_a_restart(
     finally:
         await second.close()
     [ack] = recorder.to(CALLBACK)
-    assert ack.payload is not None and ack.payload["type"] == 4
-    assert flags(ack.data) & EPHEMERAL and ack.data["allowed_mentions"] == {"parse": []}
+    assert ack.payload is not None and ack.payload["type"] == 7  # the prompt itself updated
+    [answer] = recorder.to(FOLLOWUP)
+    assert flags(answer.data) & EPHEMERAL and answer.data["allowed_mentions"] == {"parse": []}
     async with app.services.database().session() as session:
         stored = await session.get(Delivery, delivery.id)
     assert stored is not None and stored.feedback == "done"

@@ -31,7 +31,7 @@ LIMITS = {
     "context_text": 2000,
 }
 BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
-USER_REFERENCE = re.compile(r"<@[UW][A-Z0-9]{2,20}>|<#[CG][A-Z0-9]{2,20}>")
+USER_REFERENCE = re.compile(r"<@[UW][A-Z0-9]{2,20}>|<#[CG][A-Z0-9]{2,20}>")  # a person, a channel
 
 
 def check_block(block: dict[str, Any]) -> None:
@@ -52,7 +52,8 @@ def check_block(block: dict[str, Any]) -> None:
         for element in block["elements"]:
             assert len(element["text"]) <= LIMITS["context_text"]
     for text in mrkdwn_texts(block):
-        # the only angle brackets allowed: a person the core named (<@U…>), shown as their name
+        # the only angle brackets allowed: a person the core named (<@U…>), shown as their
+        # name, and a channel it named (<#C…>), shown as a link
         bare = USER_REFERENCE.sub("", text)
         assert "<" not in bare and ">" not in bare, text
         assert "<!" not in text, text

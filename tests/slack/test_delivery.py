@@ -168,7 +168,7 @@ async def test_the_tips_channel_is_stored_by_id_and_prompts_are_posted_there(
 
     fake_slack.users["U0009"] = {"locale": "en-US", "is_admin": True}
     saved = await slack.say("/coach server channel:<#C0TIPS|tips>", user="U0009")
-    assert "C0TIPS" in text_of(saved) and "tips`" not in text_of(saved)
+    assert "*Tips channel*\n<#C0TIPS>" in text_of(saved)  # a link to the channel, by id
     async with app.services.database().session() as session:
         [workspace] = list(await session.exec(select(Workspace)))
     assert (workspace.workspace, workspace.tip_channel) == (TEAM, "C0TIPS")

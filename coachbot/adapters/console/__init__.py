@@ -21,7 +21,7 @@ from coachbot.app import App
 from coachbot.dispatch import run_action
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
-from coachbot.markup import Bullets, Paragraph, Span, parse, span_text
+from coachbot.markup import Bullets, Paragraph, Span, parse, parse_inline, span_text
 from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Reply, Text
 from coachbot.textcommand import run_line
 
@@ -98,7 +98,7 @@ class ConsoleRenderer:
         """The whole reply as text."""
         parts = []
         if reply.title:
-            parts.append(f"== {reply.title} ==")
+            parts.append(f"== {spans_text(parse_inline(reply.title))} ==")
         parts.extend(p for p in render_blocks(reply.blocks, self.renderers) if p)
         parts.extend(hanging("★ ", n) for n in reply.notices)
         if reply.footer:
@@ -116,15 +116,25 @@ class ConsoleRenderer:
         return "\n".join(head + [hanging(ITEM, i) for i in block.items])
 
     def _actions(self, block: Actions) -> str:
-        return "   ".join(f"[{i}] {b.label}" for i, b in enumerate(block.buttons, 1)) + (
-            "   (/press N)"
-        )
+        labels = (spans_text(parse_inline(b.label)) for b in block.buttons)
+        return "   ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)) + ("   (/press N)")
 
     def _save(self, filename: str, data: bytes, label: str) -> str:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.out_dir / filename
+        path = free_path(self.out_dir / filename, data)
         path.write_bytes(data)
         return f"{label}: {path}"
+
+
+def free_path(path: Path, data: bytes) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext``... when a file with other bytes is there:
+    a file written earlier (a backup before ``/coach forget``, a learner's own chart) is
+    never overwritten; the same bytes again reuse their file."""
+    candidate, n = path, 2
+    while candidate.exists() and candidate.read_bytes() != data:
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 class ConsoleSession:
@@ -147,13 +157,18 @@ class ConsoleSession:
         line = line.strip()
         if not line or line.startswith("#"):
             return None
-        if line.startswith("/as"):
-            return await self._switch(line[3:].strip())
-        if line.startswith("/press"):
-            return await self._press(line[6:].strip())
+        word, *more = line.split(None, 1)
+        rest = more[0] if more else ""
+        if word == "/as":
+            return await self._switch(rest.strip())
+        if word == "/press":
+            return await self._press(rest.strip())
         if not line.startswith("/"):
             line = f"/cto ask {line}"
-        reply = await run_line(self.app.dispatcher, self.person, line, channel=CONSOLE_CHANNEL)
+        # The console user owns the local workspace: its admin commands are theirs.
+        reply = await run_line(
+            self.app.dispatcher, self.person, line, channel=CONSOLE_CHANNEL, is_admin=True
+        )
         return self.show(reply)
 
     def show(self, reply: Reply) -> str:

@@ -27,7 +27,11 @@ from coachbot.settings import Settings
 
 log = logging.getLogger(__name__)
 Hook = Callable[["CoachClient"], Awaitable[None]]
-MAX_RATELIMIT_WAIT = 10.0  # longer waits surface as RateLimited: the scheduler decides
+# The longest per-route rate-limit wait discord.py sleeps through inside one request;
+# a longer one raises discord.RateLimited, which the delivery port hands to the engine
+# as RateLimited(retry_after). 30 s is the least discord.py accepts: it silently raises
+# anything lower to 30, so the value is set to what it really is.
+MAX_RATELIMIT_WAIT = 30.0
 GUILD_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 

@@ -1,11 +1,19 @@
 """The Discord DeliveryPort: daily prompts by DM or to a channel, errors mapped for the scheduler.
 
-A DM first opens (or finds) the DM channel, then sends. Every message carries a
+A DM first finds the DM channel (memory, then the database: ``dm_channels``) or
+opens it, then sends. Every message carries a
 nonce with ``enforce_nonce``, so a retry after a lost answer is dropped by Discord
 instead of posted twice. Discord's answers become the port's three failure kinds:
 closed DMs and missing access or permission (50007, 50001, 50013), unknown
 channel or user (10003, 10013) and other refusals are permanent; 429 is a rate
-limit; 5xx and network errors are transient. A target Discord cannot even address (a
+limit, and so is 40003 (403, opening DMs too fast: the prompt waits
+``DM_OPEN_BACKOFF`` seconds and is neither dropped nor counted as a failure); 5xx and
+network errors are transient.
+
+discord.py waits out a rate limit itself when the wait is at most the client's
+``max_ratelimit_timeout`` (``client.MAX_RATELIMIT_WAIT``, set explicitly: left unset,
+discord.py would sleep up to 30 s per request); a longer one raises
+``discord.RateLimited``, which reaches the engine as ``RateLimited(retry_after)``. A target Discord cannot even address (a
 channel or user that is not a snowflake id, such as a ``tips`` typed elsewhere) is
 permanent too, found before any request.
 """
@@ -14,14 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
 
 from coachbot.adapters.discord import PLATFORM, limits
+from coachbot.adapters.discord.dm_channels import DmChannels
+from coachbot.adapters.discord.people import People, people_shown_as_text, with_names
 from coachbot.adapters.discord.render import render
 from coachbot.adapters.discord.send import message_kwargs
+from coachbot.clock import SystemClock
 from coachbot.delivery import (
     DeliveryTarget,
     PermanentFailure,
@@ -29,11 +40,16 @@ from coachbot.delivery import (
     Sent,
     TransientFailure,
 )
+from coachbot.identity import PersonRef
 from coachbot.reply import Reply
+
+if TYPE_CHECKING:
+    from coachbot.app import App
 
 PERMANENT_CODES = {50007: "cannot send messages to this user", 50001: "missing access",
                    50013: "missing permissions", 10003: "unknown channel", 10013: "unknown user"}  # fmt: skip
-DM_CACHE = 10_000
+OPENING_DMS_TOO_FAST = 40003
+DM_OPEN_BACKOFF = 60.0  # seconds; Discord gives no Retry-After with 40003
 SNOWFLAKE_MAX = 2**64 - 1  # Discord ids are unsigned 64-bit integers
 
 
@@ -67,6 +83,8 @@ def _http_failure(exc: discord.HTTPException) -> Exception:
     if exc.status == 429:
         retry = getattr(exc.response, "headers", {}).get("Retry-After", "1")
         return RateLimited(float(retry), "discord 429")
+    if exc.code == OPENING_DMS_TOO_FAST:
+        return RateLimited(DM_OPEN_BACKOFF, "discord 403/40003: opening DMs too fast")
     if exc.status >= 500 or exc.status == 401:  # 401: our token, not the user's fault
         return TransientFailure(f"discord {exc.status}")
     reason = PERMANENT_CODES.get(exc.code, exc.text[:120] or "refused")
@@ -78,9 +96,10 @@ class DiscordDelivery:
 
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, dm_channels: DmChannels | None = None) -> None:
         self.client = client
-        self._dm_channels: OrderedDict[str, int] = OrderedDict()
+        self.dm_channels = dm_channels or DmChannels(None, SystemClock())
+        self.people = People()  # names in titles and labels of prompts, recaps, alerts
 
     async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
         """Send ``reply`` to the target's DMs or channel; raises the port's failures."""
@@ -96,10 +115,12 @@ class DiscordDelivery:
         if target.channel:
             channel_id = snowflake(target.channel, "channel")
         else:
-            channel_id = await self._dm(target.person.user)
+            channel_id = await self._dm(target.person)
         channel = self.client.get_partial_messageable(channel_id)
+        names = await self.people.names(self.client, people_shown_as_text(reply))
         first: discord.Message | None = None
-        for part, message in enumerate(render(reply, workspace=target.person.workspace)):
+        shown = with_names(reply, names)
+        for part, message in enumerate(render(shown, workspace=target.person.workspace)):
             sent = await channel.send(**message_kwargs(message), nonce=discord_nonce(nonce, part))
             first = first or sent
         assert first is not None  # render always returns at least one message
@@ -108,17 +129,20 @@ class DiscordDelivery:
     def requests_for(self, target: DeliveryTarget) -> int:
         """The message, plus opening the DM channel when it is not known yet (both count
         against the bot's global limit)."""
-        opening = target.channel is None and target.person.user not in self._dm_channels
+        opening = target.channel is None and not self.dm_channels.known(target.person.user)
         return 2 if opening else 1
 
-    async def _dm(self, user_id: str) -> int:
-        """The DM channel with ``user_id`` (opening it is idempotent on Discord's side)."""
-        cached = self._dm_channels.get(user_id)
-        if cached is not None:
-            self._dm_channels.move_to_end(user_id)
-            return cached
-        data = await self.client.http.start_private_message(snowflake(user_id, "user"))
-        self._dm_channels[user_id] = int(data["id"])
-        if len(self._dm_channels) > DM_CACHE:
-            self._dm_channels.popitem(last=False)
+    async def _dm(self, person: PersonRef) -> int:
+        """The DM channel with ``person``: stored, else opened (idempotent on Discord's
+        side) and stored."""
+        stored = await self.dm_channels.get(person.user)
+        if stored is not None:
+            return stored
+        data = await self.client.http.start_private_message(snowflake(person.user, "user"))
+        await self.dm_channels.put(person, int(data["id"]))
         return int(data["id"])
+
+
+def delivery_for(app: App, client: discord.Client) -> DiscordDelivery:
+    """The port of ``client`` for ``app``, keeping DM channels in ``app``'s database."""
+    return DiscordDelivery(client, DmChannels(app.services.db, app.services.clock))

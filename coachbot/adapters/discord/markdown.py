@@ -50,6 +50,8 @@ def render_span(span: Span) -> str:
     """One span in Discord markdown; surrounding spaces stay outside the markers."""
     if span.style == "user":
         return f"<@{span.text}>" if span.text.isdigit() else escape_plain("@" + span.text)
+    if span.style == "channel":
+        return f"<#{span.text}>" if span.text.isdigit() else escape_plain("#" + span.text)
     if span.style == "code":
         body = span.text.replace("`", "ʼ")
         return f"`{body}`" if body.strip() else body
@@ -98,10 +100,11 @@ def _one_line(spans: tuple[Span, ...]) -> tuple[Span, ...]:
 
 def inline_line(markup: str, *, bullet: bool = False, people: bool = True) -> Line:
     """A markup text as one line (line breaks become spaces); without ``people``, a person
-    is the plain ``@id``, for places where Discord shows ``<@id>`` as typed."""
+    is the plain ``@id`` (a channel ``#id``), for places where Discord shows ``<@id>`` as
+    typed."""
     spans = _one_line(parse_inline(markup.replace("\n", " ")))
     if not people:
-        spans = tuple(Span(span_text(s)) if s.style == "user" else s for s in spans)
+        spans = tuple(Span(span_text(s)) if s.style in ("user", "channel") else s for s in spans)
     return Line(spans, bullet)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -15,6 +15,9 @@ from coachbot.adapters.discord.failures import FAILURES, explain
 from coachbot.app import App
 from coachbot.platform import PlatformAdapter, PlatformUnavailable
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits
+
+if TYPE_CHECKING:
+    from coachbot.adapters.discord.client import CoachClient
 
 log = logging.getLogger(__name__)
 LOGIN_TIMEOUT = 30.0  # seconds: the longest the other platforms' prompts wait for Discord
@@ -29,10 +32,12 @@ class DiscordPlatform:
     platform = PLATFORM
     limits = LIMITS
 
-    def __init__(self, client: discord.Client, token: str) -> None:
+    def __init__(
+        self, client: discord.Client, token: str, delivery: DiscordDelivery | None = None
+    ) -> None:
         self.client = client
         self.token = token
-        self.delivery = DiscordDelivery(client)
+        self.delivery = delivery or DiscordDelivery(client)
 
     async def start(self) -> None:
         """Log in (bounded by ``LOGIN_TIMEOUT``): REST, hence delivery, works from then on."""
@@ -71,11 +76,21 @@ class DiscordPlatform:
 
 def adapter(app: App, args: argparse.Namespace) -> PlatformAdapter:
     """Discord for ``coachbot run --platform discord`` (needs COACHBOT_DISCORD_TOKEN)."""
+    from coachbot.adapters.discord.delivery import delivery_for
+
+    token = app.services.settings.secrets.require("discord_token").reveal()
+    logging.getLogger("coachbot.adapters.discord").setLevel(logging.INFO)
+    client = wired_client(app)
+    return DiscordPlatform(client, token, delivery_for(app, client))
+
+
+def wired_client(app: App) -> CoachClient:
+    """The client answering for ``app``; once logged in it uploads the commands if they
+    changed since the last upload."""
+    from coachbot.adapters.discord.cli import command_sync
     from coachbot.adapters.discord.client import make_client
     from coachbot.adapters.discord.interactions import Responder
 
-    settings = app.services.settings
-    token = settings.secrets.require("discord_token").reveal()
-    logging.getLogger("coachbot.adapters.discord").setLevel(logging.INFO)
-    client = make_client(app.registry, settings, responder=Responder(app))
-    return DiscordPlatform(client, token)
+    client = make_client(app.registry, app.services.settings, responder=Responder(app))
+    client.startup.append(command_sync(app))
+    return client

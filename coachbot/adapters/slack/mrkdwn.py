@@ -48,6 +48,8 @@ def render_span(span: Span) -> str:
     """One styled span as mrkdwn; markers go around each line's non-blank text only."""
     if span.style == "user":
         return f"<@{span.text}>" if _SLACK_USER.fullmatch(span.text) else escape("@" + span.text)
+    if span.style == "channel":
+        return f"<#{span.text}>" if _SLACK_CHANNEL.fullmatch(span.text) else escape("#" + span.text)
     if span.style == "plain":
         return escape(span.text)
     if span.style == "code" and _SLACK_CHANNEL.fullmatch(span.text):

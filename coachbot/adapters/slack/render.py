@@ -143,7 +143,7 @@ class SlackRenderer:
         self._files = files or {}
         out: list[SlackBlock] = []
         if reply.title:
-            title = TONE_EMOJI.get(reply.tone, "") + reply.title
+            title = TONE_EMOJI.get(reply.tone, "") + plain(reply.title)
             out.append({"type": "header", "text": plain_text(title, HEADER_CHARS)})
         for rendered in render_blocks(reply.blocks, self.renderers):
             out.extend(rendered)
@@ -257,7 +257,7 @@ def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
         action_id = _unique(clip(ACTION_PREFIX + button.action, ACTION_ID_CHARS), seen)
         element: dict[str, Any] = {
             "type": "button",
-            "text": plain_text(button.label, BUTTON_CHARS),
+            "text": plain_text(plain(button.label), BUTTON_CHARS),
             "action_id": action_id,
             "value": button.action,
         }
