@@ -22,7 +22,7 @@ import textwrap
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from coachbot.tracker.cache import Memo, memo
@@ -330,9 +330,8 @@ def history_figure(data: HistoryData) -> Any:
                 label=data.names[3], gid="evidence")  # fmt: skip
     pad = max((end - data.times[0]) / 40, timedelta(hours=2))
     ax.set_xlim(date2num(data.times[0] - pad), date2num(end))
-    ticks = _day_ticks(data.times[0].date(), end.date())
-    ax.set_xticks([date2num(datetime.combine(d, datetime.min.time())) for d in ticks],
-                  labels=_day_labels(ticks, data.months))  # fmt: skip
+    ticks = _day_ticks(data.times[0] - pad, end)
+    ax.set_xticks([date2num(t) for t in ticks], labels=_day_labels(ticks, data.months))
     ax.set_ylim(-0.3, MAX_LEVEL + 0.4)
     ax.set_yticks(range(MAX_LEVEL + 1))
     ax.grid(axis="y", color=GRID)
@@ -341,14 +340,22 @@ def history_figure(data: HistoryData) -> Any:
     return fig
 
 
-def _day_ticks(first: date, last: date, most: int = 5) -> list[date]:
-    """At most ``most`` whole days from ``first`` to ``last``, evenly spaced."""
-    step = max(1, math.ceil((last - first).days / (most - 1)))
-    return [first + timedelta(days=step * k) for k in range((last - first).days // step + 1)]
+def _day_ticks(start: datetime, end: datetime, most: int = 5) -> list[datetime]:
+    """At most ``most`` midnights evenly spaced between ``start`` and ``end``, none so close to
+    the right edge that its label would leave the picture; the start itself when the span
+    holds no midnight far enough from the edge (a first rating today)."""
+    first = datetime.combine(start.date() + timedelta(days=1), datetime.min.time())
+    last = end - (end - start) * 0.1
+    days = (last - first).days
+    if days < 0:
+        return [start + (end - start) * 0.15]
+    step = max(1, math.ceil(days / (most - 1)))
+    return [first + timedelta(days=step * k) for k in range(days // step + 1)]
 
 
-def _day_labels(days: list[date], months: tuple[str, ...]) -> list[str]:
+def _day_labels(ticks: list[datetime], months: tuple[str, ...]) -> list[str]:
     """``2 Mar``, with the year under the first day and under each day of a new year."""
+    days = [t.date() for t in ticks]
     labels = []
     for i, d in enumerate(days):
         label = f"{d.day} {months[d.month - 1]}"
