@@ -120,7 +120,7 @@ async def test_the_gap_chart_draws_unrated_skills_hatched_never_as_zero(
     assert [b.get_width() for b in rated] == [3]  # IT security: 1 -> 4
     assert len(hatched) == len(data.rows) - 1
     assert all(b.get_hatch() == "//" and b.get_width() > 0 for b in hatched)
-    assert [t.get_text() for t in by_gid(fig, "note")][:2] == ["1 → 4", "not rated"]
+    assert [t.get_text() for t in by_gid(fig, "note")][:2] == ["1 → 4", "not rated · target 5"]
     assert_readable(fig)
 
 

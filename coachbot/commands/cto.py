@@ -124,7 +124,7 @@ async def salary_image(
     grid = services.kb.salary
     data = SalaryData(
         title=Localized(
-            "Salaires de CTO en France, par niveau et région",
+            "Salaires CTO en France, par niveau et région",
             "CTO salaries in France, by level and region",
         ).get(lang),
         levels=tuple(_level_label(lv, lang) for lv in levels),

@@ -182,7 +182,7 @@ def _style(ax: Any) -> None:
 
 def _legend(fig: Any, handles: list[Any], ncol: int) -> None:
     fig.legend(
-        handles=handles, loc="lower center", ncol=ncol, frameon=False, fontsize=TEXT,
+        handles=_row_major(handles, ncol), loc="lower center", ncol=ncol, frameon=False, fontsize=TEXT,
         labelcolor=INK, bbox_to_anchor=(0.5, 0.01), handlelength=1.6, columnspacing=1.2,
     )  # fmt: skip
 
@@ -276,12 +276,18 @@ def gap_figure(data: GapData) -> Any:
         color=[CATEGORY_COLORS.get(r.category, MUTED) for _, r in rated], gid="gap",
     )  # fmt: skip
     ax.barh(
-        [i for i, _ in unrated], [r.target for _, r in unrated], height=0.6, color="none",
-        edgecolor=NOT_RATED, hatch="//", lw=1.2, gid="not-rated",
+        [i for i, _ in unrated], [MAX_LEVEL] * len(unrated), height=0.6, color="none",
+        edgecolor=NOT_RATED, hatch="//", lw=0.8, gid="not-rated",
     )  # fmt: skip
+    if rated and unrated:  # known gaps above, unknown ones below
+        ax.axhline(len(rated) - 0.5, color=MUTED, lw=1, ls="--")
     for i, row in enumerate(data.rows):
-        end = row.target if row.rating is None else row.target - row.rating
-        ax.text(end + 0.12, i, row.note, va="center", fontsize=TEXT, color=INK, gid="note")
+        if row.rating is None:  # written inside the placeholder band, on the card colour
+            ax.text(0.15, i, row.note, va="center", fontsize=TEXT, color=INK, gid="note",
+                    bbox={"facecolor": CARD, "edgecolor": "none", "pad": 1})  # fmt: skip
+        else:
+            ax.text(row.target - row.rating + 0.12, i, row.note, va="center", fontsize=TEXT,
+                    color=INK, gid="note")  # fmt: skip
     ax.set_yticks(range(len(data.rows)), labels=[textwrap.fill(r.label, 22) for r in data.rows])
     ax.set_ylim(len(data.rows) - 0.5, -0.5)
     ax.set_xlim(0, MAX_LEVEL + 2.2)
@@ -298,6 +304,18 @@ def gap_figure(data: GapData) -> Any:
         )
     _legend(fig, handles, 3)
     return fig
+
+
+def _row_major(handles: list[Any], ncol: int) -> list[Any]:
+    """``handles`` ordered so that matplotlib, which fills a legend column by column,
+    shows them row by row, in reading order."""
+    rows = math.ceil(len(handles) / ncol)
+    return [
+        handles[r * ncol + c]
+        for c in range(ncol)
+        for r in range(rows)
+        if r * ncol + c < len(handles)
+    ]
 
 
 def gap_png(data: GapData) -> bytes:
@@ -318,11 +336,11 @@ def history_figure(data: HistoryData) -> Any:
     ax.step([*data.times, end], [*data.levels, data.levels[-1]], where="post", lw=2.4,
             color=SERIES["now"], label=data.names[0], gid="rating")  # fmt: skip
     ax.plot(data.times, data.levels, "o", color=SERIES["now"], markersize=7)
+    if data.goal is not None:  # a wide band: the target's dashes stay visible on it
+        ax.axhline(data.goal, lw=7, alpha=0.45, color=GOAL, label=data.names[2], gid="goal")
     ax.axhline(
         data.target, ls="--", lw=1.6, color=SERIES["target"], label=data.names[1], gid="target"
     )
-    if data.goal is not None:
-        ax.axhline(data.goal, ls=":", lw=2.2, color=GOAL, label=data.names[2], gid="goal")
     logs = [t for t in data.logs if data.times[0] <= t <= end]
     if logs:
         at = [data.levels[bisect_right(data.times, t) - 1] for t in logs]

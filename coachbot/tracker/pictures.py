@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 PAST_DAYS = 90  # the radar's "before" series: the ratings of this many days ago
 GAP_ROWS = 8  # bars of "what to work on next": the agenda names the first three
-NOT_RATED = Localized("non notée", "not rated")
+NOT_RATED = Localized("non notée", "not rated")  # a skill ("compétence")
+NO_RATING = Localized("aucune note", "not rated")  # a category, whatever its gender
 
 
 def whose(view: Overview) -> str | None:
@@ -86,7 +87,7 @@ def _readiness(category: CategoryScore) -> float | None:
 def _category_label(category: CategoryScore, lang: Lang) -> str:
     name = labels.category_name(category.category, lang)
     if not category.rated:
-        return f"{name}\n{NOT_RATED.get(lang)}"
+        return f"{name}\n{NO_RATING.get(lang)}"
     rated = Localized(
         f"{category.rated}/{category.total} notées", f"{category.rated}/{category.total} rated"
     )
@@ -104,7 +105,7 @@ def radar_alt(data: RadarData, now: tuple[CategoryScore, ...], lang: Lang) -> st
     """The radar in words: each category's readiness against the target (100 %)."""
     parts = [
         f"{labels.category_name(c.category, lang)} "
-        + (labels.percent(c.readiness, lang) if c.rated else NOT_RATED.get(lang))
+        + (labels.percent(c.readiness, lang) if c.rated else NO_RATING.get(lang))
         for c in now
     ]
     return Localized(
@@ -143,7 +144,12 @@ def gap_title(learner: str | None) -> Localized:
 
 
 def _gap_row(kb: KnowledgeBase, skill: NextSkill, lang: Lang) -> GapRow:
-    note = NOT_RATED.get(lang) if skill.rating is None else f"{skill.rating} → {skill.target}"
+    if skill.rating is None:
+        note = Localized(
+            f"non notée · cible {skill.target}", f"not rated · target {skill.target}"
+        ).get(lang)
+    else:
+        note = f"{skill.rating} → {skill.target}"
     return GapRow(
         label=labels.skill_name(kb, skill.skill_id, lang),
         category=skill.category,
