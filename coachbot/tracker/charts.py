@@ -260,17 +260,30 @@ def radar_png(data: RadarData) -> bytes:
 
 def gap_figure(data: GapData) -> Any:
     """Horizontal bars of the gaps to target, first to work on at the top, coloured by
-    category; skills not rated yet are grey hatched bars up to their target, marked so."""
-    from matplotlib.patches import Patch
-
+    category; skills not rated yet follow below a dashed line as grey hatched bands across
+    the scale, "not rated" written in them (never a bar of 0)."""
     fig = _figure(2.3 + 0.55 * len(data.rows))
     ax = fig.add_subplot()
-    fig.subplots_adjust(
-        left=0.4, right=0.97, top=1 - 0.8 / fig.get_figheight(), bottom=1.5 / fig.get_figheight()
-    )
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.8 / height, bottom=1.5 / height)
     _style(ax)
-    rated = [(i, r) for i, r in enumerate(data.rows) if r.rating is not None]
-    unrated = [(i, r) for i, r in enumerate(data.rows) if r.rating is None]
+    _gap_bars(ax, data.rows)
+    ax.set_yticks(range(len(data.rows)), labels=[textwrap.fill(r.label, 22) for r in data.rows])
+    ax.set_ylim(len(data.rows) - 0.5, -0.5)
+    ax.set_xlim(0, MAX_LEVEL + 2.2)
+    ax.set_xticks(range(MAX_LEVEL + 1))
+    ax.set_xlabel(data.axis, fontsize=TEXT, color=INK, loc="left")
+    ax.grid(axis="x", color=GRID)
+    ax.set_axisbelow(True)
+    _title(fig, data.title)
+    _legend(fig, _gap_legend(data), 3)
+    return fig
+
+
+def _gap_bars(ax: Any, rows: tuple[GapRow, ...]) -> None:
+    """The bars (rated) or placeholder bands (not rated) and the note at each."""
+    rated = [(i, r) for i, r in enumerate(rows) if r.rating is not None]
+    unrated = [(i, r) for i, r in enumerate(rows) if r.rating is None]
     ax.barh(
         [i for i, _ in rated], [r.target - (r.rating or 0) for _, r in rated], height=0.6,
         color=[CATEGORY_COLORS.get(r.category, MUTED) for _, r in rated], gid="gap",
@@ -281,29 +294,26 @@ def gap_figure(data: GapData) -> Any:
     )  # fmt: skip
     if rated and unrated:  # known gaps above, unknown ones below
         ax.axhline(len(rated) - 0.5, color=MUTED, lw=1, ls="--")
-    for i, row in enumerate(data.rows):
+    for i, row in enumerate(rows):
         if row.rating is None:  # written inside the placeholder band, on the card colour
             ax.text(0.15, i, row.note, va="center", fontsize=TEXT, color=INK, gid="note",
                     bbox={"facecolor": CARD, "edgecolor": "none", "pad": 1})  # fmt: skip
         else:
             ax.text(row.target - row.rating + 0.12, i, row.note, va="center", fontsize=TEXT,
                     color=INK, gid="note")  # fmt: skip
-    ax.set_yticks(range(len(data.rows)), labels=[textwrap.fill(r.label, 22) for r in data.rows])
-    ax.set_ylim(len(data.rows) - 0.5, -0.5)
-    ax.set_xlim(0, MAX_LEVEL + 2.2)
-    ax.set_xticks(range(MAX_LEVEL + 1))
-    ax.set_xlabel(data.axis, fontsize=TEXT, color=INK, loc="left")
-    ax.grid(axis="x", color=GRID)
-    ax.set_axisbelow(True)
-    _title(fig, data.title)
+
+
+def _gap_legend(data: GapData) -> list[Any]:
+    """One patch per category drawn, then the hatched "not rated" one if any is shown."""
+    from matplotlib.patches import Patch
+
     shown = {r.category for r in data.rows if r.rating is not None}
     handles = [Patch(color=CATEGORY_COLORS[c], label=n) for c, n in data.categories if c in shown]
-    if unrated:
+    if any(r.rating is None for r in data.rows):
         handles.append(
             Patch(facecolor="none", edgecolor=NOT_RATED, hatch="//", label=data.not_rated)
         )
-    _legend(fig, handles, 3)
-    return fig
+    return handles
 
 
 def _row_major(handles: list[Any], ncol: int) -> list[Any]:
