@@ -14,11 +14,13 @@ from coachbot.tracker.cache import Memo
 from coachbot.tracker.charts import (
     HistoryData,
     RadarData,
+    SeriesNames,
     cached_png,
     chart_cache,
     history_png,
     radar_png,
 )
+from coachbot.tracker.labels import MONTHS
 from tests.chat import ChatBot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -37,13 +39,13 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_radar_is_a_valid_png() -> None:
     data = RadarData(
         title="You",
-        labels=("a", "b", "c"),
-        current=(1, 2, 3),
-        target=(4, 4, 5),
-        past=(0, 1, 1),
-        legend=("now", "target", "before"),
+        labels=("a", "b", "c", "d", "e"),
+        now=(10.0, None, 50.0, 75.0, None),
+        past=(0.0, None, None, 20.0, None),
+        names=SeriesNames("now", "target", "before"),
+        not_rated="Not rated yet: b, e",
     )
-    assert png_size(radar_png(data)) == (800, 800)
+    assert png_size(radar_png(data)) == (640, 700)
 
 
 def test_history_is_a_valid_png_even_with_one_point() -> None:
@@ -54,9 +56,11 @@ def test_history_is_a_valid_png_even_with_one_point() -> None:
         until=datetime(2026, 3, 3),
         target=4,
         goal=5,
-        legend=("rating", "target", "goal"),
+        logs=(),
+        names=("rating", "target", "goal", "evidence"),
+        months=MONTHS["en"],
     )
-    assert png_size(history_png(data)) == (700, 360)
+    assert png_size(history_png(data)) == (640, 460)
 
 
 async def test_charts_render_once_per_key_in_a_worker_thread(app: App) -> None:
@@ -88,31 +92,31 @@ async def test_the_memo_drops_the_least_recently_used() -> None:
     assert (memo.hits, memo.misses) == (1, 5)
 
 
-async def test_show_caches_the_radar_until_the_data_changes(
+async def test_show_caches_its_two_pictures_until_the_data_changes(
     bot: ChatBot, app: App, clock: FakeClock
 ) -> None:
     cache = chart_cache(app.services)
     await bot.say("/progress rate skill:security level:2")
     first = await bot.reply("/progress show")
-    assert (cache.hits, cache.misses) == (0, 1)
+    assert (cache.hits, cache.misses) == (0, 2)  # the radar and "what to work on next"
     second = await bot.reply("/progress show")
-    assert (cache.hits, cache.misses) == (1, 1)
-    images = [b for r in (first, second) for b in r.blocks if isinstance(b, Image)]
-    assert images[0].data == images[1].data
-    await bot.say("/progress log skill:security note:evidence does not change the radar")
+    assert (cache.hits, cache.misses) == (2, 2)
+    images = [[b.data for b in r.blocks if isinstance(b, Image)] for r in (first, second)]
+    assert len(images[0]) == 2 and images[0] == images[1]
+    await bot.say("/progress log skill:security note:evidence does not change them")
     await bot.reply("/progress show")
-    assert (cache.hits, cache.misses) == (2, 1)
+    assert (cache.hits, cache.misses) == (4, 2)
     await bot.say("/progress rate skill:security level:3")
     await bot.reply("/progress show")
-    assert cache.misses == 2
+    assert cache.misses == 4
     await bot.say("/progress goal skill:security level:4")
     await bot.reply("/progress show")
-    assert cache.misses == 3
-    clock.advance(timedelta(days=1))  # "90 days ago" moved
+    assert cache.misses == 6
+    clock.advance(timedelta(days=1))  # "90 days ago" moved: only the radar is drawn again
     await bot.reply("/progress show")
-    assert cache.misses == 4
+    assert (cache.hits, cache.misses) == (5, 7)
     await bot.reply("/progress show chart:false")
-    assert (cache.hits, cache.misses) == (2, 4)
+    assert (cache.hits, cache.misses) == (5, 7)
 
 
 async def test_each_person_has_their_own_chart(bot: ChatBot, app: App) -> None:
@@ -122,7 +126,7 @@ async def test_each_person_has_their_own_chart(bot: ChatBot, app: App) -> None:
     bot.as_("bob")
     await bot.say("/progress rate skill:security level:2")
     await bot.reply("/progress show")
-    assert cache.misses == 2
+    assert cache.misses == 4
 
 
 async def test_history_chart_is_cached_and_refreshed(bot: ChatBot, app: App) -> None:

@@ -292,23 +292,28 @@ async def test_viewing_a_mentee_with_nothing_recorded_speaks_to_the_mentor(en: C
     assert "Start by rating yourself" not in view and "/progress rate" not in view
 
 
+def captions(reply: Reply) -> list[str]:
+    return [b.alt for b in reply.blocks if isinstance(b, Image)]
+
+
 def radar_caption(reply: Reply) -> str:
-    (chart,) = [b for b in reply.blocks if isinstance(b, Image)]
-    return chart.alt
+    return captions(reply)[0]
 
 
-async def test_the_mentors_radar_caption_speaks_of_the_learner(en: ChatBot) -> None:
+async def test_the_mentor_sees_the_same_pictures_titled_with_the_learners_name(
+    en: ChatBot,
+) -> None:
     await link_up(en)
     await en.as_("alice").say("/progress rate skill:security level:2")
     own = radar_caption(await en.reply("/progress show"))
-    assert own.startswith("Radar: your current ratings")
-    seen = radar_caption(await en.as_("bob").reply("/mentor view user:@alice"))
-    assert "your learner's current ratings" in seen and "their ratings 90 days ago" in seen
-    assert "your current ratings" not in seen
+    assert own.startswith("You and the target CTO profile: readiness per category")
+    seen = captions(await en.as_("bob").reply("/mentor view user:@alice"))
+    assert seen[0].startswith("@alice and the target CTO profile: readiness per category")
+    assert seen[1].startswith("@alice: what to work on next, largest gap first: IT security")
     await en.say("/coach language fr")
-    french = radar_caption(await en.reply("/mentor voir utilisateur:@alice"))
-    assert "les notes actuelles de votre apprenant" in french and "ses notes d'il y a 90" in french
-    assert "vos notes" not in french
+    french = captions(await en.reply("/mentor voir utilisateur:@alice"))
+    assert french[0].startswith("@alice et le profil CTO cible : préparation par catégorie")
+    assert french[1].startswith("@alice : à travailler ensuite, le plus grand écart d'abord")
     assert radar_caption(await en.as_("alice").reply("/progress show")) == own  # hers unchanged
 
 
@@ -500,7 +505,7 @@ async def test_alerts_are_left_to_a_process_that_can_send_them(
     assert mentor.user == "bob"
 
 
-async def test_a_rating_down_alerts_with_an_agenda_from_the_weakest_skills(
+async def test_a_rating_down_alerts_with_an_agenda_from_the_largest_gaps(
     watched: ChatBot, app: App, clock: FakeClock, kb
 ) -> None:
     for skill, level in (("security", 4), ("budget", 1), ("leadership", 2), ("english", 5)):
@@ -513,12 +518,13 @@ async def test_a_rating_down_alerts_with_an_agenda_from_the_weakest_skills(
     text = rendered(watched, reply)
     assert "Rating down: IT security 4 → 2" in text
     agenda = next(b for b in reply.blocks if isinstance(b, Items) and b.heading)
-    assert agenda.items[0].startswith("**Budget management** — 1/5 (target 4)")
-    assert agenda.items[1].startswith("**Team leadership** — 2/5")
+    # gaps of 3 (the higher target first), then 2
+    assert agenda.items[0].startswith("**Team leadership** — 2/5 (target 5)")
+    assert agenda.items[1].startswith("**Budget management** — 1/5 (target 4)")
     assert agenda.items[2].startswith("**IT security** — 2/5")
     assert "Agree on one action" in agenda.items[-1]
     budget_tip = next(t for t in kb.tips if t.skill == "budget_management")
-    assert budget_tip.question.en in plain(agenda.items[0])
+    assert budget_tip.question.en in plain(agenda.items[1])
     assert await due(app, clock) == []
 
 

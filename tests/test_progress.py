@@ -347,9 +347,10 @@ async def test_show_has_readiness_categories_streak_entries_and_a_radar(
     assert "Streak: 1 day" in text
     assert "IT security — led the incident review" in text and "rated 5/5" in text
     assert reply.ephemeral
-    (image,) = [b for b in reply.blocks if isinstance(b, Image)]
-    assert image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    radar, gaps = [b for b in reply.blocks if isinstance(b, Image)]
+    assert radar.data.startswith(b"\x89PNG\r\n\x1a\n") and gaps.data.startswith(b"\x89PNG")
     assert "charts/progress-alice-2026-03-02.png" in text
+    assert "charts/next-alice-2026-03-02.png" in text
 
 
 async def test_show_lists_only_the_five_newest_entries(en: ChatBot, clock: FakeClock) -> None:
@@ -376,18 +377,20 @@ async def test_a_capped_skill_adds_nothing_above_its_target(en: ChatBot, kb: Kno
 async def test_ratings_from_90_days_ago_feed_the_radar(
     en: ChatBot, app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coachbot.tracker import show
+    from coachbot.tracker import pictures
 
     seen = []
-    real = show.radar_png
-    monkeypatch.setattr(show, "radar_png", lambda data: seen.append(data) or real(data))
+    real = pictures.radar_png
+    monkeypatch.setattr(pictures, "radar_png", lambda data: seen.append(data) or real(data))
     await en.say("/progress rate skill:security level:1")
     clock.advance(timedelta(days=100))
     await en.say("/progress rate skill:security level:4")
     await en.say("/progress show")
-    index = list(app.services.kb.skills).index("it_security")
-    assert seen[-1].past is not None and seen[-1].past[index] == 1
-    assert seen[-1].current[index] == 4
+    categories = list(dict.fromkeys(s.category for s in app.services.kb.skills.values()))
+    index = categories.index("technical")
+    assert seen[-1].past is not None and seen[-1].past[index] == pytest.approx(100 / 28)
+    assert seen[-1].now[index] == pytest.approx(400 / 28)
+    assert [v for i, v in enumerate(seen[-1].now) if i != index] == [None] * 4
 
 
 # --- mentor notes, mentors' view --------------------------------------------------------------

@@ -45,14 +45,18 @@ def test_scripted_console_session_covers_the_tracker(tmp_path: Path) -> None:
     assert "Rien d'enregistré pour l'instant" in bob and "IT security" not in bob
     charts = tmp_path / "charts"
     pngs = sorted(p.name for p in charts.glob("*.png"))
-    assert pngs == ["history-alice-it_security.png", f"progress-alice-{_day(out)}.png"]
+    assert pngs == [
+        "history-alice-it_security.png",
+        f"next-alice-{_day(out)}.png",
+        f"progress-alice-{_day(out)}.png",
+    ]
     for png in charts.glob("*.png"):
         assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     (report,) = charts.glob("cto-readiness-alice-*.md")
     text = report.read_text(encoding="utf-8")
     assert "## Evidence log (1)" in text and "\\*\\*three\\*\\*" in text
     assert (
-        "[chart] Radar: your current ratings" in out
+        "[chart] You and the target CTO profile: readiness" in out
         and f"[file]: {report.relative_to(tmp_path)}" in out
     )
 

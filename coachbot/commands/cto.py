@@ -7,11 +7,12 @@ from datetime import time
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.facts import format_fact
-from coachbot.knowledge.models import CATEGORIES, DaySlot, KnowledgeBase, Section, Topic
+from coachbot.knowledge.models import CATEGORIES, DaySlot, KnowledgeBase, NamedBand, Section, Topic
 from coachbot.markup import escape
 from coachbot.registry import Choice, CommandSpec, Group, Option, OptionType, command
-from coachbot.reply import Field, Fields, Items, Reply, Text, Tone
-from coachbot.services import Context
+from coachbot.reply import Field, Fields, Image, Items, Reply, Text, Tone
+from coachbot.services import Context, Services
+from coachbot.tracker.charts import SalaryData, SalarySeries, cached_png, salary_png
 from coachbot.vocabularies import CATEGORY_LABELS
 
 GROUP = Group(
@@ -96,6 +97,7 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
         for r in regions
     )
     base = topic_reply(kb.topics["salary"], lang)
+    picture = await salary_image(ctx.services, regions, levels, lang)
     if region or level:
         median = format_fact(kb.facts["median_salary_france"], lang)
         note = Localized(
@@ -106,10 +108,64 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
         )
         return Reply(
             title=base.title,
-            blocks=(Fields(fields), Text(note.get(lang))),
+            blocks=(Fields(fields), picture, Text(note.get(lang))),
             footer=SOURCES.get(lang) + grid.source,
         )
-    return Reply(title=base.title, blocks=(Fields(fields), *base.blocks), footer=base.footer)
+    return Reply(
+        title=base.title, blocks=(Fields(fields), picture, *base.blocks), footer=base.footer
+    )
+
+
+async def salary_image(
+    services: Services, regions: list[NamedBand], levels: list[NamedBand], lang: Lang
+) -> Image:
+    """The chosen part of the grid as floating bars (one per region and level), rendered
+    once per language and choice."""
+    grid = services.kb.salary
+    data = SalaryData(
+        title=Localized(
+            "Salaires CTO en France, par niveau et région",
+            "CTO salaries in France, by level and region",
+        ).get(lang),
+        levels=tuple(_level_label(lv, lang) for lv in levels),
+        regions=tuple(
+            SalarySeries(r.label.get(lang), tuple(grid.bands[(lv.id, r.id)] for lv in levels))
+            for r in regions
+        ),
+        axis=Localized("k€ brut / an", "k€ gross / year").get(lang),
+    )
+    key = ("salary", lang, tuple(r.id for r in regions), tuple(lv.id for lv in levels))
+    png = await cached_png(services, key, salary_png, data)
+    return Image(f"cto-salary-{lang}.png", png, salary_alt(grid.bands, regions, levels, lang))
+
+
+def _level_label(level: NamedBand, lang: Lang) -> str:
+    """``Confirmed (4-8 years)`` / ``Expert (8+ years)``."""
+    if level.years is None:
+        return level.label.get(lang)
+    low, high = level.years
+    span = f"{low}-{high}" if high is not None else f"{low}+"
+    return f"{level.label.get(lang)} ({span} {Localized('ans', 'years').get(lang)})"
+
+
+def salary_alt(
+    bands: dict[tuple[str, str], tuple[int, int]],
+    regions: list[NamedBand],
+    levels: list[NamedBand],
+    lang: Lang,
+) -> str:
+    """The salary picture in words: every band the bars draw."""
+    colon = " : " if lang == "fr" else ": "
+    parts = [
+        f"{lv.label.get(lang)}, {r.label.get(lang)}{colon}{low}–{high} k€"
+        for lv in levels
+        for r in regions
+        for low, high in (bands[(lv.id, r.id)],)
+    ]
+    head = Localized(
+        "Barres des fourchettes de salaire brut annuel", "Bars of the yearly gross salary bands"
+    ).get(lang)
+    return f"{head} — {'; '.join(parts)}"
 
 
 @command(

@@ -1,5 +1,6 @@
 """The message a mentor gets with an alert: what happened, then a suggested agenda for the
-next one-on-one drawn from the mentee's weakest skills."""
+next one-on-one drawn from the skills furthest from their target, in the order of the
+"what to work on next" chart (``coachbot.tracker.gaps``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from coachbot.markup import escape
 from coachbot.mentors import shown_user, typed_user
 from coachbot.registry import Registry
 from coachbot.reply import Items, Reply, Text, Tone
+from coachbot.tracker.gaps import next_skills
 from coachbot.tracker.labels import typed
 from coachbot.tracker.profile import LearnerProfile
 
@@ -47,15 +49,10 @@ def alert_reply(
 def agenda(
     kb: KnowledgeBase, registry: Registry, profile: LearnerProfile, lang: Lang
 ) -> tuple[str, ...]:
-    """Up to ``AGENDA_SKILLS`` weakest skills, rated ones below target first, then unrated
-    ones, each with a question from the tips; then one closing item."""
-    below = [
-        s
-        for s in profile.weakest
-        if profile.ratings.get(s, kb.skills[s].target) < kb.skills[s].target
-    ]
-    unrated = [s for s in profile.weakest if s not in profile.ratings]
-    picks = (below + unrated)[:AGENDA_SKILLS]
+    """The first ``AGENDA_SKILLS`` skills of ``next_skills`` (largest gap to target first,
+    then unrated ones, as the gap chart draws them), each with a question from the tips;
+    then one closing item."""
+    picks = [n.skill_id for n in next_skills(profile.ratings, kb.skills)[:AGENDA_SKILLS]]
     items = [_agenda_item(kb, skill, profile.ratings.get(skill), lang) for skill in picks]
     if not profile.ratings:
         rate = typed(registry, "progress rate")

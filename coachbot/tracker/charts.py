@@ -1,10 +1,16 @@
-"""Progress charts as PNG bytes (matplotlib, Agg), rendered off the event loop and cached.
+"""Progress pictures as PNG bytes (matplotlib, Agg), rendered off the event loop and cached.
 
-The render functions are pure and blocking: they take plain data and import
-matplotlib only when called, so nothing else pays for it. They use a bare
-``Figure`` (never pyplot), so renders in worker threads share no global state.
-``cached_png`` runs them with ``asyncio.to_thread`` and keeps the bytes under a key
-that includes the data version, so a chart lives until the person's data changes.
+Four pictures: the five categories on a radar, "what to work on next" (the largest gaps to
+the CTO target), one skill over time, and the salary grid. Each has a ``*_figure`` function
+(a bare ``Figure``, never pyplot, so renders in worker threads share no global state; tests
+read its artists) and a ``*_png`` one. They take plain data and import matplotlib only
+when called. ``cached_png`` runs them with ``asyncio.to_thread`` and keeps the bytes under
+a key that includes the data version, so a picture lives until the person's data changes.
+
+Every picture is a light card with a border, in the Okabe–Ito palette (told apart by
+people with any common colour-vision deficiency), so it reads on Discord's dark theme and
+Slack's light one; text is sized to stay at least ``MIN_TEXT_PX`` tall once the platform
+shrinks the picture to ``DISPLAY_WIDTH_PX``.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import asyncio
 import io
 import math
 import textwrap
-from collections.abc import Callable, Hashable
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,43 +34,129 @@ D = TypeVar("D")
 
 MAX_LEVEL = 5
 DPI = 100
-MIN_SPAN = timedelta(days=14)
-GRID = "#b0b0b0"
-COLORS = {"current": "#1f77b4", "target": "#2ca02c", "past": "#ff7f0e", "goal": "#d62728"}
+WIDTH = 6.4  # inches: 640 px wide at DPI
+# Discord shows an embed's picture about 400 px wide, Slack an image block no wider: text
+# must stay legible there, so sizes are set for that width, not for the PNG's own.
+DISPLAY_WIDTH_PX = 400
+MIN_TEXT_PX = 11
+TEXT = math.ceil(MIN_TEXT_PX * 72 * WIDTH / DISPLAY_WIDTH_PX)  # points: 13
+TITLE = TEXT + 2
+CARD, INK, MUTED, GRID, EDGE = "#ffffff", "#1b1b1b", "#555555", "#cfcfcf", "#8c8c8c"
+# Okabe & Ito (2008), "Color Universal Design"
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+}
+CATEGORY_COLORS = {
+    "technical": OKABE_ITO["blue"],
+    "managerial": OKABE_ITO["vermillion"],
+    "strategic": OKABE_ITO["green"],
+    "soft": OKABE_ITO["purple"],
+    "foundation": OKABE_ITO["orange"],
+}
+SERIES = {"now": OKABE_ITO["blue"], "target": OKABE_ITO["black"], "past": OKABE_ITO["orange"]}
+GOAL = OKABE_ITO["vermillion"]
+REGION_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"])
+NOT_RATED = "#9a9a9a"
+
+
+def min_text_points(width_inches: float) -> float:
+    """The smallest font size (points) still ``MIN_TEXT_PX`` tall once a picture
+    ``width_inches`` wide is shown ``DISPLAY_WIDTH_PX`` wide."""
+    return MIN_TEXT_PX * 72 * width_inches / DISPLAY_WIDTH_PX
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesNames:
+    """The legend's words for the three series of the radar."""
+
+    now: str
+    target: str
+    past: str
 
 
 @dataclass(frozen=True, slots=True)
 class RadarData:
-    """One radar: a value per skill for the current ratings, the target and (maybe) the past."""
+    """The five categories: readiness (0-100) now and 90 days ago, None where nothing was
+    rated; the target profile is 100 in every category."""
 
     title: str
-    labels: tuple[str, ...]
-    current: tuple[int, ...]
-    target: tuple[int, ...]
-    past: tuple[int, ...] | None
-    legend: tuple[str, str, str]  # current, target, past
+    labels: tuple[str, ...]  # one per category, the coverage on a second line
+    now: tuple[float | None, ...]
+    past: tuple[float | None, ...] | None
+    names: SeriesNames
+    not_rated: str | None  # "Not rated yet: ..." under the wheel, None when all are rated
+
+
+@dataclass(frozen=True, slots=True)
+class GapRow:
+    """One bar of "what to work on next": a skill, its rating (None: not rated), its target."""
+
+    label: str
+    category: str  # category id, for the colour
+    rating: int | None
+    target: int
+    note: str  # written at the bar: "2 → 4" or "not rated"
+
+
+@dataclass(frozen=True, slots=True)
+class GapData:
+    """The skills furthest from their target, in the order to work on them."""
+
+    title: str
+    rows: tuple[GapRow, ...]
+    axis: str
+    categories: tuple[tuple[str, str], ...]  # (id, name) for the legend, in catalog order
+    not_rated: str  # the legend's word for the hatched bars
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryData:
-    """One skill over time: its ratings as steps, the profile target and the learner's goal."""
+    """One skill over time: its ratings as steps, the profile target, the learner's goal
+    and the days evidence was logged (naive local times, so the axis shows local dates)."""
 
     title: str
-    times: tuple[datetime, ...]  # naive local times, so the axis shows the learner's dates
+    times: tuple[datetime, ...]
     levels: tuple[int, ...]
-    until: datetime  # where the last step ends
+    until: datetime  # where the last step ends (the end of today)
     target: int
     goal: int | None
-    legend: tuple[str, str, str]  # rating, target, goal
+    logs: tuple[datetime, ...]
+    names: tuple[str, str, str, str]  # rating, target, goal (with who set it), evidence
+    months: tuple[str, ...]  # twelve month abbreviations in the reader's language
 
 
-def _figure(size: tuple[float, float]) -> Any:
-    import matplotlib
+@dataclass(frozen=True, slots=True)
+class SalarySeries:
+    """One region's bands, one (low, high) per level."""
 
-    matplotlib.use("Agg")
+    label: str
+    bands: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SalaryData:
+    """The salary grid: levels along the axis, one floating bar per region and level."""
+
+    title: str
+    levels: tuple[str, ...]
+    regions: tuple[SalarySeries, ...]
+    axis: str
+
+
+def _figure(height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    return Figure(figsize=size, dpi=DPI)
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, facecolor=CARD, edgecolor=EDGE, linewidth=3)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _png(fig: Any) -> bytes:
@@ -72,88 +165,273 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def radar_png(data: RadarData) -> bytes:
-    """A radar chart of ``data`` as PNG bytes (blocking: call it off the event loop).
+def _title(fig: Any, text: str) -> None:
+    wrapped = textwrap.fill(text, 44)
+    fig.text(
+        0.5, 0.975, wrapped, ha="center", va="top", fontsize=TITLE, weight="bold", color=INK,
+        gid="title",
+    )  # fmt: skip
 
-    Skill names are plain texts and spokes one line, rather than 30 ticks with their
-    labels, and the title is the figure's: matplotlib then skips building and measuring
-    every tick to lay out the axes, which halves the render time.
-    """
-    fig = _figure((8, 8))
-    ax = fig.add_subplot(projection="polar")
-    fig.subplots_adjust(left=0.17, right=0.83, bottom=0.12, top=0.85)
+
+def _style(ax: Any) -> None:
+    ax.set_facecolor(CARD)
+    ax.tick_params(labelsize=TEXT, colors=INK)
+    for spine in ax.spines.values():
+        spine.set_color(GRID)
+
+
+def _legend(fig: Any, handles: list[Any], ncol: int) -> None:
+    fig.legend(
+        handles=_row_major(handles, ncol), loc="lower center", ncol=ncol, frameon=False, fontsize=TEXT,
+        labelcolor=INK, bbox_to_anchor=(0.5, 0.01), handlelength=1.6, columnspacing=1.2,
+    )  # fmt: skip
+
+
+def radar_figure(data: RadarData) -> Any:
+    """The five categories on a wheel: readiness now (a point per rated category, lines only
+    between neighbours both rated), 90 days ago, and the target ring at 100 %."""
+    from matplotlib.lines import Line2D
+
+    fig = _figure(7.0)
+    ax = fig.add_axes((0.26, 0.27, 0.48, 0.48), projection="polar")
+    _style(ax)
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
     angles = [2 * math.pi * i / len(data.labels) for i in range(len(data.labels))]
-    for kind, values, style in _series(data):
-        closed = [*values, values[0]]
-        ax.plot([*angles, angles[0]], closed, style, color=COLORS[kind], label=_legend(data, kind))
-        if kind == "current":
-            ax.fill([*angles, angles[0]], closed, color=COLORS[kind], alpha=0.2)
-    ax.set_xticks([])  # 30 tick objects cost more than the whole chart: draw spokes instead
-    spokes = [v for angle in angles for v in (angle, angle, math.nan)]
-    ax.plot(spokes, [v for _ in angles for v in (0, MAX_LEVEL, math.nan)], color=GRID, lw=0.6)
-    ax.set_ylim(0, MAX_LEVEL)
-    ax.set_yticks(range(1, MAX_LEVEL + 1))
-    ax.tick_params(axis="y", labelsize=7)
-    for i, (angle, label) in enumerate(zip(angles, data.labels, strict=True)):
-        # near the top and bottom, neighbours' names sit side by side: stagger them
-        radius = 1.1 + (0.13 if i % 2 and abs(math.sin(angle)) > 0.7 else 0)
-        text = textwrap.fill(label, 16)
-        ax.text(angle, MAX_LEVEL * radius, text, fontsize=6.5, **_anchor(angle))
-    fig.suptitle(data.title, fontsize=11)
-    fig.legend(loc="upper right", fontsize=8)
-    return _png(fig)
-
-
-def _series(data: RadarData) -> list[tuple[str, tuple[int, ...], str]]:
-    """(kind, values, line style), drawn in this order: target, then past, then current."""
-    series = [("target", data.target, "--")]
+    ax.set_xticks(angles, labels=[""] * len(angles))
+    ax.set_ylim(0, 100)
+    ax.set_yticks((50, 100), labels=("50 %", "100 %"), color=MUTED)
+    ax.set_rlabel_position(180 / len(angles))
+    ax.grid(color=GRID)
+    closed = [*angles, angles[0]]
+    ax.plot(closed, [100] * len(closed), "--", color=SERIES["target"], lw=1.6, gid="target")
     if data.past is not None:
-        series.append(("past", data.past, ":"))
-    return [*series, ("current", data.current, "-")]
+        _wheel(ax, closed, data.past, "past", ":", "s")
+    _wheel(ax, closed, data.now, "now", "-", "o")
+    if all(v is not None for v in data.now):
+        ax.fill(closed, [*_values(data.now), _values(data.now)[0]], color=SERIES["now"], alpha=0.15)
+    for angle, label in zip(angles, data.labels, strict=True):
+        ax.text(angle, 116, label, fontsize=TEXT, color=INK, gid="label", **_anchor(angle))
+    _title(fig, data.title)
+    if data.not_rated:
+        fig.text(
+            0.5, 0.155, textwrap.fill(data.not_rated, 56), ha="center", va="top",
+            fontsize=TEXT, color=MUTED, gid="not-rated",
+        )  # fmt: skip
+    handles = [
+        Line2D([], [], color=SERIES["now"], marker="o", label=data.names.now),
+        Line2D([], [], color=SERIES["target"], ls="--", label=data.names.target),
+    ]
+    if data.past is not None:
+        handles.append(
+            Line2D([], [], color=SERIES["past"], ls=":", marker="s", label=data.names.past)
+        )
+    _legend(fig, handles, len(handles))
+    return fig
 
 
-def _legend(data: RadarData, kind: str) -> str:
-    return dict(zip(("current", "target", "past"), data.legend, strict=True))[kind]
+def _values(values: Sequence[float | None]) -> list[float]:
+    """None (not rated) becomes NaN: matplotlib draws no point there and breaks the line."""
+    return [math.nan if v is None else v for v in values]
+
+
+def _wheel(
+    ax: Any, closed: list[float], values: Sequence[float | None], kind: str, *style: str
+) -> None:
+    shown = _values(values)
+    ax.plot(
+        closed, [*shown, shown[0]], style[0], marker=style[1], markersize=8, lw=2.2,
+        color=SERIES[kind], gid=kind,
+    )  # fmt: skip
 
 
 def _anchor(angle: float) -> dict[str, str]:
-    """Text alignment that keeps a label outside the circle at ``angle``."""
-    x, y = math.cos(angle), math.sin(angle)
-    ha = "left" if x > 0.05 else "right" if x < -0.05 else "center"
-    va = "bottom" if y > 0.2 else "top" if y < -0.2 else "center"
+    """Alignment keeping a label outside the wheel at ``angle`` (clockwise from the top)."""
+    x, y = math.sin(angle), math.cos(angle)
+    ha = "left" if x > 0.2 else "right" if x < -0.2 else "center"
+    va = "bottom" if y > 0.5 else "top" if y < -0.5 else "center"
     return {"ha": ha, "va": va}
 
 
-def history_png(data: HistoryData) -> bytes:
-    """A step chart of one skill's ratings over time as PNG bytes (blocking).
+def radar_png(data: RadarData) -> bytes:
+    """``radar_figure`` as PNG bytes (blocking: call it off the event loop)."""
+    return _png(radar_figure(data))
 
-    Times are plotted as given: pass naive local times to get the learner's dates.
-    """
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    fig = _figure((7, 3.6))
+def gap_figure(data: GapData) -> Any:
+    """Horizontal bars of the gaps to target, first to work on at the top, coloured by
+    category; skills not rated yet follow below a dashed line as grey hatched bands across
+    the scale, "not rated" written in them (never a bar of 0)."""
+    fig = _figure(2.3 + 0.55 * len(data.rows))
     ax = fig.add_subplot()
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.8 / height, bottom=1.5 / height)
+    _style(ax)
+    _gap_bars(ax, data.rows)
+    ax.set_yticks(range(len(data.rows)), labels=[textwrap.fill(r.label, 22) for r in data.rows])
+    ax.set_ylim(len(data.rows) - 0.5, -0.5)
+    ax.set_xlim(0, MAX_LEVEL + 2.2)
+    ax.set_xticks(range(MAX_LEVEL + 1))
+    ax.set_xlabel(data.axis, fontsize=TEXT, color=INK, loc="left")
+    ax.grid(axis="x", color=GRID)
+    ax.set_axisbelow(True)
+    _title(fig, data.title)
+    _legend(fig, _gap_legend(data), 3)
+    return fig
+
+
+def _gap_bars(ax: Any, rows: tuple[GapRow, ...]) -> None:
+    """The bars (rated) or placeholder bands (not rated) and the note at each."""
+    rated = [(i, r) for i, r in enumerate(rows) if r.rating is not None]
+    unrated = [(i, r) for i, r in enumerate(rows) if r.rating is None]
+    ax.barh(
+        [i for i, _ in rated], [r.target - (r.rating or 0) for _, r in rated], height=0.6,
+        color=[CATEGORY_COLORS.get(r.category, MUTED) for _, r in rated], gid="gap",
+    )  # fmt: skip
+    ax.barh(
+        [i for i, _ in unrated], [MAX_LEVEL] * len(unrated), height=0.6, color="none",
+        edgecolor=NOT_RATED, hatch="//", lw=0.8, gid="not-rated",
+    )  # fmt: skip
+    if rated and unrated:  # known gaps above, unknown ones below
+        ax.axhline(len(rated) - 0.5, color=MUTED, lw=1, ls="--")
+    for i, row in enumerate(rows):
+        if row.rating is None:  # written inside the placeholder band, on the card colour
+            ax.text(0.15, i, row.note, va="center", fontsize=TEXT, color=INK, gid="note",
+                    bbox={"facecolor": CARD, "edgecolor": "none", "pad": 1})  # fmt: skip
+        else:
+            ax.text(row.target - row.rating + 0.12, i, row.note, va="center", fontsize=TEXT,
+                    color=INK, gid="note")  # fmt: skip
+
+
+def _gap_legend(data: GapData) -> list[Any]:
+    """One patch per category drawn, then the hatched "not rated" one if any is shown."""
+    from matplotlib.patches import Patch
+
+    shown = {r.category for r in data.rows if r.rating is not None}
+    handles = [Patch(color=CATEGORY_COLORS[c], label=n) for c, n in data.categories if c in shown]
+    if any(r.rating is None for r in data.rows):
+        handles.append(
+            Patch(facecolor="none", edgecolor=NOT_RATED, hatch="//", label=data.not_rated)
+        )
+    return handles
+
+
+def _row_major(handles: list[Any], ncol: int) -> list[Any]:
+    """``handles`` ordered so that matplotlib, which fills a legend column by column,
+    shows them row by row, in reading order."""
+    rows = math.ceil(len(handles) / ncol)
+    return [
+        handles[r * ncol + c]
+        for c in range(ncol)
+        for r in range(rows)
+        if r * ncol + c < len(handles)
+    ]
+
+
+def gap_png(data: GapData) -> bytes:
+    """``gap_figure`` as PNG bytes (blocking)."""
+    return _png(gap_figure(data))
+
+
+def history_figure(data: HistoryData) -> Any:
+    """One skill's ratings as a step line from the first rating to today, the CTO target and
+    the goal as lines, evidence as markers on the line, dates written out."""
+    from matplotlib.dates import date2num
+
+    fig = _figure(4.6)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.09, right=0.97, top=0.83, bottom=0.34)
+    _style(ax)
     end = max(data.until, data.times[-1])
-    times = [*data.times, end]
-    levels = [*data.levels, data.levels[-1]]
-    ax.step(times, levels, where="post", color=COLORS["current"], label=data.legend[0])
-    ax.plot(data.times, data.levels, "o", color=COLORS["current"])
-    ax.axhline(data.target, linestyle="--", color=COLORS["target"], label=data.legend[1])
-    if data.goal is not None:
-        ax.axhline(data.goal, linestyle=":", color=COLORS["goal"], label=data.legend[2])
-    ax.set_xlim(min(data.times[0], end - MIN_SPAN) - timedelta(days=1), end)
-    locator = AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.set_ylim(-0.2, MAX_LEVEL + 0.3)
+    ax.step([*data.times, end], [*data.levels, data.levels[-1]], where="post", lw=2.4,
+            color=SERIES["now"], label=data.names[0], gid="rating")  # fmt: skip
+    ax.plot(data.times, data.levels, "o", color=SERIES["now"], markersize=7)
+    if data.goal is not None:  # a wide band: the target's dashes stay visible on it
+        ax.axhline(data.goal, lw=7, alpha=0.45, color=GOAL, label=data.names[2], gid="goal")
+    ax.axhline(
+        data.target, ls="--", lw=1.6, color=SERIES["target"], label=data.names[1], gid="target"
+    )
+    logs = [t for t in data.logs if data.times[0] <= t <= end]
+    if logs:
+        at = [data.levels[bisect_right(data.times, t) - 1] for t in logs]
+        ax.plot(logs, at, "D", markersize=8, mfc=CARD, mec=OKABE_ITO["purple"], mew=1.8,
+                label=data.names[3], gid="evidence")  # fmt: skip
+    pad = max((end - data.times[0]) / 40, timedelta(hours=2))
+    ax.set_xlim(date2num(data.times[0] - pad), date2num(end))
+    ticks = _day_ticks(data.times[0] - pad, end)
+    ax.set_xticks([date2num(t) for t in ticks], labels=_day_labels(ticks, data.months))
+    ax.set_ylim(-0.3, MAX_LEVEL + 0.4)
     ax.set_yticks(range(MAX_LEVEL + 1))
-    ax.set_title(data.title, fontsize=11)
-    ax.legend(loc="lower right", fontsize=8)
-    return _png(fig)
+    ax.grid(axis="y", color=GRID)
+    _title(fig, data.title)
+    _legend(fig, ax.get_legend_handles_labels()[0], 2)
+    return fig
+
+
+def _day_ticks(start: datetime, end: datetime, most: int = 5) -> list[datetime]:
+    """At most ``most`` midnights evenly spaced between ``start`` and ``end``, none so close to
+    the right edge that its label would leave the picture; the start itself when the span
+    holds no midnight far enough from the edge (a first rating today)."""
+    first = datetime.combine(start.date() + timedelta(days=1), datetime.min.time())
+    last = end - (end - start) * 0.1
+    days = (last - first).days
+    if days < 0:
+        return [start + (end - start) * 0.15]
+    step = max(1, math.ceil(days / (most - 1)))
+    return [first + timedelta(days=step * k) for k in range(days // step + 1)]
+
+
+def _day_labels(ticks: list[datetime], months: tuple[str, ...]) -> list[str]:
+    """``2 Mar``, with the year under the first day and under each day of a new year."""
+    days = [t.date() for t in ticks]
+    labels = []
+    for i, d in enumerate(days):
+        label = f"{d.day} {months[d.month - 1]}"
+        new_year = i == 0 or d.year != days[i - 1].year
+        labels.append(f"{label}\n{d.year}" if new_year else label)
+    return labels
+
+
+def history_png(data: HistoryData) -> bytes:
+    """``history_figure`` as PNG bytes (blocking)."""
+    return _png(history_figure(data))
+
+
+def salary_figure(data: SalaryData) -> Any:
+    """The salary grid as floating bars: for each level, one bar per region from the low to
+    the high end of its band, the band written above."""
+    fig = _figure(5.0)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.84, bottom=0.27)
+    _style(ax)
+    width = 0.8 / len(data.regions)
+    for k, region in enumerate(data.regions):
+        xs = [i + (k - (len(data.regions) - 1) / 2) * width for i in range(len(data.levels))]
+        lows = [low for low, _ in region.bands]
+        spans = [high - low for low, high in region.bands]
+        ax.bar(xs, spans, bottom=lows, width=width * 0.9, color=REGION_COLORS[k % 3],
+               label=region.label, gid=f"region-{k}")  # fmt: skip
+        for x, (low, high) in zip(xs, region.bands, strict=True):
+            ax.text(x, high + 1.5, f"{low}–{high}", ha="center", va="bottom", fontsize=TEXT,
+                    color=INK, gid="band")  # fmt: skip
+    every = [v for r in data.regions for band in r.bands for v in band]
+    ax.set_ylim(10 * math.floor((min(every) - 10) / 10), max(every) + 14)
+    ax.set_xticks(range(len(data.levels)), labels=list(data.levels))
+    ax.set_ylabel(data.axis, fontsize=TEXT, color=INK)
+    ax.grid(axis="y", color=GRID)
+    ax.set_axisbelow(True)
+    _title(fig, data.title)
+    _legend(fig, ax.get_legend_handles_labels()[0], len(data.regions))
+    return fig
+
+
+def salary_png(data: SalaryData) -> bytes:
+    """``salary_figure`` as PNG bytes (blocking)."""
+    return _png(salary_figure(data))
 
 
 def chart_cache(services: Services) -> Memo:
-    """The process's rendered charts (PNG bytes, 50-250 kB each, so 256 at most)."""
+    """The process's rendered charts (PNG bytes, 30-100 kB each, so 256 at most)."""
     return memo(services, "charts", max_entries=256)
 
 

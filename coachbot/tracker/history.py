@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from coachbot.i18n import Lang, Localized
-from coachbot.identity import PersonRef
+from coachbot.identity import PersonRef, safe_name
 from coachbot.markup import escape
 from coachbot.reply import Block, Image, Items, Reply, Text
 from coachbot.services import Services
@@ -18,6 +18,7 @@ from coachbot.tracker.charts import HistoryData, cached_png, history_png
 from coachbot.tracker.repository import (
     Entry,
     RatingPoint,
+    Versions,
     evidence_log,
     focus_goal,
     goal_setter,
@@ -25,7 +26,6 @@ from coachbot.tracker.repository import (
     row_id,
     versions,
 )
-from coachbot.tracker.show import safe_name
 from coachbot.tracker.snapshot import owner
 
 SHOWN = 5
@@ -42,9 +42,9 @@ class SkillHistory:
     tz: ZoneInfo
     today: date
     points: list[RatingPoint]
-    logs: list[Entry]
+    logs: list[Entry]  # every evidence log of the skill, oldest first
     goal: int | None
-    version: tuple[int, int]
+    version: tuple[int, int, int]  # ratings, goals, evidence
     goal_setter: str | None = None  # the mentor who set that goal, if one did
 
 
@@ -81,11 +81,16 @@ async def read_history(services: Services, ref: PersonRef, skill: str) -> SkillH
             tz=tz,
             today=local_date(services.clock.now(), tz),
             points=await rating_history(session=session, person_id=pid, skill_id=skill),
-            logs=await evidence_log(session=session, person_id=pid, skill_id=skill, newest=SHOWN),
+            logs=await evidence_log(session=session, person_id=pid, skill_id=skill),
             goal=goal.target_level if goal else None,
-            version=(await versions(session=session, person_id=pid)).chart,
+            version=_version(await versions(session=session, person_id=pid)),
             goal_setter=await goal_setter(session=session, goal=goal),
         )
+
+
+def _version(found: Versions) -> tuple[int, int, int]:
+    """What the history picture depends on: ratings, goals and (its markers) evidence."""
+    return (*found.chart, found.evidence)
 
 
 def history_blocks(found: SkillHistory, services: Services, lang: Lang) -> list[Block]:
@@ -116,7 +121,7 @@ def history_blocks(found: SkillHistory, services: Services, lang: Lang) -> list[
     if found.logs:
         logs = tuple(
             f"{labels.day(e.created_at, found.tz)} · {escape(e.note or '')}"
-            for e in reversed(found.logs)
+            for e in reversed(found.logs[-SHOWN:])
         )
         blocks.append(
             Items(logs, heading=Localized("Dernières preuves", "Last evidence").get(lang))
@@ -127,20 +132,57 @@ def history_blocks(found: SkillHistory, services: Services, lang: Lang) -> list[
 async def history_image(found: SkillHistory, services: Services, lang: Lang) -> Image:
     """The step chart of the skill, from the cache while the data and the day are unchanged."""
     name = labels.skill_name(services.kb, found.skill, lang)
+    target = services.kb.skills[found.skill].target
     data = HistoryData(
-        title=name,
-        times=tuple(p.created_at.astimezone(found.tz).replace(tzinfo=None) for p in found.points),
+        title=Localized(f"{name} : historique", f"{name}: history").get(lang),
+        times=tuple(_local(p.created_at, found.tz) for p in found.points),
         levels=tuple(p.level for p in found.points),
         until=datetime.combine(found.today + timedelta(days=1), time()),  # naive local time
-        target=services.kb.skills[found.skill].target,
+        target=target,
         goal=found.goal,
-        legend=(
+        logs=tuple(_local(e.created_at, found.tz) for e in found.logs),
+        names=(
             Localized("Votre note", "Your rating").get(lang),
-            Localized("Cible CTO", "CTO target").get(lang),
-            Localized("Votre objectif", "Your goal").get(lang),
+            Localized(f"Cible CTO {target}/5", f"CTO target {target}/5").get(lang),
+            goal_name(found.goal, found.goal_setter).get(lang),
+            Localized("Preuve consignée", "Evidence logged").get(lang),
         ),
+        months=labels.MONTHS[lang],
     )
     key = ("history", found.owner, found.skill, found.version, found.today, lang)
     png = await cached_png(services, key, history_png, data)
-    alt = Localized(f"Évolution de {name}", f"{name} over time").get(lang)
-    return Image(f"history-{safe_name(found.user)}-{found.skill}.png", png, alt)
+    return Image(
+        f"history-{safe_name(found.user)}-{found.skill}.png", png, history_alt(found, name, lang)
+    )
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment`` as a naive local time: the chart's axis then shows the learner's dates."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def goal_name(goal: int | None, setter: str | None) -> Localized:
+    """The goal line's legend: the level and who set it (the mentor is named in the text)."""
+    if setter is None:
+        return Localized(
+            f"Votre objectif {goal}/5 (fixé par vous)", f"Your goal {goal}/5 (set by you)"
+        )
+    return Localized(
+        f"Votre objectif {goal}/5 (fixé par votre mentor)",
+        f"Your goal {goal}/5 (set by your mentor)",
+    )
+
+
+def history_alt(found: SkillHistory, name: str, lang: Lang) -> str:
+    """The history in words: first and last rating with their dates, goal, evidence count."""
+    first, last = found.points[0], found.points[-1]
+    since, now = labels.day(first.created_at, found.tz), labels.day(last.created_at, found.tz)
+    text = Localized(
+        f"{name} : de {first.level}/5 le {since} à {last.level}/5 le {now}, "
+        f"{len(found.points)} note(s), {len(found.logs)} preuve(s) consignée(s)",
+        f"{name}: from {first.level}/5 on {since} to {last.level}/5 on {now}, "
+        f"{len(found.points)} rating(s), {len(found.logs)} evidence log(s)",
+    )
+    if found.goal is not None:
+        text = Localized(f"{text.fr}, objectif {found.goal}/5", f"{text.en}, goal {found.goal}/5")
+    return text.get(lang)

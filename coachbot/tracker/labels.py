@@ -89,6 +89,14 @@ def _option(spec: CommandSpec, name: str) -> Option:
     return found
 
 
+MONTHS: dict[Lang, tuple[str, ...]] = {
+    "fr": (
+        "janv.", "févr.", "mars", "avr.", "mai", "juin",
+        "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}  # fmt: skip
+
 SCORE_RULE = Localized(
     "Préparation = Σ min(note, cible) / Σ cibles du profil CTO (compétence non notée = 0).",
     "Readiness = Σ min(rating, target) / Σ targets of the CTO profile (unrated skill = 0).",

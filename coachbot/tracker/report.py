@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from coachbot.i18n import Lang, Localized
-from coachbot.identity import PersonRef
+from coachbot.identity import PersonRef, safe_name
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import neutralize
 from coachbot.registry import Registry
@@ -40,7 +40,6 @@ from coachbot.tracker.repository import (
     rating_history,
     row_id,
 )
-from coachbot.tracker.show import safe_name
 
 MAX_CHANGES = 12
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")

@@ -6,28 +6,26 @@ chart outside it (in a worker thread, or from the chart cache).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from coachbot.i18n import Lang, Localized
-from coachbot.identity import PersonRef, safe_name
+from coachbot.identity import PersonRef
 from coachbot.knowledge.models import KnowledgeBase
 from coachbot.markup import escape, mention
 from coachbot.registry import Registry
-from coachbot.reply import Block, Field, Fields, Image, Items, Reply, Text
+from coachbot.reply import Block, Field, Fields, Items, Reply, Text
 from coachbot.services import Services
 from coachbot.tracker import labels
 from coachbot.tracker.activity import local_date
-from coachbot.tracker.charts import RadarData, cached_png, radar_png
-from coachbot.tracker.milestones import Reached, announce, make_facts, mentor_focus, reached
-from coachbot.tracker.readiness import Readiness, compute
+from coachbot.tracker.milestones import announce, make_facts, mentor_focus, reached
+from coachbot.tracker.overview import Overview
+from coachbot.tracker.pictures import PAST_DAYS, overview_images
+from coachbot.tracker.readiness import compute
 from coachbot.tracker.repository import (
     Entry,
-    Focus,
     NoteView,
     goal_setter,
     mark_seen,
@@ -44,35 +42,7 @@ from coachbot.tracker.snapshot import (
     snapshot,
 )
 
-PAST_DAYS = 90
 LAST_ENTRIES = 5
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Everything the overview shows, read from the database."""
-
-    person_id: int
-    owner: Hashable  # whose data, for cache keys (see snapshot.owner)
-    user: str
-    tz: ZoneInfo
-    today: date
-    ratings: Mapping[str, int]
-    past: Mapping[str, int]
-    readiness: Readiness
-    goal: Focus | None
-    streak: int
-    entries: list[Entry]
-    version: tuple[int, ...]
-    goal_setter: str | None = None  # the user id of the mentor who set the focus, if one did
-    mentor: str | None = None  # the user id of the mentor viewing, for ``/mentor view``
-    notes: list[NoteView] = field(default_factory=list)
-    announced: list[Reached] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        """True when the learner has recorded nothing yet (mentor notes aside)."""
-        return not (self.ratings or self.entries or self.goal or self.streak)
 
 
 async def progress_overview(
@@ -98,7 +68,7 @@ async def progress_overview(
         return Reply(title=title, blocks=(Text(hint), *notes), ephemeral=True)
     blocks = overview_blocks(view, services.kb, lang)
     if chart and view.ratings:
-        blocks += (await radar_image(services, view, lang),)
+        blocks += await overview_images(services, view, lang)
     return Reply(
         title=title,
         blocks=blocks,
@@ -299,54 +269,6 @@ def entry_markup(entry: Entry, kb: KnowledgeBase, lang: Lang, tz: ZoneInfo) -> s
     if entry.kind == "rating":
         return head + Localized(f" — noté {entry.level}/5", f" — rated {entry.level}/5").get(lang)
     return f"{head} — {escape(entry.note or '')}"
-
-
-async def radar_image(services: Services, view: Overview, lang: Lang) -> Image:
-    """The radar of ``view`` (current vs target vs 90 days ago), from the cache when unchanged;
-    worded for the learner, or for their mentor in ``/mentor view``."""
-    skills = list(services.kb.skills.values())
-    for_mentor = view.mentor is not None
-    title = (
-        Localized(
-            "Votre apprenant et le profil CTO cible", "Your learner and the target CTO profile"
-        )
-        if for_mentor
-        else Localized("Vous et le profil CTO cible", "You and the target CTO profile")
-    )
-    data = RadarData(
-        title=title.get(lang),
-        labels=tuple(s.name.get(lang) for s in skills),
-        current=tuple(view.ratings.get(s.id, 0) for s in skills),
-        target=tuple(s.target for s in skills),
-        past=tuple(view.past.get(s.id, 0) for s in skills) if view.past else None,
-        legend=(
-            Localized("Aujourd'hui", "Now").get(lang),
-            Localized("Cible CTO", "CTO target").get(lang),
-            Localized(f"Il y a {PAST_DAYS} jours", f"{PAST_DAYS} days ago").get(lang),
-        ),
-    )
-    key = ("radar", view.owner, view.version, view.today, lang, for_mentor)
-    png = await cached_png(services, key, radar_png, data)
-    return Image(
-        f"progress-{safe_name(view.user)}-{view.today}.png", png, radar_alt(for_mentor, lang)
-    )
-
-
-def radar_alt(for_mentor: bool, lang: Lang) -> str:
-    """The radar's caption: the reader's own ratings, or, for a mentor, the learner's."""
-    if for_mentor:
-        alt = Localized(
-            f"Radar : les notes actuelles de votre apprenant, la cible CTO et ses notes "
-            f"d'il y a {PAST_DAYS} jours",
-            f"Radar: your learner's current ratings, the CTO target and their ratings "
-            f"{PAST_DAYS} days ago",
-        )
-    else:
-        alt = Localized(
-            f"Radar : vos notes actuelles, la cible CTO et vos notes d'il y a {PAST_DAYS} jours",
-            f"Radar: your current ratings, the CTO target and your ratings {PAST_DAYS} days ago",
-        )
-    return alt.get(lang)
 
 
 def _title(learner: PersonRef, lang: Lang, for_mentor: bool) -> str:

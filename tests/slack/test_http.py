@@ -109,7 +109,7 @@ async def test_the_reply_language_follows_the_slack_locale_then_the_users_choice
     assert len(info) == 1 and info[0].params["include_locale"] in ("1", "true", True)
 
 
-async def test_progress_is_personal_and_its_chart_goes_to_the_users_dm(
+async def test_progress_is_personal_and_its_charts_go_to_the_users_dm(
     slack: SlackChat, fake_slack: FakeSlack
 ) -> None:
     rated = await slack.say("/progress rate security 3")
@@ -118,9 +118,9 @@ async def test_progress_is_personal_and_its_chart_goes_to_the_users_dm(
     assert {p["response_type"] for p in shown} == {"ephemeral"}
     opened = await fake_slack.wait_for("conversations.open")
     assert opened[0].params["users"] == "U0001"
-    (done,) = await fake_slack.wait_for("files.completeUploadExternal")
-    assert done.params["channel_id"] == "DU0001"
-    assert fake_slack.of("upload")[0].params["size"] > 1000  # a real PNG went up
+    done = await fake_slack.wait_for("files.completeUploadExternal", count=2)
+    assert [d.params["channel_id"] for d in done] == ["DU0001", "DU0001"]  # radar, gaps
+    assert all(u.params["size"] > 1000 for u in fake_slack.of("upload"))  # real PNGs went up
 
 
 async def test_a_mention_resolves_to_an_id_and_a_button_press_answers(
@@ -209,14 +209,15 @@ async def test_app_home_shows_progress_settings_and_chart(
     assert published.params["user_id"] == "U0001" and view["type"] == "home"
     check_message(view["blocks"], max_blocks=100)
     images = [b for b in view["blocks"] if b["type"] == "image"]
-    (uploaded,) = fake_slack.of("files.completeUploadExternal")
-    assert uploaded.params["channel_id"] == "DU0001"  # the user's DM: they can see the file
-    assert [i["slack_file"]["id"] for i in images] == [uploaded.params["files"][0]["id"]]
+    uploaded = fake_slack.of("files.completeUploadExternal")  # the radar and the gap chart
+    assert [u.params["channel_id"] for u in uploaded] == ["DU0001"] * 2  # the user's DM
+    ids = [u.params["files"][0]["id"] for u in uploaded]
+    assert [i["slack_file"]["id"] for i in images] == ids
     assert "Streak" in text_of([view]) and "Readiness" in text_of([view])
     assert buttons_of(view["blocks"]), "settings come with buttons"
     await wire.event("Ev2")
     await fake_slack.wait_for("views.publish", 2)
-    assert len(fake_slack.of("files.completeUploadExternal")) == 1, "an unchanged chart stays"
+    assert len(fake_slack.of("files.completeUploadExternal")) == 2, "unchanged charts stay"
 
 
 async def test_an_app_home_button_runs_its_command_and_updates_the_tab(
