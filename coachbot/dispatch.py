@@ -41,6 +41,7 @@ class Invocation:
     is_admin: bool = False
     mentions_only: bool = False  # user options must be platform mentions, not typed names
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
+    lang: Lang | None = None  # a language the caller chose explicitly (``coachbot ask --lang``)
 
 
 class Dispatcher:
@@ -62,12 +63,20 @@ class Dispatcher:
 
     async def dispatch(self, inv: Invocation) -> Reply:
         """Run ``inv``; never raises for bad input, never shows a traceback."""
-        lang = await self.language(inv.person, inv.locale)
+        chosen = inv.lang or await self.services.languages.get(inv.person)
+        lang = chosen or await self.language(inv.person, inv.locale)
         spec = self.registry.get(inv.path)
         if spec is None:
             return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin)
         ctx = Context(
-            inv.person, lang, self.services, inv.locale, inv.channel, inv.is_admin, inv.flat_admin
+            inv.person,
+            lang,
+            self.services,
+            inv.locale,
+            inv.channel,
+            inv.is_admin,
+            inv.flat_admin,
+            lang_chosen=chosen is not None,
         )
         if spec.admin and not inv.is_admin:
             return error(

@@ -16,6 +16,7 @@ from coachbot.vocabularies import Vocabulary
 
 if TYPE_CHECKING:
     from coachbot.db.engine import Database
+    from coachbot.knowledge.followups import Conversations
     from coachbot.knowledge.retrieval import Retriever
 
 
@@ -42,6 +43,13 @@ class Services:
 
         return Retriever(self.kb)
 
+    @cached_property
+    def conversations(self) -> Conversations:
+        """What each user was just answered, for follow-up questions."""
+        from coachbot.knowledge.followups import Conversations
+
+        return Conversations(self.clock)
+
     def database(self) -> Database:
         """The database; a clear error where a command needs one and none is configured."""
         if self.db is None:
@@ -60,6 +68,7 @@ class Context:
     channel: str | None = None
     is_admin: bool = False
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
+    lang_chosen: bool = False  # the user (or the caller) chose ``lang``: never guess another
 
     def t(self, text: Localized) -> str:
         """``text`` in the caller's language."""
