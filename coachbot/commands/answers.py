@@ -27,6 +27,9 @@ from coachbot.services import Context
 
 # A second section is offered as a follow-up when it scores at least this share of the best.
 NEXT_SHARE = 0.6
+# Sections of the answering topic scoring at least this share of the best may replace it
+# when they answer the question's shape better (a list question, an overview).
+CLOSE_SHARE = 0.5
 OUT_OF_SCOPE = Localized(
     "Je ne connais que le métier de CTO. Essayez par exemple :",
     "I only know the CTO role. Try for instance:",
@@ -60,7 +63,9 @@ def _language(ctx: Context, question: str, previous: Turn | None, greeting: Lang
     locale or default the dispatcher found."""
     if ctx.lang_chosen:
         return ctx.lang
-    return greeting or detect(question) or (previous.lang if previous else None) or ctx.lang
+    votes = ctx.services.retriever.language_votes(question)
+    found = greeting or detect(question, votes)
+    return found or (previous.lang if previous else None) or ctx.lang
 
 
 def _answer(
@@ -176,16 +181,34 @@ def _with_context(reply: Reply, line: str, *, lead: bool) -> Reply:
 def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     """The section that answers best, and the next one offered as a follow-up."""
     retriever = ctx.services.retriever
-    best = retriever.best(question)
-    if best is None:
+    found = retriever.best(question)
+    if found is None:
         return out_of_scope(question_words(), ctx.lang), None
-    following = _next(best, retriever.search(question, k=4))
+    hits = retriever.search(question, k=8)
+    best = _pick(found, hits, question_words().asks_list(fold(question)))
+    following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
         reply = _section_reply(ctx, best.section, following)
     turn = Turn("section", ctx.lang, section=best.section.key, next_section=following and following.key)
     return reply, turn
+
+
+def _pick(found: Hit, hits: list[Hit], asks_list: bool) -> Hit:
+    """The section to print: the best one; for a list question, the section of the same
+    topic, scoring close, that holds the longest list (the four kinds, not one of them);
+    the topic's opening section when it scores as well (it gives the overview)."""
+    close = [
+        h for h in hits if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
+    ]
+    if asks_list:
+        return max(close, key=lambda h: _list_items(h.section), default=found)
+    return found
+
+
+def _list_items(section: Section) -> int:
+    return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
 
 
 def _next(best: Hit, hits: list[Hit]) -> Section | None:

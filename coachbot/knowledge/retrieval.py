@@ -91,10 +91,19 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
+    "fr": frozenset(fold(w) for w in STOPWORDS_FRENCH),
+    "en": frozenset(fold(w) for w in STOPWORDS_EN),
+}
 STOPWORDS = frozenset(
     {fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)} | DOMAIN_STOPWORDS | QUESTION_WORDS
 )
 
+
+LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
+    "fr": frozenset(fold(w) for w in STOPWORDS_FRENCH),
+    "en": frozenset(fold(w) for w in STOPWORDS_EN),
+}
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -193,6 +202,16 @@ class Retriever:
     def normalise(self, question: str) -> str:
         """The question folded, without mentions, its typos corrected."""
         return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
+
+    def language_votes(self, question: str) -> dict[Lang, int]:
+        """For each language, how many words of ``question`` only that language has (in its
+        stop words or its index): "salary" votes English, "entre" French."""
+        words = set(WORD.findall(fold(MENTION.sub(" ", question))))
+        known = {
+            lang: {w for w in words if w in LANG_STOPWORDS[lang] or ix.knows(w)}
+            for lang, ix in self._indexes.items()
+        }
+        return {lang: len(known[lang] - known[other]) for lang, other in (("fr", "en"), ("en", "fr"))}
 
     def _knows(self, word: str) -> bool:
         """Whether ``word`` is a stop word or its stem is in either language's index."""

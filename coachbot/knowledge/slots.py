@@ -89,6 +89,7 @@ class QuestionWords:
     other_jobs: re.Pattern[str]
     salary: re.Pattern[str]
     more: re.Pattern[str]
+    lists: re.Pattern[str]
     more_fillers: frozenset[str]
     examples: dict[Lang, tuple[str, ...]]
 
@@ -121,6 +122,10 @@ class QuestionWords:
     def asks_salary(self, folded: str) -> bool:
         """Whether the question asks about pay."""
         return bool(self.salary.search(folded))
+
+    def asks_list(self, folded: str) -> bool:
+        """Whether the question asks for a whole list or an overview."""
+        return bool(self.lists.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -206,6 +211,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
+        lists=any_of(_strings(data["intents"], "list", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         examples={
             "fr": tuple(_strings(data["examples"], "fr", "examples")),
