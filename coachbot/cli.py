@@ -45,7 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         "in about 10 minutes)",
     )
     ask = sub.add_parser("ask", help="answer one free question and exit")
-    ask.add_argument("--lang", choices=["fr", "en"], help="reply language (default: the question's, else from config)")
+    ask.add_argument(
+        "--lang",
+        choices=["fr", "en"],
+        help="reply language (default: the question's, else from config)",
+    )
     ask.add_argument("question", nargs="+")
     sub.add_parser("migrate", help="apply database migrations")
     _discord_parser(sub)

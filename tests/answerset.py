@@ -50,7 +50,9 @@ def load(path: Path) -> list[dict[str, object]]:
 async def rendered(app: App, question: str, user: str) -> str:
     """The console text of the answer to ``question`` asked by a new ``user``, no locale."""
     person = PersonRef("console", "answerset", user)
-    reply = await app.dispatcher.dispatch(Invocation(person, ("cto", "ask"), {"question": question}))
+    reply = await app.dispatcher.dispatch(
+        Invocation(person, ("cto", "ask"), {"question": question})
+    )
     return ConsoleRenderer(Path(app.services.settings.console.charts_dir)).render(reply)
 
 

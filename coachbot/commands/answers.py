@@ -11,11 +11,11 @@ from coachbot.commands.cto import (
     SOURCES,
     day_fields,
     day_reply,
-    day_slots_at,
     salary_reply,
 )
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
 from coachbot.knowledge.models import KnowledgeBase, Section
@@ -30,6 +30,13 @@ NEXT_SHARE = 0.6
 # Sections of the answering topic scoring at least this share of the best may replace it
 # when they answer the question's shape better (a list question, an overview).
 CLOSE_SHARE = 0.5
+# A question naming only a subject ("missions du CTO ?") whose topic has this many sections
+# scoring within this share of the best is about the whole topic: its opening answers.
+TOPIC_LEVEL_SHARE = 0.9
+TOPIC_LEVEL_SECTIONS = 4
+# A matching line further into a section than this is quoted first, so what was asked
+# for (a name, a figure, a degree) is in the answer's first lines.
+LEAD_OFFSET = 280
 OUT_OF_SCOPE = Localized(
     "Je ne connais que le métier de CTO. Essayez par exemple :",
     "I only know the CTO role. Try for instance:",
@@ -185,23 +192,35 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     if found is None:
         return out_of_scope(question_words(), ctx.lang), None
     hits = retriever.search(question, k=8)
-    best = _pick(found, hits, question_words().asks_list(fold(question)))
+    opening = ctx.services.kb.topics[found.section.topic_id].sections[0].id
+    whole = retriever.names_only_topics(question)
+    best = _pick(found, hits, question_words().asks_list(fold(question)), whole, opening)
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
-        reply = _section_reply(ctx, best.section, following)
-    turn = Turn("section", ctx.lang, section=best.section.key, next_section=following and following.key)
+        reply = _with_lead(
+            ctx, question, best.section, _section_reply(ctx, best.section, following)
+        )
+    turn = Turn(
+        "section", ctx.lang, section=best.section.key, next_section=following.key if following else None
+    )
     return reply, turn
 
 
-def _pick(found: Hit, hits: list[Hit], asks_list: bool) -> Hit:
+def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, first_id: str) -> Hit:
     """The section to print: the best one; for a list question, the section of the same
     topic, scoring close, that holds the longest list (the four kinds, not one of them);
-    the topic's opening section when it scores as well (it gives the overview)."""
+    for a question on the whole topic ("missions du CTO ?"), its opening section."""
     close = [
-        h for h in hits if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
+        h
+        for h in hits
+        if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
     ]
+    alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
+    opening = next((h for h in alike if h.section.id == first_id), None)
+    if opening is not None and whole_topic and len(alike) >= TOPIC_LEVEL_SECTIONS:
+        return opening
     if asks_list:
         return max(close, key=lambda h: _list_items(h.section), default=found)
     return found
@@ -209,6 +228,33 @@ def _pick(found: Hit, hits: list[Hit], asks_list: bool) -> Hit:
 
 def _list_items(section: Section) -> int:
     return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
+
+
+def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> Reply:
+    """``reply`` led by what the question asks for when the section says it far down: the
+    matching line, or for pay the French median."""
+    lines = []
+    if section.topic_id == "salary" and question_words().asks_salary(fold(question)):
+        lines.append(_median_line(ctx.services.kb, ctx.lang))
+    text = section.text(ctx.lang).text
+    words, folded = question_words(), fold(question)
+    match = None
+    if words.asks_precise(folded) and not words.asks_list(folded):
+        match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)
+    if match is not None:
+        lines.append(f"→ {match.text.removeprefix('- ')}")
+    return _with_context(reply, "\n".join(lines), lead=True) if lines else reply
+
+
+def _median_line(kb: KnowledgeBase, lang: Lang) -> str:
+    median = format_fact(kb.facts["median_salary_france"], lang)
+    name = kb.topics["salary"].name_in(lang)
+    return Localized(
+        f"En bref : salaire médian d'un CTO en France **{median}** brut par an ; par ville et "
+        f"niveau : `/cto {name} region:paris niveau:expert`.",
+        f"In short: median CTO salary in France **{median}** gross a year; by city and level: "
+        f"`/cto {name} region:paris level:expert`.",
+    ).get(lang)
 
 
 def _next(best: Hit, hits: list[Hit]) -> Section | None:
@@ -234,6 +280,15 @@ def _whole_day(ctx: Context, section: Section) -> Reply:
     return replace(reply, blocks=(hours, *reply.blocks))
 
 
+async def pressed_more(ctx: Context, key: str) -> Reply:
+    """The follow-up button: the section at ``key``, in the conversation's language unless
+    the user chose one."""
+    previous = ctx.services.conversations.last(ConversationKey(ctx.person, ctx.channel))
+    if previous and not await ctx.services.languages.get(ctx.person):
+        ctx = replace(ctx, lang=previous.lang)
+    return answer_section(ctx, key)
+
+
 def answer_section(ctx: Context, key: str) -> Reply:
     """The section at ``key`` (topic/section) as an answer, or a clear refusal."""
     section = ctx.services.kb.section(key)
@@ -246,10 +301,10 @@ def _section_reply(ctx: Context, section: Section, following: Section | None) ->
     kb, lang = ctx.services.kb, ctx.lang
     topic = kb.topics[section.topic_id]
     body = section.text(lang)
-    more = Localized("Pour aller plus loin :", "Read more:").get(lang)
+    more = Localized("Tout le sujet", "The whole topic").get(lang)
     blocks: list[Text | Actions] = [
         Text(body.text),
-        Text(f"_{more}_ `/cto {topic.name_in(lang)}`"),
+        Text(f"_{more} ({escape(topic.title.get(lang))}) :_ `/cto {topic.name_in(lang)}`"),
     ]
     if following is not None:
         label = following.text(lang).heading
@@ -259,7 +314,7 @@ def _section_reply(ctx: Context, section: Section, following: Section | None) ->
         ).get(lang)
         blocks += [Text(offer), Actions((Button(f"{MORE_ACTION}:{following.key}", label),))]
     return Reply(
-        title=f"{topic.title.get(lang)} — {body.heading}",
+        title=body.heading,
         blocks=tuple(blocks),
         footer=SOURCES.get(lang) + kb.cite(section.sources, lang),
     )
@@ -273,7 +328,7 @@ def _must(kb: KnowledgeBase, key: str) -> Section:
 
 
 def out_of_scope(words: QuestionWords, lang: Lang) -> Reply:
-    """"I only know the CTO role", with three example questions."""
+    """ "I only know the CTO role", with three example questions."""
     quoted = Localized("« {0} »", "“{0}”").get(lang)
     return Reply(
         title=Localized("Hors de mon domaine", "Outside what I know").get(lang),

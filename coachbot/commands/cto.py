@@ -273,6 +273,6 @@ async def ask(ctx: Context, question: str) -> Reply:
 @action(MORE_ACTION)
 async def more(ctx: Context, payload: str) -> Reply:
     """The section offered as a follow-up of an answer (``payload``: its topic/section)."""
-    from coachbot.commands.answers import answer_section
+    from coachbot.commands.answers import pressed_more
 
-    return answer_section(ctx, payload)
+    return await pressed_more(ctx, payload)

@@ -356,7 +356,9 @@ def load_knowledge(content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
         salary=load_salary(content_dir / "salary.toml"),
         tips=_optional(lambda: load_tips(tips_dir, skills), (), tips_dir),
         synonyms=load_synonyms(content_dir / "synonyms.toml"),
-        sources=_optional(lambda: load_sources(content_dir / "sources.toml"), {}, content_dir / "sources.toml"),
+        sources=_optional(
+            lambda: load_sources(content_dir / "sources.toml"), {}, content_dir / "sources.toml"
+        ),
     )
 
 

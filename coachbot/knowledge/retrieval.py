@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import chain
@@ -32,6 +33,9 @@ STEMMERS = {"fr": "french", "en": "english"}
 # Below this summed BM25 score the best match is judged too weak to answer
 # (tuned on tests/data/ask_devset.toml: every dev question scores above it).
 MIN_SCORE = 0.5
+# A word votes for a language when it occurs this many times more often in its texts.
+VOTE_RATIO = 3
+STOPWORD_WEIGHT = 20
 # Share of a question's content words that must be known to the base.
 MIN_COVERAGE = 0.6
 MIN_COVERAGE_RECOGNISED = 0.5
@@ -68,7 +72,8 @@ QUESTION_WORDS = frozenset(
     """what whats how does do did done doing which who whom whose why when where should would
     could can cannot may might must shall you your yours i im me my mine we our us he she his
     her him its them also just really exactly usually typically generally actually very so
-    some any about get gets got tell explain much many please hi hello thanks
+    some any about get gets got tell explain much many please hi hello thanks main
+    principal principale principales principaux
     quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
     bonjour salut merci svp stp""".split()  # noqa: SIM905 (a word list reads better as text)
@@ -100,17 +105,25 @@ STOPWORDS = frozenset(
 )
 
 
-LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
-    "fr": frozenset(fold(w) for w in STOPWORDS_FRENCH),
-    "en": frozenset(fold(w) for w in STOPWORDS_EN),
-}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of a section that matches a question: its text, offset and shared words."""
+
+    text: str
+    offset: int
+    shared: int
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A section found for a question, with its score."""
+    """A section found for a question, with its score and the share of it that comes from
+    the section's own words (the rest comes from its topic's)."""
 
     section: Section
     score: float
+    own: float = 0.0
 
 
 class _LangIndex:
@@ -163,7 +176,7 @@ class Query:
     @property
     def text(self) -> str:
         """The text searched: the question and its expansions."""
-        return " ".join([self.folded, *self.expansions])
+        return " ".join([self.folded, self.folded, *self.expansions])
 
     def recognised(self) -> set[str]:
         """Words of the question a synonym group or a word shape recognised."""
@@ -185,6 +198,7 @@ class Retriever:
         self._speller = Speller(
             vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
         )
+        self._word_counts = {lang: _word_counts(docs[lang], lang) for lang in LANGS}
         topic_ids = list(kb.topics)
         self._topic_of = np.array([topic_ids.index(s.topic_id) for s in self._sections])
         self._topic_indexes = {
@@ -204,14 +218,16 @@ class Retriever:
         return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
 
     def language_votes(self, question: str) -> dict[Lang, int]:
-        """For each language, how many words of ``question`` only that language has (in its
-        stop words or its index): "salary" votes English, "entre" French."""
+        """For each language, how many words of ``question`` are clearly that language's:
+        far more frequent in its texts and stop words than in the other's ("salary" votes
+        English even though a French text quotes Salary.com; "entre" votes French)."""
         words = set(WORD.findall(fold(MENTION.sub(" ", question))))
-        known = {
-            lang: {w for w in words if w in LANG_STOPWORDS[lang] or ix.knows(w)}
-            for lang, ix in self._indexes.items()
+        counts = self._word_counts
+        pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
+        return {
+            lang: sum(1 for w in words if counts[lang][w] > VOTE_RATIO * counts[other][w])
+            for lang, other in pairs
         }
-        return {lang: len(known[lang] - known[other]) for lang, other in (("fr", "en"), ("en", "fr"))}
 
     def _knows(self, word: str) -> bool:
         """Whether ``word`` is a stop word or its stem is in either language's index."""
@@ -228,7 +244,33 @@ class Retriever:
         topics = np.sum([ix.scores(query) for ix in self._topic_indexes.values()], axis=0)
         total = sections + TOPIC_WEIGHT * topics[self._topic_of]
         order = np.argsort(-total)[:k]
-        return [Hit(self._sections[i], float(total[i])) for i in order if total[i] > 0]
+        return [
+            Hit(self._sections[i], float(total[i]), float(sections[i]))
+            for i in order
+            if total[i] > 0
+        ]
+
+    def best_line(self, question: str, text: str, lang: Lang, head: int) -> Line | None:
+        """The line of ``text`` (a section in ``lang``) past its first ``head`` characters
+        sharing the most content words with ``question`` itself (synonyms aside) that those
+        first characters lack, with where it starts; None if no line adds any."""
+        index = self._indexes[lang]
+        wanted = set(index.tokens(self.normalise(question))) - set(index.tokens(text[:head]))
+        best: Line | None = None
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            shared = len(wanted & set(index.tokens(line))) if offset >= head else 0
+            if shared and (best is None or shared > best.shared):
+                best = Line(line.strip(), offset, shared)
+            offset += len(line)
+        return best
+
+    def names_only_topics(self, question: str) -> bool:
+        """Whether every content word of ``question`` belongs to one synonym group: it asks
+        about one subject as a whole ("missions du CTO ?"), nothing more precise."""
+        query = self.read(question)
+        words = {w for w in WORD.findall(query.folded) if w not in STOPWORDS}
+        return len(query.expansions) == 1 and words <= query.recognised()
 
     def coverage(self, question: str | Query) -> float | None:
         """Share of the question's content words found in the base (None: it has none).
@@ -264,6 +306,13 @@ class Retriever:
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
+
+
+def _word_counts(docs: list[str], lang: Lang) -> Counter[str]:
+    """How often each folded word occurs in ``docs``; stop words count as frequent."""
+    counts = Counter(w for d in docs for w in WORD.findall(fold(d)))
+    counts.update({w: STOPWORD_WEIGHT for w in LANG_STOPWORDS[lang]})
+    return counts
 
 
 def _any_of(terms: tuple[str, ...]) -> re.Pattern[str]:

@@ -19,7 +19,9 @@ from coachbot.i18n import Lang
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "questions.toml"
 PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
 PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad", "us")
-HOUR = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?![0-9a-z])|(?<![0-9])(\d{1,2})\s*(am|pm)\b")
+HOUR = re.compile(
+    r"(?<![0-9])(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?![0-9a-z])|(?<![0-9])(\d{1,2})\s*(am|pm)\b"
+)
 YEARS = re.compile(r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b")
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
@@ -90,6 +92,7 @@ class QuestionWords:
     salary: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
+    precise: re.Pattern[str]
     more_fillers: frozenset[str]
     examples: dict[Lang, tuple[str, ...]]
 
@@ -126,6 +129,10 @@ class QuestionWords:
     def asks_list(self, folded: str) -> bool:
         """Whether the question asks for a whole list or an overview."""
         return bool(self.lists.search(folded))
+
+    def asks_precise(self, folded: str) -> bool:
+        """Whether the question asks for one precise thing (a name, a date, a figure)."""
+        return bool(self.precise.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -180,7 +187,9 @@ def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
 
 def _part(table: dict[str, Any], i: int) -> tuple[DayPart, re.Pattern[str]]:
     terms = _strings(table, "terms", f"parts[{i}]")
-    part = DayPart(tuple(terms), time.fromisoformat(table["start"]), time.fromisoformat(table["end"]))
+    part = DayPart(
+        tuple(terms), time.fromisoformat(table["start"]), time.fromisoformat(table["end"])
+    )
     return part, any_of(terms)
 
 
@@ -212,6 +221,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
+        precise=any_of(_strings(data["intents"], "precise", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         examples={
             "fr": tuple(_strings(data["examples"], "fr", "examples")),
