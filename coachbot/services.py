@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from coachbot.db.engine import Database
     from coachbot.knowledge.followups import Conversations
     from coachbot.knowledge.retrieval import Retriever
+    from coachbot.prompts.notices import PendingNotices
 
 
 @dataclass
@@ -49,6 +50,13 @@ class Services:
         from coachbot.knowledge.followups import Conversations
 
         return Conversations(self.clock)
+
+    @cached_property
+    def pending_notices(self) -> PendingNotices:
+        """Who has a failing-delivery notice waiting (kept in memory)."""
+        from coachbot.prompts.notices import PendingNotices
+
+        return PendingNotices(self.database(), self.clock)
 
     def database(self) -> Database:
         """The database; a clear error where a command needs one and none is configured."""

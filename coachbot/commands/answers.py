@@ -203,7 +203,10 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
             ctx, question, best.section, _section_reply(ctx, best.section, following)
         )
     turn = Turn(
-        "section", ctx.lang, section=best.section.key, next_section=following.key if following else None
+        "section",
+        ctx.lang,
+        section=best.section.key,
+        next_section=following.key if following else None,
     )
     return reply, turn
 

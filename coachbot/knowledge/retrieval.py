@@ -105,8 +105,6 @@ STOPWORDS = frozenset(
 )
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Line:
     """A line of a section that matches a question: its text, offset and shared words."""

@@ -183,6 +183,8 @@ class DeliveryPipeline:
             try:
                 outcome = await self._deliver(planned)
                 await recorder.record(planned, outcome)
+                if outcome.result is Result.PERMANENT:  # may have marked a subscription failing
+                    self.services.pending_notices.changed()
                 report.add_outcome(outcome)
                 self._step("recorded", planned)
             except Exception:
