@@ -196,6 +196,7 @@ class Retriever:
         self._speller = Speller(
             vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
         )
+        self._docs = docs
         self._word_counts = {lang: _word_counts(docs[lang], lang) for lang in LANGS}
         topic_ids = list(kb.topics)
         self._topic_of = np.array([topic_ids.index(s.topic_id) for s in self._sections])
@@ -203,6 +204,10 @@ class Retriever:
             lang: _LangIndex(lang, [_topic_document(kb, t, lang) for t in topic_ids])
             for lang in LANGS
         }
+
+    def sections_text(self) -> list[str]:
+        """Every indexed document, in both languages (for benchmarks and vocabularies)."""
+        return [*self._docs["fr"], *self._docs["en"]]
 
     def read(self, question: str) -> Query:
         """``question`` analysed once for searching, coverage and thresholds."""
