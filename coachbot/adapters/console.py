@@ -23,7 +23,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.markup import Bullets, Paragraph, Span, parse, span_text
 from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Reply, Text
-from coachbot.textcommand import run_line
+from coachbot.textcommand import message_line, run_line
 
 PLATFORM = "console"
 CONSOLE_CHANNEL = "console"  # the one "channel" of the terminal, for where:here
@@ -151,8 +151,7 @@ class ConsoleSession:
             return await self._switch(line[3:].strip())
         if line.startswith("/press"):
             return await self._press(line[6:].strip())
-        if not line.startswith("/"):
-            line = f"/cto ask {line}"
+        line = message_line(line) or line
         reply = await run_line(self.app.dispatcher, self.person, line, channel=CONSOLE_CHANNEL)
         return self.show(reply)
 
