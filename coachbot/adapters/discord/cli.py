@@ -181,10 +181,13 @@ def wire(app: App, settings: Settings) -> tuple[CoachClient, Scheduler | None]:
     """
     from coachbot.adapters.discord.delivery import DiscordDelivery
     from coachbot.adapters.discord.interactions import Responder
+    from coachbot.adapters.discord.messages import MessageAnswerer
     from coachbot.app import build_scheduler
     from coachbot.scheduling.scheduler import register_port
 
-    client = make_client(app.registry, settings, responder=Responder(app))
+    client = make_client(
+        app.registry, settings, responder=Responder(app), messages=MessageAnswerer(app)
+    )
     register_port(app.services, DiscordDelivery(client))
     scheduler = build_scheduler(app)
     if scheduler is not None:

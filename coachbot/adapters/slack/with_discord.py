@@ -29,11 +29,14 @@ async def serve_all(settings: Settings, *, http: bool, port: int | None) -> int:
     """Both platforms until interrupted (Slack in Socket Mode, or HTTP when ``http``)."""
     from coachbot.adapters.discord.client import make_client
     from coachbot.adapters.discord.interactions import Responder
+    from coachbot.adapters.discord.messages import MessageAnswerer
 
     token = settings.secrets.require("discord_token").reveal()
     app = build_app(settings)
     try:
-        client = make_client(app.registry, settings, responder=Responder(app))
+        client = make_client(
+            app.registry, settings, responder=Responder(app), messages=MessageAnswerer(app)
+        )
         await serve_slack_and_discord(app, client, token, http=http, port=port)
     finally:
         await app.close()
