@@ -188,10 +188,9 @@ def _with_context(reply: Reply, line: str, *, lead: bool) -> Reply:
 def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     """The section that answers best, and the next one offered as a follow-up."""
     retriever = ctx.services.retriever
-    found = retriever.best(question)
+    found, hits = retriever.answer(question, k=8)
     if found is None:
         return out_of_scope(question_words(), ctx.lang), None
-    hits = retriever.search(question, k=8)
     opening = ctx.services.kb.topics[found.section.topic_id].sections[0].id
     whole = retriever.names_only_topics(question)
     best = _pick(found, hits, question_words().asks_list(fold(question)), whole, opening)

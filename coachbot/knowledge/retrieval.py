@@ -35,6 +35,7 @@ STEMMERS = {"fr": "french", "en": "english"}
 MIN_SCORE = 0.5
 # A word votes for a language when it occurs this many times more often in its texts.
 VOTE_RATIO = 3
+READ_CACHE = 256
 STOPWORD_WEIGHT = 20
 # Share of a question's content words that must be known to the base.
 MIN_COVERAGE = 0.6
@@ -197,6 +198,8 @@ class Retriever:
             vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
         )
         self._docs = docs
+        self._read_cache: dict[str, Query] = {}
+        self._lines: dict[tuple[str, Lang], list[tuple[str, int, frozenset[str]]]] = {}
         self._word_counts = {lang: _word_counts(docs[lang], lang) for lang in LANGS}
         topic_ids = list(kb.topics)
         self._topic_of = np.array([topic_ids.index(s.topic_id) for s in self._sections])
@@ -210,11 +213,19 @@ class Retriever:
         return [*self._docs["fr"], *self._docs["en"]]
 
     def read(self, question: str) -> Query:
-        """``question`` analysed once for searching, coverage and thresholds."""
+        """``question`` analysed once for searching, coverage and thresholds (the last
+        questions read are remembered: answering one reads it several times)."""
+        known = self._read_cache.get(question)
+        if known is not None:
+            return known
         folded = self.normalise(question)
         extra = [words for words, pattern in self._synonyms if pattern.search(folded)]
         extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
-        return Query(folded, tuple(extra))
+        query = Query(folded, tuple(extra))
+        if len(self._read_cache) >= READ_CACHE:
+            self._read_cache.clear()
+        self._read_cache[question] = query
+        return query
 
     def normalise(self, question: str) -> str:
         """The question folded, without mentions, its typos corrected."""
@@ -258,15 +269,27 @@ class Retriever:
         sharing the most content words with ``question`` itself (synonyms aside) that those
         first characters lack, with where it starts; None if no line adds any."""
         index = self._indexes[lang]
-        wanted = set(index.tokens(self.normalise(question))) - set(index.tokens(text[:head]))
+        lines = self._tokenised_lines(text, lang)
+        early = set().union(*(stems for _, offset, stems in lines if offset < head))
+        wanted = set(index.tokens(self.read(question).folded)) - early
         best: Line | None = None
-        offset = 0
-        for line in text.splitlines(keepends=True):
-            shared = len(wanted & set(index.tokens(line))) if offset >= head else 0
+        for line, offset, stems in lines:
+            shared = len(wanted & stems) if offset >= head else 0
             if shared and (best is None or shared > best.shared):
                 best = Line(line.strip(), offset, shared)
-            offset += len(line)
         return best
+
+    def _tokenised_lines(self, text: str, lang: Lang) -> list[tuple[str, int, frozenset[str]]]:
+        """The lines of a section's ``text`` with their offsets and stems (kept: a
+        section's text never changes)."""
+        key = (text, lang)
+        if key not in self._lines:
+            index, offset, lines = self._indexes[lang], 0, []
+            for line in text.splitlines(keepends=True):
+                lines.append((line, offset, frozenset(index.tokens(line))))
+                offset += len(line)
+            self._lines[key] = lines
+        return self._lines[key]
 
     def names_only_topics(self, question: str) -> bool:
         """Whether every content word of ``question`` belongs to one synonym group: it asks
@@ -286,7 +309,14 @@ class Retriever:
         return max(known / total for known, total in counts if total)
 
     def best(self, question: str) -> Hit | None:
-        """The best section when the question is about the base, else None.
+        """The best section when the question is about the base, else None (see
+        ``answer``)."""
+        found, _ = self.answer(question, k=1)
+        return found
+
+    def answer(self, question: str, k: int) -> tuple[Hit | None, list[Hit]]:
+        """The best section when the question is about the base (else None), and the
+        ``k`` best sections.
 
         A question must share at least half its content words with the base (so
         "recette de tarte" does not land on acceptance testing); one that only
@@ -297,14 +327,13 @@ class Retriever:
         query = self.read(question)
         coverage = self.coverage(query)
         if coverage is None:
-            return (
-                self._definition() if DOMAIN_STOPWORDS & set(WORD.findall(fold(question))) else None
-            )
-        hits = self.search(query, k=1)
+            names_job = DOMAIN_STOPWORDS & set(WORD.findall(fold(question)))
+            return (self._definition() if names_job else None), []
+        hits = self.search(query, k=k)
         floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
         if not hits or hits[0].score < MIN_SCORE or coverage < floor:
-            return None
-        return hits[0]
+            return None, hits
+        return hits[0], hits
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
