@@ -91,7 +91,7 @@ class Option:
         return Localized(self.name_in("fr"), self.name)
 
     def usage(self, lang: Lang) -> str:
-        """How to type the option: ``hour:<8-18>``, ``time:<HH:MM>``, ``lang:fr|en``."""
+        """How to type the option: ``hour:<8-17>``, ``time:<HH:MM>``, ``lang:fr|en``."""
         name = self.name_in(lang)
         if self.choices:
             return f"{name}:" + "|".join(c.value for c in self.choices)

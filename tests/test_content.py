@@ -131,7 +131,34 @@ def test_tips_are_enough_and_complete(kb: KnowledgeBase) -> None:
         for part in (tip.lesson, tip.action, tip.question):
             assert part.fr and part.en
         assert tip.question.fr.rstrip().endswith("?") and tip.question.en.rstrip().endswith("?")
-    assert {t.slot for t in kb.tips if t.slot} == set(DAY_SLOTS) - {"lunch"}
+    assert {t.slot for t in kb.tips} == set(DAY_SLOTS) - {"lunch"}
+
+
+def test_a_tip_without_a_moment_of_the_day_is_refused(tmp_path: Path) -> None:
+    """content/README.md: every tip is tied to a skill and a moment of the day."""
+    broken = tmp_path / "content"
+    subprocess.run(["cp", "-r", str(CONTENT_DIR), str(broken)], check=True)
+    tips = broken / "tips" / "foundation.toml"
+    tips.write_text(tips.read_text(encoding="utf-8").replace('slot = "meetings"\n', "", 1))
+    with pytest.raises(ContentError, match=r"foundation\.toml: tips\[0\]\.slot: missing"):
+        load_knowledge(broken)
+
+
+def test_the_day_stops_where_the_source_stops(kb: KnowledgeBase) -> None:
+    """The source's day starts at 8h or 8h30 and its last slot starts at 17h, with no end."""
+    first, last = kb.day[0], kb.day[-1]
+    assert (first.start, first.alt_start) == (time(8), time(8, 30))
+    assert last.start == time(17) and not last.end_given
+    assert [s.alt_start for s in kb.day if s.alt_start] == [time(8, 30), time(13, 30), time(15, 30)]
+
+
+def test_only_the_last_slot_of_the_day_may_leave_out_its_end(tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    subprocess.run(["cp", "-r", str(CONTENT_DIR), str(broken)], check=True)
+    day = broken / "day.toml"
+    day.write_text(day.read_text(encoding="utf-8").replace('end = "10:00"\n', "", 1))
+    with pytest.raises(ContentError, match=r"day\.toml: slots: only the last slot"):
+        load_knowledge(broken)
 
 
 def test_a_broken_file_is_named_with_its_key(tmp_path: Path) -> None:

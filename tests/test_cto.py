@@ -51,12 +51,12 @@ async def test_day_at_an_hour(bot: ChatBot) -> None:
     [
         ("/cto salary region:mars", "not a known region. Accepted: "),
         ("/cto salary level:1", "not a known level"),
-        ("/cto day hour:25", "whole number (8–18)"),
-        ("/cto day hour:twelve", "whole number (8–18)"),
-        ("/cto day hour:22", "whole number (8–18)"),
-        ("/cto day hour:7", 'whole number (8–18), not "7"'),
-        ("/cto day hour:23", 'whole number (8–18), not "23"'),
-        ("/cto day hour:0", "whole number (8–18)"),
+        ("/cto day hour:25", "whole number (8–17)"),
+        ("/cto day hour:twelve", "whole number (8–17)"),
+        ("/cto day hour:22", "whole number (8–17)"),
+        ("/cto day hour:7", 'whole number (8–17), not "7"'),
+        ("/cto day hour:23", 'whole number (8–17), not "23"'),
+        ("/cto day hour:0", "whole number (8–17)"),
         ("/cto salary colour:blue", "Unknown option"),
         ("/cto nope", 'Unknown subcommand "nope"'),
         ("/nothing", "Unknown command"),
@@ -74,9 +74,19 @@ async def test_bad_input_gets_a_clear_message(bot: ChatBot, line: str, expected:
 
 async def test_day_accepts_the_first_and_last_hours_it_declares(bot: ChatBot) -> None:
     assert "08:00" in await bot.say("/cto day hour:8", locale="en")
-    assert "17:00–18:30" in await bot.say("/cto day hour:18", locale="en")
+    assert "from 17:00 · Wrapping up" in await bot.say("/cto day hour:17", locale="en")
+    assert "whole number (8–17)" in await bot.say("/cto day hour:18", locale="en")
     usage = await bot.say("/help command:cto day", locale="fr")
-    assert "heure:<8-18>" in usage and "0-23" not in usage
+    assert "heure:<8-17>" in usage and "0-23" not in usage
+
+
+async def test_day_gives_the_other_start_times_of_the_source(bot: ChatBot) -> None:
+    """The source's day reads « 8h / 8h30 », « 13h / 13h30 », « 15h / 15h30 » and stops at 17h."""
+    text = await bot.say("/cto journee", locale="fr")
+    for times in ("08:00 (ou 08:30)–10:00", "13:00 (ou 13:30)–15:00", "15:00 (ou 15:30)–17:00"):
+        assert times in text
+    assert "dès 17:00" in text and "18:" not in text
+    assert "15:00 (or 15:30)–17:00" in await bot.say("/cto day hour:15", locale="en")
 
 
 async def test_bad_input_in_french(bot: ChatBot) -> None:

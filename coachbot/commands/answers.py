@@ -12,6 +12,7 @@ from coachbot.commands.cto import (
     day_fields,
     day_reply,
     salary_reply,
+    slot_times,
 )
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
@@ -275,7 +276,7 @@ def _whole_day(ctx: Context, section: Section) -> Reply:
     """A question on the typical day gets the day hour by hour, then the section."""
     kb, lang = ctx.services.kb, ctx.lang
     hours = Items(
-        tuple(f"{s.start:%H:%M}–{s.end:%H:%M} · {escape(s.label.get(lang))}" for s in kb.day),
+        tuple(f"{slot_times(s, lang)} · {escape(s.label.get(lang))}" for s in kb.day),
         heading=Localized("Heure par heure :", "Hour by hour:").get(lang),
     )
     reply = _section_reply(ctx, section, None)

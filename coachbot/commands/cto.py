@@ -21,7 +21,7 @@ GROUP = Group(
 )
 SOURCES = Localized("Sources : ", "Sources: ")
 MORE_ACTION = "cto_more"
-FIRST_HOUR, LAST_HOUR = 8, 18  # the hours the typical day of content/day.toml covers
+FIRST_HOUR, LAST_HOUR = 8, 17  # the hours the typical day of content/day.toml covers
 
 
 def topic_reply(
@@ -152,7 +152,7 @@ def day_slots_at(kb: KnowledgeBase, hour: int) -> tuple[DaySlot, ...]:
     at = time(hour, 0)
     covering = tuple(s for s in kb.day if s.start <= at < s.end)
     if not covering:
-        first, last = kb.day[0].start, kb.day[-1].end
+        first, last = kb.day[0].start, kb.day[-1].start
         raise BadInput(
             Localized(
                 f"La journée type décrite va de {first:%H:%M} à {last:%H:%M} : "
@@ -168,8 +168,7 @@ def day_fields(slots: tuple[DaySlot, ...], lang: Lang) -> Fields:
     """Slots of the typical day as fields: hours and label, then what happens."""
     return Fields(
         tuple(
-            Field(f"{s.start:%H:%M}–{s.end:%H:%M} · {s.label.get(lang)}", s.text.get(lang))
-            for s in slots
+            Field(f"{slot_times(s, lang)} · {s.label.get(lang)}", s.text.get(lang)) for s in slots
         )
     )
 
@@ -182,6 +181,17 @@ def day_reply(kb: KnowledgeBase, lang: Lang, hour: int | None) -> Reply:
     else:
         blocks = (*base.blocks, day_fields(kb.day, lang))
     return Reply(title=base.title, blocks=blocks, footer=base.footer)
+
+
+def slot_times(slot: DaySlot, lang: Lang) -> str:
+    """When a slot of the typical day runs, as the source gives it: ``08:00 (ou 08:30)–10:00``,
+    and ``dès 17:00`` / ``from 17:00`` for the last slot, whose end the source never states."""
+    start = f"{slot.start:%H:%M}"
+    if slot.alt_start is not None:
+        start += Localized(" (ou {})", " (or {})").get(lang).format(f"{slot.alt_start:%H:%M}")
+    if slot.end_given:
+        return f"{start}–{slot.end:%H:%M}"
+    return Localized("dès {}", "from {}").get(lang).format(start)
 
 
 @command(

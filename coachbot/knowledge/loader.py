@@ -247,13 +247,22 @@ def load_day(path: Path) -> tuple[DaySlot, ...]:
         if slot_id not in DAY_SLOTS:
             raise w.at("id").fail(f"one of {', '.join(DAY_SLOTS)}")
         start = _clock(_get(t, "start", str, w), w.at("start"))
-        end = _clock(_get(t, "end", str, w), w.at("end"))
+        alt = _clock(t["alt_start"], w.at("alt_start")) if "alt_start" in t else None
         label = Localized(*(_get(_get(t, lg, dict, w), "label", str, w.at(lg)) for lg in LANGS))
         text = Localized(*(_get(_get(t, lg, dict, w), "text", str, w.at(lg)) for lg in LANGS))
-        slots.append(DaySlot(slot_id, start, end, label, text))
+        slots.append(DaySlot(slot_id, start, _slot_end(t, start, w), label, text, alt, "end" in t))
     if [s.start for s in slots] != sorted(s.start for s in slots):
         raise where.fail("slots must be in chronological order")
+    if any(not s.end_given for s in slots[:-1]):
+        raise where.fail("only the last slot may leave out its end")
     return tuple(slots)
+
+
+def _slot_end(t: dict[str, Any], start: time, w: _Where) -> time:
+    """The slot's ``end``, or for an open-ended slot the end of the hour it starts in."""
+    if "end" in t:
+        return _clock(_get(t, "end", str, w), w.at("end"))
+    return time(start.hour, 59, 59, 999999)
 
 
 def _bands(data: dict[str, Any], key: str, where: _Where) -> tuple[NamedBand, ...]:
@@ -292,8 +301,8 @@ def _tip(t: dict[str, Any], category: str, skills: dict[str, Skill], w: _Where) 
     skill = _get(t, "skill", str, w)
     if skill not in skills or skills[skill].category != category:
         raise w.at("skill").fail(f"{skill!r} is not a {category} skill of skills.toml")
-    slot = t.get("slot")
-    if slot is not None and slot not in DAY_SLOTS:
+    slot = _get(t, "slot", str, w)  # every tip belongs to a moment of the day
+    if slot not in DAY_SLOTS:
         raise w.at("slot").fail(f"one of {', '.join(DAY_SLOTS)}")
     parts = {
         k: Localized(*(_get(_get(t, lg, dict, w), k, str, w.at(lg)).strip() for lg in LANGS))

@@ -85,13 +85,20 @@ class Skill:
 
 @dataclass(frozen=True, slots=True)
 class DaySlot:
-    """A moment of the CTO's typical day."""
+    """A moment of the CTO's typical day.
+
+    ``end`` bounds the clock times the slot covers (``start <= t < end``). The source
+    gives start times only; ``end_given`` is False for the last slot, whose end the
+    source never states (it then covers the hour it starts in). ``alt_start`` is the
+    other start time the source offers (« 8h / 8h30 »)."""
 
     id: str
     start: time
     end: time
     label: Localized
     text: Localized
+    alt_start: time | None = None
+    end_given: bool = True
 
 
 @dataclass(frozen=True, slots=True)
