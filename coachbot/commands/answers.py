@@ -4,6 +4,7 @@ and continued by follow-ups ("et à Lyon ?", "why?") for a few minutes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from coachbot.commands.cto import (
@@ -19,7 +20,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
-from coachbot.knowledge.models import KnowledgeBase, Section
+from coachbot.knowledge.models import KnowledgeBase, Section, Topic
 from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, fold
 from coachbot.knowledge.slots import GRID_START_YEARS, QuestionWords, Slots, question_words
 from coachbot.markup import echo, escape
@@ -28,6 +29,7 @@ from coachbot.services import Context
 
 # A second section is offered as a follow-up when it scores at least this share of the best.
 NEXT_SHARE = 0.6
+A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 # Sections of the answering topic scoring at least this share of the best may replace it
 # when they answer the question's shape better (a list question, an overview).
 CLOSE_SHARE = 0.5
@@ -192,9 +194,11 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     found, hits = retriever.answer(question, k=8)
     if found is None:
         return out_of_scope(question_words(), ctx.lang), None
-    opening = ctx.services.kb.topics[found.section.topic_id].sections[0].id
+    topic = ctx.services.kb.topics[found.section.topic_id]
     whole = retriever.names_only_topics(question)
-    best = _pick(found, hits, question_words().asks_list(fold(question)), whole, opening)
+    best = _pick(found, hits, question_words().asks_list(fold(question)), whole, topic)
+    if question_words().asks_date(fold(question)):
+        best = _dated(best, hits, ctx.lang)
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
@@ -211,7 +215,7 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     return reply, turn
 
 
-def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, first_id: str) -> Hit:
+def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, topic: Topic) -> Hit:
     """The section to print: the best one; for a list question, the section of the same
     topic, scoring close, that holds the longest list (the four kinds, not one of them);
     for a question on the whole topic ("missions du CTO ?"), its opening section."""
@@ -220,6 +224,7 @@ def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, first
         for h in hits
         if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
     ]
+    first_id = topic.sections[0].id
     alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
     opening = next((h for h in alike if h.section.id == first_id), None)
     if opening is not None and whole_topic and len(alike) >= TOPIC_LEVEL_SECTIONS:
@@ -227,6 +232,19 @@ def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, first
     if asks_list:
         return max(close, key=lambda h: _list_items(h.section), default=found)
     return found
+
+
+def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
+    """For a question asking when: the best of the sections scoring close that gives a
+    year, if ``best`` gives none."""
+    if A_YEAR.search(best.section.text(lang).text):
+        return best
+    dated = (
+        h
+        for h in hits
+        if h.score >= CLOSE_SHARE * best.score and A_YEAR.search(h.section.text(lang).text)
+    )
+    return next(dated, best)
 
 
 def _list_items(section: Section) -> int:

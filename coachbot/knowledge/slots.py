@@ -93,6 +93,7 @@ class QuestionWords:
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
+    date: re.Pattern[str]
     more_fillers: frozenset[str]
     examples: dict[Lang, tuple[str, ...]]
 
@@ -133,6 +134,10 @@ class QuestionWords:
     def asks_precise(self, folded: str) -> bool:
         """Whether the question asks for one precise thing (a name, a date, a figure)."""
         return bool(self.precise.search(folded))
+
+    def asks_date(self, folded: str) -> bool:
+        """Whether the question asks when something happened."""
+        return bool(self.date.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -222,6 +227,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
+        date=any_of(_strings(data["intents"], "date", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         examples={
             "fr": tuple(_strings(data["examples"], "fr", "examples")),

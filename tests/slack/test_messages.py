@@ -51,7 +51,7 @@ async def test_a_command_typed_in_the_dm_still_runs(
     wire: SlackWire, runtime: SlackRuntime, fake_slack: FakeSlack
 ) -> None:
     posts = await dm(wire, runtime, fake_slack, "/cto day hour:9")
-    assert "08:00–10:00" in text_of(posts)
+    assert "Planning the day" in text_of(posts)
 
 
 async def test_a_mention_in_a_channel_is_a_question_answered_there(
