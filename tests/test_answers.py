@@ -20,11 +20,11 @@ DATA = Path(__file__).parent / "data"
 DEV = DATA / "answers_dev.toml"
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
-# target is 0.90; both are below it (measured 99/120 = 0.825 and 79/110 = 0.718 on
+# target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
 # 7 December 2026), so each is held at its measured figure until answers improve, and
 # the gap is reported in docs/free-questions.md, never skipped.
 HOLDOUT_TARGET = 0.90
-HOLDOUT_FLOOR = {"answers_holdout.toml": 0.82, "answers_holdout_2.toml": 0.71}
+HOLDOUT_FLOOR = {"answers_holdout.toml": 0.83, "answers_holdout_2.toml": 0.72}
 
 
 @pytest.fixture
