@@ -34,6 +34,7 @@ STOP_TIMEOUT = 10.0  # seconds each adapter gets to stop (drain, close)
 
 COMMAND_MODULES = (
     "coachbot.commands.cto",
+    "coachbot.commands.answers",
     "coachbot.commands.coach",
     "coachbot.commands.progress",
     "coachbot.commands.subscribe",

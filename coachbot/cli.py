@@ -65,7 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         "in about 10 minutes)",
     )
     ask = sub.add_parser("ask", help="answer one free question and exit")
-    ask.add_argument("--lang", choices=["fr", "en"], help="reply language (default: from config)")
+    ask.add_argument(
+        "--lang",
+        choices=["fr", "en"],
+        help="reply language (default: the question's, else from config)",
+    )
     ask.add_argument("question", nargs="+")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("doctor", help="check the configuration, database and tokens; say each fix")
@@ -137,7 +141,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     app = build_app(settings, with_database=False)
     question = " ".join(args.question)
     invocation = Invocation(
-        PersonRef("console", "local", "cli"), ("cto", "ask"), {"question": question}, args.lang
+        PersonRef("console", "local", "cli"), ("cto", "ask"), {"question": question}, lang=args.lang
     )
     reply = asyncio.run(app.dispatcher.dispatch(invocation))
     print(ConsoleRenderer(settings_dir(settings)).render(reply))

@@ -44,6 +44,7 @@ class Invocation:
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
     timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
     channel_check: ChannelCheck | None = None  # can the bot post in a channel? (see Context)
+    lang: Lang | None = None  # a language the caller chose explicitly (``coachbot ask --lang``)
 
 
 class Dispatcher:
@@ -75,7 +76,8 @@ class Dispatcher:
 
     async def _run(self, spec: CommandSpec | None, inv: Invocation) -> tuple[Reply, str]:
         """The reply to ``inv`` and its outcome (ok, unknown, refused, bad_input, error)."""
-        lang = await self.language(inv.person, inv.locale)
+        chosen = inv.lang or await self.services.languages.get(inv.person)
+        lang = chosen or await self.language(inv.person, inv.locale)
         if spec is None:
             return self.unknown_command(inv.path, lang, flat_admin=inv.flat_admin), "unknown"
         ctx = Context(
@@ -88,6 +90,7 @@ class Dispatcher:
             inv.flat_admin,
             timezone=inv.timezone,
             channel_check=inv.channel_check,
+            lang_chosen=chosen is not None,
         )
         if spec.admin and not inv.is_admin:
             return error(

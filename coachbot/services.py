@@ -20,7 +20,9 @@ from coachbot.vocabularies import Vocabulary
 
 if TYPE_CHECKING:
     from coachbot.db.engine import Database
+    from coachbot.knowledge.followups import Conversations
     from coachbot.knowledge.retrieval import Retriever
+    from coachbot.prompts.pending import PendingNotices
 
 
 # Whether the bot can post in a channel: None when it can, else why not and what to do,
@@ -53,6 +55,20 @@ class Services:
 
         return Retriever(self.kb)
 
+    @cached_property
+    def conversations(self) -> Conversations:
+        """What each user was just answered, for follow-up questions."""
+        from coachbot.knowledge.followups import Conversations
+
+        return Conversations(self.clock)
+
+    @cached_property
+    def pending_notices(self) -> PendingNotices:
+        """Who has a failing-delivery notice waiting (kept in memory)."""
+        from coachbot.prompts.pending import PendingNotices
+
+        return PendingNotices(self.database(), self.clock)
+
     def database(self) -> Database:
         """The database; a clear error where a command needs one and none is configured."""
         if self.db is None:
@@ -73,6 +89,7 @@ class Context:
     flat_admin: bool = False  # the platform shows admin subcommands as /group-name (Discord)
     timezone: str | None = None  # the zone the platform knows for the user (Slack's ``tz``)
     channel_check: ChannelCheck | None = None  # the platform can tell where the bot may post
+    lang_chosen: bool = False  # the user (or the caller) chose ``lang``: never guess another
 
     def t(self, text: Localized) -> str:
         """``text`` in the caller's language."""

@@ -172,3 +172,13 @@ async def run_line(
         channel_check=channel_check,
     )
     return await dispatcher.dispatch(invocation)
+
+
+def message_line(text: str) -> str | None:
+    """The command line for a plain message to the bot (a DM, a mention, the console): a
+    line starting with ``/`` is a command as typed, anything else a free question; None
+    for an empty message."""
+    text = text.strip()
+    if not text:
+        return None
+    return text if text.startswith("/") else f"/cto ask {text}"

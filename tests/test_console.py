@@ -55,7 +55,8 @@ def test_piped_chat_session(tmp_path: Path) -> None:
 def test_ask_prints_an_answer_and_exits_zero(tmp_path: Path) -> None:
     result = run(["ask", "--lang", "en", "how much does a CTO earn in Paris?"], tmp_path)
     assert result.returncode == 0
-    assert "salary/" in result.stdout and "Read more" in result.stdout
+    assert "/cto salary region:paris" in result.stdout  # the grid's answer, as typed
+    assert "Sources: a French recruitment firm's CTO guide" in result.stdout
 
 
 def test_broken_config_exits_with_a_message(tmp_path: Path) -> None:

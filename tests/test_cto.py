@@ -108,7 +108,8 @@ async def test_skills_by_category_lists_the_catalog(bot: ChatBot, kb: KnowledgeB
 
 async def test_compare_shows_both_views(bot: ChatBot) -> None:
     text = await bot.say("/cto compare with:cio", locale="en")
-    assert "004_e4474fc2878da9f9.txt" in text and "001_ef6877f99a5ba11b.txt" in text
+    assert "US finance encyclopedia" in text and "French recruitment firm" in text
+    assert ".txt" not in text
 
 
 async def test_help_lists_every_group_and_explains_one_command(bot: ChatBot) -> None:

@@ -238,6 +238,7 @@ async def test_failing_subscription_is_told_once(bot: ChatBot) -> None:
         assert sub is not None
         sub.failing, sub.consecutive_failures, sub.next_due_at = True, 3, None
         session.add(sub)
+    bot.app.services.pending_notices.changed()  # as the engine does when it marks it failing
     first = await bot.reply("/cto overview", locale="en")
     assert len(first.notices) == 1
     assert "could not be delivered" in first.notices[0] and "where:here" in first.notices[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from coachbot.errors import BadInput
@@ -10,7 +11,7 @@ from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.models import CATEGORIES, DaySlot, KnowledgeBase, NamedBand, Section, Topic
 from coachbot.markup import escape
 from coachbot.registry import Choice, CommandSpec, Group, Option, OptionType, command
-from coachbot.reply import Field, Fields, Image, Items, Reply, Text, Tone
+from coachbot.reply import Block, Field, Fields, Image, Items, Reply, Text
 from coachbot.services import Context, Services
 from coachbot.tracker.charts import SalaryData, SalarySeries, cached_png, salary_png
 from coachbot.vocabularies import CATEGORY_LABELS
@@ -21,18 +22,21 @@ GROUP = Group(
     name_fr="cto",
 )
 SOURCES = Localized("Sources : ", "Sources: ")
+MORE_ACTION = "cto_more"
 FIRST_HOUR, LAST_HOUR = 8, 17  # the hours the typical day of content/day.toml covers
 
 
-def topic_reply(topic: Topic, lang: Lang, sections: tuple[Section, ...] | None = None) -> Reply:
-    """A topic's sections as one reply, with their sources as footer."""
+def topic_reply(
+    kb: KnowledgeBase, topic: Topic, lang: Lang, sections: tuple[Section, ...] | None = None
+) -> Reply:
+    """A topic's sections as one reply, with their sources, named for readers, as footer."""
     chosen = topic.sections if sections is None else sections
     blocks = tuple(Text(_section_markup(s, lang)) for s in chosen)
-    sources = sorted({src for s in chosen for src in s.sources})
+    files = sorted({src for s in chosen for src in s.sources})
     return Reply(
         title=topic.title.get(lang),
         blocks=blocks,
-        footer=SOURCES.get(lang) + ", ".join(sources),
+        footer=SOURCES.get(lang) + kb.cite(files, lang),
     )
 
 
@@ -49,7 +53,8 @@ def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
             continue
 
         async def show(ctx: Context, _topic: str = topic.id) -> Reply:
-            return topic_reply(ctx.services.kb.topics[_topic], ctx.lang)
+            kb = ctx.services.kb
+            return topic_reply(kb, kb.topics[_topic], ctx.lang)
 
         specs.append(CommandSpec("cto", topic.id, topic.summary, show, name_fr=topic.name_fr))
     return specs
@@ -81,8 +86,17 @@ def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
     ],
 )
 async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
-    """The salary grid (filtered by region and level) and the prose around it."""
-    kb, lang = ctx.services.kb, ctx.lang
+    """The salary grid (filtered by region and level), its picture and the prose around it."""
+    reply = salary_reply(ctx.services.kb, ctx.lang, region, level)
+    grid = ctx.services.kb.salary
+    regions = [r for r in grid.regions if region in (None, r.id)]
+    levels = [lv for lv in grid.levels if level in (None, lv.id)]
+    picture = await salary_image(ctx.services, regions, levels, ctx.lang)
+    return replace(reply, blocks=(reply.blocks[0], picture, *reply.blocks[1:]))
+
+
+def salary_reply(kb: KnowledgeBase, lang: Lang, region: str | None, level: str | None) -> Reply:
+    """What ``/cto salary region:… level:…`` answers (the same for a free question)."""
     grid = kb.salary
     regions = [r for r in grid.regions if region in (None, r.id)]
     levels = [lv for lv in grid.levels if level in (None, lv.id)]
@@ -96,8 +110,7 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
         for lv in levels
         for r in regions
     )
-    base = topic_reply(kb.topics["salary"], lang)
-    picture = await salary_image(ctx.services, regions, levels, lang)
+    base = topic_reply(kb, kb.topics["salary"], lang)
     if region or level:
         median = format_fact(kb.facts["median_salary_france"], lang)
         note = Localized(
@@ -108,12 +121,10 @@ async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
         )
         return Reply(
             title=base.title,
-            blocks=(Fields(fields), picture, Text(note.get(lang))),
-            footer=SOURCES.get(lang) + grid.source,
+            blocks=(Fields(fields), Text(note.get(lang))),
+            footer=SOURCES.get(lang) + kb.cite([grid.source], lang),
         )
-    return Reply(
-        title=base.title, blocks=(Fields(fields), picture, *base.blocks), footer=base.footer
-    )
+    return Reply(title=base.title, blocks=(Fields(fields), *base.blocks), footer=base.footer)
 
 
 async def salary_image(
@@ -192,28 +203,42 @@ def salary_alt(
 async def day(ctx: Context, hour: int | None) -> Reply:
     """The typical day, or the slot covering ``hour`` (the option's bounds are the hours
     the day covers, so Discord, usage and help all say which hours are accepted)."""
-    kb, lang = ctx.services.kb, ctx.lang
-    topic = kb.topics["day"]
-    slots = kb.day
-    if hour is not None:
-        at = time(hour, 0)
-        covering = [s for s in slots if s.start <= at < s.end]
-        if not covering:
-            first, last = slots[0].start, slots[-1].start
-            raise BadInput(
-                Localized(
-                    f"La journée type décrite va de {first:%H:%M} à {last:%H:%M} : "
-                    f"choisissez une heure entre {first.hour} et {last.hour}.",
-                    f"The typical day described runs from {first:%H:%M} to {last:%H:%M}: "
-                    f"pick an hour between {first.hour} and {last.hour}.",
-                )
+    return day_reply(ctx.services.kb, ctx.lang, hour)
+
+
+def day_slots_at(kb: KnowledgeBase, hour: int) -> tuple[DaySlot, ...]:
+    """The slots of the typical day covering ``hour``; BadInput says which hours exist."""
+    at = time(hour, 0)
+    covering = tuple(s for s in kb.day if s.start <= at < s.end)
+    if not covering:
+        first, last = kb.day[0].start, kb.day[-1].start
+        raise BadInput(
+            Localized(
+                f"La journée type décrite va de {first:%H:%M} à {last:%H:%M} : "
+                f"choisissez une heure entre {first.hour} et {last.hour}.",
+                f"The typical day described runs from {first:%H:%M} to {last:%H:%M}: "
+                f"pick an hour between {first.hour} and {last.hour}.",
             )
-        slots = tuple(covering)
-    fields = tuple(
-        Field(f"{slot_times(s, lang)} · {s.label.get(lang)}", s.text.get(lang)) for s in slots
+        )
+    return covering
+
+
+def day_fields(slots: tuple[DaySlot, ...], lang: Lang) -> Fields:
+    """Slots of the typical day as fields: hours and label, then what happens."""
+    return Fields(
+        tuple(
+            Field(f"{slot_times(s, lang)} · {s.label.get(lang)}", s.text.get(lang)) for s in slots
+        )
     )
-    base = topic_reply(topic, lang)
-    blocks = (Fields(fields),) if hour is not None else (*base.blocks, Fields(fields))
+
+
+def day_reply(kb: KnowledgeBase, lang: Lang, hour: int | None) -> Reply:
+    """What ``/cto day hour:…`` answers (the same for a free question)."""
+    base = topic_reply(kb, kb.topics["day"], lang)
+    if hour is not None:
+        blocks: tuple[Block, ...] = (day_fields(day_slots_at(kb, hour), lang),)
+    else:
+        blocks = (*base.blocks, day_fields(kb.day, lang))
     return Reply(title=base.title, blocks=blocks, footer=base.footer)
 
 
@@ -244,7 +269,8 @@ def slot_times(slot: DaySlot, lang: Lang) -> str:
 )
 async def compare(ctx: Context, with_: str | None) -> Reply:
     """CTO vs CIO, both views of the seeds side by side."""
-    return topic_reply(ctx.services.kb.topics["compare"], ctx.lang)
+    kb = ctx.services.kb
+    return topic_reply(kb, kb.topics["compare"], ctx.lang)
 
 
 @command(
@@ -279,63 +305,6 @@ async def skills(ctx: Context, category: str | None) -> Reply:
         )
         for c in cats
     )
-    base = topic_reply(kb.topics["skills"], lang)
+    base = topic_reply(kb, kb.topics["skills"], lang)
     blocks = lists if category else (*base.blocks, *lists)
     return Reply(title=base.title, blocks=blocks, footer=base.footer)
-
-
-@command(
-    "cto",
-    "ask",
-    name_fr="demander",
-    description=Localized(
-        "Posez une question libre sur le métier", "Ask any question about the job"
-    ),
-    options=[
-        Option(
-            "question",
-            Localized(
-                "Votre question, en français ou en anglais", "Your question, in French or English"
-            ),
-            required=True,
-            max_length=300,
-            rest=True,
-            name_fr="question",
-            hint=Localized("texte", "text"),
-        )
-    ],
-)
-async def ask(ctx: Context, question: str) -> Reply:
-    """The section that best answers ``question``, or topics to try."""
-    hit = ctx.services.retriever.best(question)
-    lang = ctx.lang
-    if hit is None:
-        return _no_answer(ctx, question)
-    section = hit.section
-    topic = ctx.services.kb.topics[section.topic_id]
-    body = section.text(lang)
-    more = Localized("Pour aller plus loin :", "Read more:").get(lang)
-    return Reply(
-        title=f"{topic.title.get(lang)} — {body.heading}",
-        blocks=(Text(body.text), Text(f"_{more}_ `/cto {topic.name_in(lang)}`")),
-        footer=f"{SOURCES.get(lang)}{section.key} · {', '.join(section.sources)}",
-    )
-
-
-def _no_answer(ctx: Context, question: str) -> Reply:
-    kb, lang = ctx.services.kb, ctx.lang
-    weak = [h.section.topic_id for h in ctx.services.retriever.search(question, k=5)]
-    suggested = list(dict.fromkeys(weak))[:3] or ["overview", "missions", "salary"]
-    text = Localized(
-        "Je n'ai rien trouvé d'assez proche dans la base. Essayez l'un de ces sujets :",
-        "I found nothing close enough in the knowledge base. Try one of these topics:",
-    ).get(lang)
-    items = tuple(
-        f"`/cto {kb.topics[t].name_in(lang)}` — {escape(kb.topics[t].summary.get(lang))}"
-        for t in suggested
-    )
-    return Reply(
-        title=Localized("Pas de réponse sûre", "No confident answer").get(lang),
-        blocks=(Text(text), Items(items)),
-        tone=Tone.INFO,
-    )

@@ -136,6 +136,7 @@ async def forget_button(ctx: Context, payload: str) -> Reply:
             ),
         )
     ctx.services.languages.forget(ctx.person)
+    ctx.services.conversations.forget(ctx.person)
     done = Localized(
         "coachbot ne garde plus rien sur vous. Si vous utilisez à nouveau le bot, il repartira "
         "de zéro.",

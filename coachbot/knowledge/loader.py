@@ -334,6 +334,15 @@ def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(str(term).lower() for term in group) for group in groups)
 
 
+def load_sources(path: Path) -> dict[str, Localized]:
+    """Read sources.toml: how each seed file is named to readers, in both languages."""
+    data = _read(path)
+    missing = SEED_FILES - data.keys()
+    if missing:
+        raise _Where(path).fail(f"no description for {sorted(missing)}")
+    return {name: _localized(data, name, _Where(path), 160) for name in sorted(SEED_FILES)}
+
+
 def _optional(loader: Callable[[], T], default: T, path: Path) -> T:
     return loader() if path.exists() else default
 
@@ -356,6 +365,9 @@ def load_knowledge(content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
         salary=load_salary(content_dir / "salary.toml"),
         tips=_optional(lambda: load_tips(tips_dir, skills), (), tips_dir),
         synonyms=load_synonyms(content_dir / "synonyms.toml"),
+        sources=_optional(
+            lambda: load_sources(content_dir / "sources.toml"), {}, content_dir / "sources.toml"
+        ),
     )
 
 

@@ -156,7 +156,19 @@ class KnowledgeBase:
     salary: SalaryGrid
     tips: tuple[Tip, ...]
     synonyms: tuple[tuple[str, ...], ...]
+    sources: dict[str, Localized] = field(default_factory=dict)
 
     def sections(self) -> list[Section]:
         """Every section of every topic."""
         return [s for t in self.topics.values() for s in t.sections]
+
+    def section(self, key: str) -> Section | None:
+        """The section at ``topic/section``, if any."""
+        topic_id, _, section_id = key.partition("/")
+        topic = self.topics.get(topic_id)
+        return next((s for s in topic.sections if s.id == section_id), None) if topic else None
+
+    def cite(self, files: tuple[str, ...] | list[str], lang: Lang) -> str:
+        """The seed files named as a reader would know them ("a US finance encyclopedia")."""
+        names = [self.sources[f].get(lang) if f in self.sources else f for f in files]
+        return "; ".join(dict.fromkeys(names))

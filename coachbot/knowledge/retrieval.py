@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import chain
@@ -32,6 +33,10 @@ STEMMERS = {"fr": "french", "en": "english"}
 # Below this summed BM25 score the best match is judged too weak to answer
 # (tuned on tests/data/ask_devset.toml: every dev question scores above it).
 MIN_SCORE = 0.5
+# A word votes for a language when it occurs this many times more often in its texts.
+VOTE_RATIO = 3
+READ_CACHE = 256
+STOPWORD_WEIGHT = 20
 # Share of a question's content words that must be known to the base.
 MIN_COVERAGE = 0.6
 MIN_COVERAGE_RECOGNISED = 0.5
@@ -68,10 +73,11 @@ QUESTION_WORDS = frozenset(
     """what whats how does do did done doing which who whom whose why when where should would
     could can cannot may might must shall you your yours i im me my mine we our us he she his
     her him its them also just really exactly usually typically generally actually very so
-    some any about get gets got tell explain much many please hi hello thanks
+    some any about get gets got tell explain much many please hi hello thanks main
+    principal principale principales principaux
     quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
-    bonjour salut merci svp stp""".split()  # noqa: SIM905 (a word list reads better as text)
+    bonjour salut merci svp stp koi cest c kesako ckoi""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
@@ -91,17 +97,32 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
+    "fr": frozenset(fold(w) for w in STOPWORDS_FRENCH),
+    "en": frozenset(fold(w) for w in STOPWORDS_EN),
+}
 STOPWORDS = frozenset(
     {fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)} | DOMAIN_STOPWORDS | QUESTION_WORDS
 )
 
 
 @dataclass(frozen=True, slots=True)
+class Line:
+    """A line of a section that matches a question: its text, offset and shared words."""
+
+    text: str
+    offset: int
+    shared: int
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
-    """A section found for a question, with its score."""
+    """A section found for a question, with its score and the share of it that comes from
+    the section's own words (the rest comes from its topic's)."""
 
     section: Section
     score: float
+    own: float = 0.0
 
 
 class _LangIndex:
@@ -154,7 +175,7 @@ class Query:
     @property
     def text(self) -> str:
         """The text searched: the question and its expansions."""
-        return " ".join([self.folded, *self.expansions])
+        return " ".join([self.folded, self.folded, *self.expansions])
 
     def recognised(self) -> set[str]:
         """Words of the question a synonym group or a word shape recognised."""
@@ -176,6 +197,10 @@ class Retriever:
         self._speller = Speller(
             vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
         )
+        self._docs = docs
+        self._read_cache: dict[str, Query] = {}
+        self._lines: dict[tuple[str, Lang], list[tuple[str, int, frozenset[str]]]] = {}
+        self._word_counts = {lang: _word_counts(docs[lang], lang) for lang in LANGS}
         topic_ids = list(kb.topics)
         self._topic_of = np.array([topic_ids.index(s.topic_id) for s in self._sections])
         self._topic_indexes = {
@@ -183,16 +208,40 @@ class Retriever:
             for lang in LANGS
         }
 
+    def sections_text(self) -> list[str]:
+        """Every indexed document, in both languages (for benchmarks and vocabularies)."""
+        return [*self._docs["fr"], *self._docs["en"]]
+
     def read(self, question: str) -> Query:
-        """``question`` analysed once for searching, coverage and thresholds."""
+        """``question`` analysed once for searching, coverage and thresholds (the last
+        questions read are remembered: answering one reads it several times)."""
+        known = self._read_cache.get(question)
+        if known is not None:
+            return known
         folded = self.normalise(question)
         extra = [words for words, pattern in self._synonyms if pattern.search(folded)]
         extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
-        return Query(folded, tuple(extra))
+        query = Query(folded, tuple(extra))
+        if len(self._read_cache) >= READ_CACHE:
+            self._read_cache.clear()
+        self._read_cache[question] = query
+        return query
 
     def normalise(self, question: str) -> str:
         """The question folded, without mentions, its typos corrected."""
         return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
+
+    def language_votes(self, question: str) -> dict[Lang, int]:
+        """For each language, how many words of ``question`` are clearly that language's:
+        far more frequent in its texts and stop words than in the other's ("salary" votes
+        English even though a French text quotes Salary.com; "entre" votes French)."""
+        words = set(WORD.findall(fold(MENTION.sub(" ", question))))
+        counts = self._word_counts
+        pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
+        return {
+            lang: sum(1 for w in words if counts[lang][w] > VOTE_RATIO * counts[other][w])
+            for lang, other in pairs
+        }
 
     def _knows(self, word: str) -> bool:
         """Whether ``word`` is a stop word or its stem is in either language's index."""
@@ -209,7 +258,45 @@ class Retriever:
         topics = np.sum([ix.scores(query) for ix in self._topic_indexes.values()], axis=0)
         total = sections + TOPIC_WEIGHT * topics[self._topic_of]
         order = np.argsort(-total)[:k]
-        return [Hit(self._sections[i], float(total[i])) for i in order if total[i] > 0]
+        return [
+            Hit(self._sections[i], float(total[i]), float(sections[i]))
+            for i in order
+            if total[i] > 0
+        ]
+
+    def best_line(self, question: str, text: str, lang: Lang, head: int) -> Line | None:
+        """The line of ``text`` (a section in ``lang``) past its first ``head`` characters
+        sharing the most content words with ``question`` itself (synonyms aside) that those
+        first characters lack, with where it starts; None if no line adds any."""
+        index = self._indexes[lang]
+        lines = self._tokenised_lines(text, lang)
+        early = set().union(*(stems for _, offset, stems in lines if offset < head))
+        wanted = set(index.tokens(self.read(question).folded)) - early
+        best: Line | None = None
+        for line, offset, stems in lines:
+            shared = len(wanted & stems) if offset >= head else 0
+            if shared and (best is None or shared > best.shared):
+                best = Line(line.strip(), offset, shared)
+        return best
+
+    def _tokenised_lines(self, text: str, lang: Lang) -> list[tuple[str, int, frozenset[str]]]:
+        """The lines of a section's ``text`` with their offsets and stems (kept: a
+        section's text never changes)."""
+        key = (text, lang)
+        if key not in self._lines:
+            index, offset, lines = self._indexes[lang], 0, []
+            for line in text.splitlines(keepends=True):
+                lines.append((line, offset, frozenset(index.tokens(line))))
+                offset += len(line)
+            self._lines[key] = lines
+        return self._lines[key]
+
+    def names_only_topics(self, question: str) -> bool:
+        """Whether every content word of ``question`` belongs to one synonym group: it asks
+        about one subject as a whole ("missions du CTO ?"), nothing more precise."""
+        query = self.read(question)
+        words = {w for w in WORD.findall(query.folded) if w not in STOPWORDS}
+        return len(query.expansions) == 1 and words <= query.recognised()
 
     def coverage(self, question: str | Query) -> float | None:
         """Share of the question's content words found in the base (None: it has none).
@@ -222,7 +309,14 @@ class Retriever:
         return max(known / total for known, total in counts if total)
 
     def best(self, question: str) -> Hit | None:
-        """The best section when the question is about the base, else None.
+        """The best section when the question is about the base, else None (see
+        ``answer``)."""
+        found, _ = self.answer(question, k=1)
+        return found
+
+    def answer(self, question: str, k: int) -> tuple[Hit | None, list[Hit]]:
+        """The best section when the question is about the base (else None), and the
+        ``k`` best sections.
 
         A question must share at least half its content words with the base (so
         "recette de tarte" does not land on acceptance testing); one that only
@@ -233,18 +327,24 @@ class Retriever:
         query = self.read(question)
         coverage = self.coverage(query)
         if coverage is None:
-            return (
-                self._definition() if DOMAIN_STOPWORDS & set(WORD.findall(fold(question))) else None
-            )
-        hits = self.search(query, k=1)
+            names_job = DOMAIN_STOPWORDS & set(WORD.findall(fold(question)))
+            return (self._definition() if names_job else None), []
+        hits = self.search(query, k=k)
         floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
         if not hits or hits[0].score < MIN_SCORE or coverage < floor:
-            return None
-        return hits[0]
+            return None, hits
+        return hits[0], hits
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
+
+
+def _word_counts(docs: list[str], lang: Lang) -> Counter[str]:
+    """How often each folded word occurs in ``docs``; stop words count as frequent."""
+    counts = Counter(w for d in docs for w in WORD.findall(fold(d)))
+    counts.update({w: STOPWORD_WEIGHT for w in LANG_STOPWORDS[lang]})
+    return counts
 
 
 def _any_of(terms: tuple[str, ...]) -> re.Pattern[str]:

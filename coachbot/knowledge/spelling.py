@@ -3,14 +3,15 @@ by the closest word it does know ("salery" → "salary", "usefull" → "useful")
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-# How alike a word and its correction must be (difflib's ratio): one slip in a word of
-# six letters passes, two in a short word do not.
-CUTOFF = 0.82
+from rapidfuzz import fuzz, process
+
+# How alike a word and its correction must be (rapidfuzz's ratio, 0-100): one slip in a
+# word of six letters passes, two in a short word do not.
+CUTOFF = 82
 # Shorter words are left alone: "cto" and "rh" have too many close neighbours.
 MIN_LENGTH = 4
 WORD = re.compile(r"[a-z0-9]+")
@@ -36,7 +37,7 @@ class Speller:
         if len(word) < MIN_LENGTH or word in self._known or word.isdigit() or keep(word):
             return word
         same_start = [w for w in self._by_start.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
-        close = difflib.get_close_matches(word, same_start, n=1, cutoff=CUTOFF)
+        close = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=CUTOFF)
         return close[0] if close else word
 
 

@@ -2,6 +2,8 @@
 
 The engine marks a subscription ``failing`` after 3 permanent failures in a row;
 this provider tells the user once (``failing_notified``) what happened and how to fix it.
+Who has such a notice waiting is kept in memory (``PendingNotices``): a command reads
+nothing from the database unless its user is among them.
 """
 
 from __future__ import annotations
@@ -9,9 +11,14 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from coachbot.db.engine import Database
 from coachbot.db.models import Person, Subscription
 from coachbot.i18n import Localized
+from coachbot.prompts.pending import TTL, PendingNotices
 from coachbot.services import Context
+
+__all__ = ["FAILING", "TTL", "PendingNotices", "failing_notice"]
+
 
 FAILING = Localized(
     "Vos conseils quotidiens n'ont pas pu vous être remis trois fois de suite (messages "
@@ -26,11 +33,20 @@ FAILING = Localized(
 
 
 async def failing_notice(ctx: Context) -> list[str]:
-    """The failing-delivery notice, the first time the user runs a command after it
-    (one indexed read per command; a write only when there is something to say)."""
+    """The failing-delivery notice, the first time the user runs a command after it (no
+    database read unless the user is among those with a notice waiting)."""
     db = ctx.services.db
     if db is None:
         return []
+    pending = ctx.services.pending_notices
+    if not await pending.has(ctx.person):
+        return []
+    pending.shown(ctx.person)
+    return await _claim(db, ctx)
+
+
+async def _claim(db: Database, ctx: Context) -> list[str]:
+    """Mark the notice shown, once even if two commands race, and say it."""
     ref = ctx.person
     query = (
         select(Subscription.id)

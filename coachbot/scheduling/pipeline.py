@@ -185,6 +185,8 @@ class DeliveryPipeline:
             try:
                 outcome = await self._deliver(planned)
                 await recorder.record(planned, outcome)
+                if outcome.result is Result.PERMANENT:  # may have marked a subscription failing
+                    self.services.pending_notices.changed()
                 report.add_outcome(outcome)
                 self._observe(planned, outcome)
                 self._step("recorded", planned)

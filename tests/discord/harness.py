@@ -225,6 +225,14 @@ class Discord:
         await settle(before)
         return interaction
 
+    async def message(self, raw: dict[str, Any]) -> None:
+        """Feed a MESSAGE_CREATE gateway event, as discord.py's gateway handler does, and
+        wait for everything it started."""
+        async_context.set(self.recorder)
+        before = asyncio.all_tasks()
+        self.client._connection.parse_message_create(raw)  # type: ignore[arg-type]
+        await settle(before)
+
     async def close(self) -> None:
         """Close the client (and its HTTP session)."""
         await self.client.close()
@@ -292,6 +300,33 @@ def channel_option(name: str, channel_id: str) -> tuple[dict[str, Any], dict[str
                "parent_id": None, "topic": None, "nsfw": False, "rate_limit_per_user": 0,
                "last_message_id": None, "flags": 0}  # fmt: skip
     return {"name": name, "type": 7, "value": channel_id}, {"channels": {channel_id: channel}}
+
+
+BOT = "1263331577734844457"  # the bot user of payloads/rest/users_me.json
+DM_CHANNEL = "1264000000000000001"
+_message_ids = itertools.count(1264000000000009000)
+
+
+def message_create(
+    content: str,
+    *,
+    user: str = ALICE,
+    guild: str | None = None,
+    channel: str = DM_CHANNEL,
+    mentions_bot: bool = False,
+    bot: bool = False,
+) -> dict[str, Any]:
+    """A raw MESSAGE_CREATE event: ``content`` sent by ``user`` in a DM, or in a server
+    channel with ``guild``, mentioning the bot with ``mentions_bot``."""
+    author = {"id": user, "username": f"user{user[-3:]}", "discriminator": "0",
+              "global_name": None, "avatar": None, "public_flags": 0, "bot": bot}  # fmt: skip
+    raw = fixture("rest/message")
+    raw.update(id=str(next(_message_ids)), content=content, channel_id=channel, author=author)
+    if mentions_bot:
+        raw["mentions"] = [fixture("rest/users_me")]
+    if guild:
+        raw["guild_id"] = guild
+    return raw
 
 
 def press(

@@ -124,7 +124,9 @@ def test_sharding_runs_an_auto_sharded_client_on_the_configured_shards(settings:
 def test_no_privileged_intent(settings: Settings) -> None:
     intents = make_client(REGISTRY, settings).intents
     assert not (intents.members or intents.presences or intents.message_content)
-    assert intents.value == discord.Intents(guilds=True).value
+    assert (
+        intents.value == discord.Intents(guilds=True, dm_messages=True, guild_messages=True).value
+    )
 
 
 async def test_login_registers_the_persistent_buttons(

@@ -124,6 +124,20 @@ def event_request(event_id: str, *, user: str, tab: str) -> Request:
     return json.dumps(body).encode(), "application/json"
 
 
+def message_request(
+    event_id: str, text: str, *, user: str, channel: str, kind: str, channel_type: str | None
+) -> Request:
+    """A ``message`` or ``app_mention`` event carrying ``text``, JSON."""
+    body = payload("app_home_opened")
+    body["event_id"] = event_id
+    event: dict[str, Any] = {"type": kind, "user": user, "text": text, "channel": channel}
+    event.update({"ts": "1700000003.000100", "event_ts": "1700000003.000100"})
+    if channel_type:
+        event["channel_type"] = channel_type
+    body["event"] = event
+    return json.dumps(body).encode(), "application/json"
+
+
 class SlackWire:
     """Sends signed requests to the app's ``/slack/events`` endpoint."""
 
@@ -171,6 +185,22 @@ class SlackWire:
             else {}
         )
         return await self.send(*event_request(event_id, user=user, tab=tab), headers)
+
+    async def message(
+        self,
+        text: str,
+        *,
+        event_id: str,
+        user: str = "U0001",
+        channel: str = "D0001",
+        kind: str = "message",
+        channel_type: str | None = "im",
+    ) -> Answer:
+        """A message sent in the bot's DM (or, with ``kind="app_mention"``, a mention)."""
+        request = message_request(
+            event_id, text, user=user, channel=channel, kind=kind, channel_type=channel_type
+        )
+        return await self.send(*request)
 
     async def send(
         self,

@@ -23,7 +23,7 @@ from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef
 from coachbot.markup import Bullets, Paragraph, Span, parse, parse_inline, span_text
 from coachbot.reply import Actions, Attachment, Button, Fields, Image, Items, Reply, Text
-from coachbot.textcommand import run_line
+from coachbot.textcommand import message_line, run_line
 
 PLATFORM = "console"
 CONSOLE_CHANNEL = "console"  # the one "channel" of the terminal, for where:here
@@ -163,8 +163,7 @@ class ConsoleSession:
             return await self._switch(rest.strip())
         if word == "/press":
             return await self._press(rest.strip())
-        if not line.startswith("/"):
-            line = f"/cto ask {line}"
+        line = message_line(line) or line
         # The console user owns the local workspace: its admin commands are theirs.
         reply = await run_line(
             self.app.dispatcher, self.person, line, channel=CONSOLE_CHANNEL, is_admin=True

@@ -1,8 +1,10 @@
 """The discord.py client: the command tree from the registry, persistent buttons, sharding.
 
 No privileged intent: slash commands and buttons arrive as interactions whatever the
-intents; only ``guilds`` is on, so discord.py knows the servers it is in. No member
-or message cache. With ``shard_count`` > 0 the client is an ``AutoShardedClient``
+intents; ``guilds`` is on, so discord.py knows the servers it is in, and
+``dm_messages`` and ``guild_messages``, so a DM or a mention of the bot is a free
+question (Discord gives the content of those without the message-content intent). No
+member or message cache. With ``shard_count`` > 0 the client is an ``AutoShardedClient``
 running ``shard_ids`` (a range per process); the delivery engine's PostgreSQL claim
 keeps daily prompts exactly-once across processes.
 """
@@ -18,6 +20,7 @@ from discord import app_commands
 
 from coachbot.adapters.discord.commands import build_commands
 from coachbot.adapters.discord.interactions import Responder, on_tree_error
+from coachbot.adapters.discord.messages import MessageAnswerer, addressed
 from coachbot.adapters.discord.send import NO_MENTIONS
 from coachbot.adapters.discord.translator import RegistryTranslator
 from coachbot.adapters.discord.views import ActionButton
@@ -37,9 +40,11 @@ GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 
 
 def intents() -> discord.Intents:
-    """The only intent used: ``guilds`` (not privileged)."""
+    """``guilds``, ``dm_messages`` and ``guild_messages``: none of them privileged."""
     chosen = discord.Intents.none()
     chosen.guilds = True
+    chosen.dm_messages = True
+    chosen.guild_messages = True
     return chosen
 
 
@@ -58,10 +63,12 @@ class CoachClient(discord.Client):
         *,
         responder: Responder | None = None,
         startup: Sequence[Hook] = (),
+        messages: MessageAnswerer | None = None,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self.coach_responder = responder
+        self.coach_messages = messages
         self.startup: list[Hook] = list(startup)
         self.tree: app_commands.CommandTree[Any] = build_tree(self, registry, lang)
         self._announced = False
@@ -72,6 +79,11 @@ class CoachClient(discord.Client):
         self.add_dynamic_items(ActionButton)
         for hook in self.startup:
             await hook(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A DM to the bot, or a message mentioning it: answered as a free question."""
+        if self.coach_messages is not None and addressed(message, self.user):
+            await self.coach_messages.answer(message)
 
     async def on_ready(self) -> None:
         """Say once that the bot is online (Discord sends READY again after reconnects)."""
@@ -109,8 +121,10 @@ def make_client(
     *,
     responder: Responder | None = None,
     startup: Sequence[Hook] = (),
+    messages: MessageAnswerer | None = None,
 ) -> CoachClient:
-    """A client for ``settings``: sharded when ``shard_count`` > 0."""
+    """A client for ``settings``: sharded when ``shard_count`` > 0; ``messages`` answers
+    the DMs and mentions it receives."""
     quiet_voice_warnings()
     conf = settings.discord
     options: dict[str, Any] = {
@@ -127,7 +141,7 @@ def make_client(
         cls = ShardedCoachClient
         options.update(shard_count=conf.shard_count, shard_ids=list(conf.shard_ids) or None)
     lang = default_lang(settings)
-    return cls(registry, lang, responder=responder, startup=startup, **options)
+    return cls(registry, lang, responder=responder, startup=startup, messages=messages, **options)
 
 
 async def translated_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:

@@ -90,7 +90,13 @@ def wired_client(app: App) -> CoachClient:
     from coachbot.adapters.discord.cli import command_sync
     from coachbot.adapters.discord.client import make_client
     from coachbot.adapters.discord.interactions import Responder
+    from coachbot.adapters.discord.messages import MessageAnswerer
 
-    client = make_client(app.registry, app.services.settings, responder=Responder(app))
+    client = make_client(
+        app.registry,
+        app.services.settings,
+        responder=Responder(app),
+        messages=MessageAnswerer(app),
+    )
     client.startup.append(command_sync(app))
     return client

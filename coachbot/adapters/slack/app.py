@@ -43,7 +43,7 @@ from coachbot.adapters.slack.forms import (
     read_submission,
 )
 from coachbot.adapters.slack.home import RUN_PREFIX, HomeTab
-from coachbot.adapters.slack.incoming import command_line
+from coachbot.adapters.slack.incoming import command_line, from_slack
 from coachbot.adapters.slack.outbox import DirectMessages
 from coachbot.adapters.slack.people import named
 from coachbot.adapters.slack.render import ACTION_PREFIX, SlackRenderer
@@ -53,6 +53,7 @@ from coachbot.app import App
 from coachbot.dispatch import Invocation, run_action
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
+from coachbot.textcommand import message_line
 
 log = logging.getLogger(__name__)
 SEEN_EVENTS = 10_000
@@ -61,6 +62,8 @@ LOADING_VIEW = {
     "title": {"type": "plain_text", "text": "coachbot"},
     "blocks": [{"type": "section", "text": {"type": "plain_text", "text": "… "}}],
 }
+# "@coachbot combien gagne un CTO ?": the mentions that address the bot are not the question.
+LEADING_MENTIONS = re.compile(r"^(?:\s*<@[A-Z0-9]+>)+")
 FORM_BUDGET = 2.0  # seconds a form's command may take before its ack (Slack waits 3)
 INTERNAL_ERROR = (
     ":warning: Erreur interne, rien n'a été modifié. / Internal error, nothing was changed."
@@ -106,6 +109,8 @@ class SlackAdapter:
         self.bolt.action(re.compile("^" + re.escape(FORM_PREFIX)))(self.on_form_button)
         self.bolt.view_submission(FORM_CALLBACK)(self.on_form_submit)
         self.bolt.event("app_home_opened")(self.on_home_opened)
+        self.bolt.event("message")(self.on_message)
+        self.bolt.event("app_mention")(self.on_mention)
 
     async def skip_repeats(
         self, req: AsyncBoltRequest, body: dict[str, Any], next: Callable[[], Awaitable[Any]]
@@ -288,6 +293,39 @@ class SlackAdapter:
             await self.home.publish(client, person, user.locale)
         except Exception:
             log.exception("publishing App Home failed")
+
+    async def on_message(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """A message in the bot's DM: a free question, or a command typed with its slash.
+        Edits, bot messages and other channels' messages are not questions."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        await self._converse(event, client, context)
+
+    async def on_mention(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """A message mentioning the bot in a channel: the rest of it is a free question."""
+        if event.get("bot_id"):
+            return
+        await self._converse(event, client, context)
+
+    async def _converse(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        """Answer a message in its conversation, as the line it holds would be answered."""
+        self._track()
+        line = message_line(LEADING_MENTIONS.sub("", from_slack(str(event.get("text") or ""))))
+        channel = str(event.get("channel") or "")
+        if line is None or not channel:
+            return
+        person, user = await self._who(client, context)
+        try:
+            reply = await self._typed(client, person, user, line, channel)
+            await self.sender.post(client, reply, person=person, channel=channel)
+        except Exception:
+            log.exception("answering a Slack message failed")
 
     async def _who(
         self, client: AsyncWebClient, context: AsyncBoltContext

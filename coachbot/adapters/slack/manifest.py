@@ -22,8 +22,12 @@ SCOPES: dict[str, str] = {
     "channels:read": "checking the bot is in a public channel picked for tips (conversations.info)",
     "groups:read": "checking the bot is in a private channel picked for tips (conversations.info)",
     "files:write": "uploading radar charts and exports (files_upload_v2)",
+    "im:history": "reading the messages people send the bot in its DM (message.im events)",
+    "app_mentions:read": "reading the messages that mention the bot in a channel (app_mention)",
 }
-BOT_EVENTS = ["app_home_opened"]
+# message.im: a plain message in the bot's DM is a free question; app_mention: so is a
+# message mentioning the bot in a channel it was invited to.
+BOT_EVENTS = ["app_home_opened", "message.im", "app_mention"]
 LONG_DESCRIPTION = (
     "coachbot is an open-source career coach about the CTO role (directeur technique). "
     "Ask it anything about the job with /cto, track your skills on the road to CTO with "
@@ -70,8 +74,8 @@ def build_manifest(
             "app_home": {
                 "home_tab_enabled": True,
                 "messages_tab_enabled": True,
-                # Writable, so people can type commands in their DM with the bot; the bot
-                # reads no messages (no history scope), only commands and button clicks.
+                # Writable, so people can ask the bot questions in its DM (message.im) and
+                # type commands there; it reads no other conversation.
                 "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": name, "always_online": True},

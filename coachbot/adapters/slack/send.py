@@ -100,6 +100,19 @@ class ReplySender:
                 log.warning("could not upload %s: %s", item.filename, type(exc).__name__)
         return files
 
+    async def post(
+        self, client: AsyncWebClient, reply: Reply, *, person: PersonRef, channel: str
+    ) -> None:
+        """Post ``reply`` in ``channel`` through the Web API (an answer to a message, which
+        has no response URL): to the user only when personal, in their DM when the bot
+        cannot post there; then its pictures and files."""
+        rendered = self.renderer.render(reply)
+        where: str | None = channel
+        for message in rendered.messages:
+            where = await self._post_one(client, message, person, where, personal=reply.ephemeral)
+        for item in rendered.uploads:
+            await self._upload(client, item, person, None if reply.ephemeral else channel)
+
     async def _post_rest(
         self,
         client: AsyncWebClient,

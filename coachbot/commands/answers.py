@@ -1,0 +1,400 @@
+"""Free questions answered: in the question's language, with the data's answer when the
+question names values (a city, a level, an hour), else the section that answers best,
+and continued by follow-ups ("et à Lyon ?", "why?") for a few minutes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from coachbot.commands.cto import (
+    MORE_ACTION,
+    SOURCES,
+    day_fields,
+    day_reply,
+    salary_reply,
+    slot_times,
+)
+from coachbot.errors import BadInput
+from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.facts import format_fact
+from coachbot.knowledge.followups import ConversationKey, Turn
+from coachbot.knowledge.language import detect
+from coachbot.knowledge.models import KnowledgeBase, Section, Topic
+from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, fold
+from coachbot.knowledge.slots import GRID_START_YEARS, QuestionWords, Slots, question_words
+from coachbot.markup import echo, escape
+from coachbot.registry import Option, action, command
+from coachbot.reply import Actions, Button, Items, Reply, Text, Tone
+from coachbot.services import Context
+
+# A second section is offered as a follow-up when it scores at least this share of the best.
+NEXT_SHARE = 0.6
+A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+# Sections of the answering topic scoring at least this share of the best may replace it
+# when they answer the question's shape better (a list question, an overview).
+CLOSE_SHARE = 0.5
+# A question naming only a subject ("missions du CTO ?") whose topic has this many sections
+# scoring within this share of the best is about the whole topic: its opening answers.
+TOPIC_LEVEL_SHARE = 0.9
+TOPIC_LEVEL_SECTIONS = 4
+# A matching line further into a section than this is quoted first, so what was asked
+# for (a name, a figure, a degree) is in the answer's first lines.
+LEAD_OFFSET = 280
+OUT_OF_SCOPE = Localized(
+    "Je ne connais que le métier de CTO. Essayez par exemple :",
+    "I only know the CTO role. Try for instance:",
+)
+WELCOME = Localized(
+    "Bonjour ! Posez-moi une question sur le métier de CTO, par exemple « {0} » ou « {1} ».",
+    "Hello! Ask me anything about the CTO job, for instance “{0}” or “{1}”.",
+)
+
+
+def answer(ctx: Context, question: str) -> Reply:
+    """The reply to a free question, remembered so that a follow-up can continue it."""
+    words, folded = question_words(), fold(question)
+    key = ConversationKey(ctx.person, ctx.channel)
+    previous = ctx.services.conversations.last(key)
+    greeting = words.greeting(folded)
+    ctx = replace(ctx, lang=_language(ctx, question, previous, greeting))
+    if greeting:
+        return _welcome(words, ctx.lang)
+    names_job = bool(DOMAIN_STOPWORDS & set(WORD.findall(folded)))
+    if words.out_of_scope(folded, names_job):
+        return out_of_scope(words, ctx.lang)
+    reply, turn = _answer(ctx, question, words, folded, previous)
+    if turn is not None:
+        ctx.services.conversations.remember(key, turn)
+    return reply
+
+
+def _language(ctx: Context, question: str, previous: Turn | None, greeting: Lang | None) -> Lang:
+    """The user's choice; else the question's language; else the conversation's; else the
+    locale or default the dispatcher found."""
+    if ctx.lang_chosen:
+        return ctx.lang
+    votes = ctx.services.retriever.language_votes(question)
+    found = greeting or detect(question, votes)
+    return found or (previous.lang if previous else None) or ctx.lang
+
+
+def _answer(
+    ctx: Context, question: str, words: QuestionWords, folded: str, previous: Turn | None
+) -> tuple[Reply, Turn | None]:
+    slots = words.read(folded)
+    if slots.hour is not None or (slots.part and not words.asks_salary(folded)):
+        return _day(ctx, slots)
+    follows_salary = previous is not None and previous.kind == "salary"
+    if slots.salary_values and (words.asks_salary(folded) or follows_salary):
+        return _salary(ctx, slots, previous if follows_salary else None)
+    if previous and previous.next_section and words.asks_more(folded):
+        return answer_section(ctx, previous.next_section), None
+    return _section_answer(ctx, question)
+
+
+def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
+    """The typical day at the hour or part of day asked, as ``/cto day hour:…`` gives it."""
+    kb, lang = ctx.services.kb, ctx.lang
+    turn = Turn("day", lang)
+    command = f"/cto {kb.topics['day'].name_in(lang)}"
+    if slots.hour is not None:
+        try:
+            reply = day_reply(kb, lang, slots.hour)
+        except BadInput as exc:
+            return _with_context(day_reply(kb, lang, None), exc.message.get(lang), lead=True), turn
+        hour_opt = Localized("heure", "hour").get(lang)
+        line = Localized(
+            f"À {slots.hour}h dans la journée type d'un CTO (même réponse : `{command} {hour_opt}:{slots.hour}`).",
+            f"At {slots.hour}:00 in a CTO's typical day (same answer: `{command} {hour_opt}:{slots.hour}`).",
+        )
+        return _with_context(reply, line.get(lang), lead=True), turn
+    assert slots.part is not None
+    part = slots.part
+    covering = tuple(s for s in kb.day if s.start < part.end and s.end > part.start)
+    base = day_reply(kb, lang, None)
+    line = Localized(
+        f"De {part.start:%H:%M} à {part.end:%H:%M} dans la journée type d'un CTO "
+        f"(la journée entière : `{command}`).",
+        f"From {part.start:%H:%M} to {part.end:%H:%M} in a CTO's typical day "
+        f"(the whole day: `{command}`).",
+    )
+    reply = replace(base, blocks=(Text(line.get(lang)), day_fields(covering, lang)))
+    return reply, turn
+
+
+def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, Turn]:
+    """The grid cell(s) the question names, as ``/cto salary region:… level:…`` gives them."""
+    kb, lang = ctx.services.kb, ctx.lang
+    place = slots.place
+    if place is not None and place.kind == "us":
+        return _section_reply(ctx, _must(kb, "salary/us-figures"), None), Turn("section", lang)
+    region = place.region if place else (previous.region if previous else None)
+    level = slots.level or (previous.level if previous and slots.years is None else None)
+    turn = Turn("salary", lang, region=region, level=level)
+    reply = salary_reply(kb, lang, region, level)
+    lines = [_place_line(kb, lang, slots), _command_line(kb, lang, region, level)]
+    if slots.years is not None and slots.years < GRID_START_YEARS:
+        lines.insert(0, _under_grid_line(lang, slots.years))
+    return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
+
+
+def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
+    """Which tier the place named falls in, and that the list of large cities is ours."""
+    place = slots.place
+    if place is None:
+        return ""
+    name = echo(place.name.title())
+    tiers = ", ".join(r.label.get(lang) for r in kb.salary.regions)
+    if place.region is None:
+        return Localized(
+            f"La grille ne couvre que la France ({name} n'y figure pas) ; elle a trois niveaux "
+            f"de lieu : {tiers}.",
+            f"The grid covers France only ({name} is not in it); it has three place tiers: "
+            f"{tiers}.",
+        ).get(lang)
+    label = next(r.label.get(lang) for r in kb.salary.regions if r.id == place.region)
+    if place.region == "big_cities":
+        return Localized(
+            f"{name} : rangée dans les « grandes villes » (liste établie par le bot, la source ne "
+            "précise pas lesquelles).",
+            f"{name}: counted among the “grandes villes” (large cities); the list is the bot's "
+            "reading, the source does not name them.",
+        ).get(lang)
+    return Localized(f"{name} : tarif « {label} ».", f"{name}: the “{label}” tier.").get(lang)
+
+
+def _under_grid_line(lang: Lang, years: int) -> str:
+    return Localized(
+        f"Avec {years} an(s) d'expérience : la grille commence à {GRID_START_YEARS} ans "
+        "(niveau confirmé), voici donc la grille entière.",
+        f"With {years} year(s) of experience: the grid starts at {GRID_START_YEARS} years "
+        "(confirmed level), so here is the whole grid.",
+    ).get(lang)
+
+
+def _command_line(kb: KnowledgeBase, lang: Lang, region: str | None, level: str | None) -> str:
+    name = kb.topics["salary"].name_in(lang)
+    options = [f"region:{region}"] if region else []
+    if level:
+        options.append(f"{Localized('niveau', 'level').get(lang)}:{level}")
+    typed = " ".join([f"/cto {name}", *options])
+    return Localized(f"Même réponse : `{typed}`.", f"Same answer: `{typed}`.").get(lang)
+
+
+def _with_context(reply: Reply, line: str, *, lead: bool) -> Reply:
+    """``reply`` with one line of context before (``lead``) or after its blocks."""
+    text = Text(line)
+    blocks = (text, *reply.blocks) if lead else (*reply.blocks, text)
+    return replace(reply, blocks=blocks)
+
+
+def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
+    """The section that answers best, and the next one offered as a follow-up."""
+    retriever = ctx.services.retriever
+    found, hits = retriever.answer(question, k=8)
+    if found is None:
+        return out_of_scope(question_words(), ctx.lang), None
+    topic = ctx.services.kb.topics[found.section.topic_id]
+    whole = retriever.names_only_topics(question)
+    best = _pick(found, hits, question_words().asks_list(fold(question)), whole, topic)
+    if question_words().asks_date(fold(question)):
+        best = _dated(best, hits, ctx.lang)
+    following = _next(best, hits)
+    if best.section.topic_id == "day":
+        reply = _whole_day(ctx, best.section)
+    else:
+        reply = _with_lead(
+            ctx, question, best.section, _section_reply(ctx, best.section, following)
+        )
+    turn = Turn(
+        "section",
+        ctx.lang,
+        section=best.section.key,
+        next_section=following.key if following else None,
+    )
+    return reply, turn
+
+
+def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, topic: Topic) -> Hit:
+    """The section to print: the best one; for a list question, the section of the same
+    topic, scoring close, that holds the longest list (the four kinds, not one of them);
+    for a question on the whole topic ("missions du CTO ?"), its opening section."""
+    close = [
+        h
+        for h in hits
+        if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
+    ]
+    first_id = topic.sections[0].id
+    alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
+    opening = next((h for h in alike if h.section.id == first_id), None)
+    if opening is not None and whole_topic and len(alike) >= TOPIC_LEVEL_SECTIONS:
+        return opening
+    if asks_list:
+        return max(close, key=lambda h: _list_items(h.section), default=found)
+    return found
+
+
+def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
+    """For a question asking when: the best of the sections scoring close that gives a
+    year, if ``best`` gives none."""
+    if A_YEAR.search(best.section.text(lang).text):
+        return best
+    dated = (
+        h
+        for h in hits
+        if h.score >= CLOSE_SHARE * best.score and A_YEAR.search(h.section.text(lang).text)
+    )
+    return next(dated, best)
+
+
+def _list_items(section: Section) -> int:
+    return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
+
+
+def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> Reply:
+    """``reply`` led by what the question asks for when the section says it far down: the
+    matching line, or for pay the French median."""
+    lines = []
+    if section.topic_id == "salary" and question_words().asks_salary(fold(question)):
+        lines.append(_median_line(ctx.services.kb, ctx.lang))
+    text = section.text(ctx.lang).text
+    words, folded = question_words(), fold(question)
+    match = None
+    if words.asks_precise(folded) and not words.asks_list(folded):
+        match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)
+    if match is not None:
+        lines.append(f"→ {match.text.removeprefix('- ')}")
+    return _with_context(reply, "\n".join(lines), lead=True) if lines else reply
+
+
+def _median_line(kb: KnowledgeBase, lang: Lang) -> str:
+    median = format_fact(kb.facts["median_salary_france"], lang)
+    name = kb.topics["salary"].name_in(lang)
+    return Localized(
+        f"En bref : salaire médian d'un CTO en France **{median}** brut par an ; par ville et "
+        f"niveau : `/cto {name} region:paris niveau:expert`.",
+        f"In short: median CTO salary in France **{median}** gross a year; by city and level: "
+        f"`/cto {name} region:paris level:expert`.",
+    ).get(lang)
+
+
+def _next(best: Hit, hits: list[Hit]) -> Section | None:
+    """The runner-up worth offering: another section scoring close to the best."""
+    return next(
+        (
+            h.section
+            for h in hits
+            if h.section.key != best.section.key and h.score >= NEXT_SHARE * best.score
+        ),
+        None,
+    )
+
+
+def _whole_day(ctx: Context, section: Section) -> Reply:
+    """A question on the typical day gets the day hour by hour, then the section."""
+    kb, lang = ctx.services.kb, ctx.lang
+    hours = Items(
+        tuple(f"{slot_times(s, lang)} · {escape(s.label.get(lang))}" for s in kb.day),
+        heading=Localized("Heure par heure :", "Hour by hour:").get(lang),
+    )
+    reply = _section_reply(ctx, section, None)
+    return replace(reply, blocks=(hours, *reply.blocks))
+
+
+async def pressed_more(ctx: Context, key: str) -> Reply:
+    """The follow-up button: the section at ``key``, in the conversation's language unless
+    the user chose one."""
+    previous = ctx.services.conversations.last(ConversationKey(ctx.person, ctx.channel))
+    if previous and not await ctx.services.languages.get(ctx.person):
+        ctx = replace(ctx, lang=previous.lang)
+    return answer_section(ctx, key)
+
+
+def answer_section(ctx: Context, key: str) -> Reply:
+    """The section at ``key`` (topic/section) as an answer, or a clear refusal."""
+    section = ctx.services.kb.section(key)
+    if section is None:
+        raise BadInput(Localized("Cette suite n'existe plus.", "That follow-up no longer exists."))
+    return _section_reply(ctx, section, None)
+
+
+def _section_reply(ctx: Context, section: Section, following: Section | None) -> Reply:
+    kb, lang = ctx.services.kb, ctx.lang
+    topic = kb.topics[section.topic_id]
+    body = section.text(lang)
+    more = Localized("Tout le sujet", "The whole topic").get(lang)
+    blocks: list[Text | Actions] = [
+        Text(body.text),
+        Text(f"_{more} ({escape(topic.title.get(lang))}) :_ `/cto {topic.name_in(lang)}`"),
+    ]
+    if following is not None:
+        label = following.text(lang).heading
+        offer = Localized(
+            f"Voir aussi : **{escape(label)}** (ou tapez « plus »).",
+            f"See also: **{escape(label)}** (or type “more”).",
+        ).get(lang)
+        blocks += [Text(offer), Actions((Button(f"{MORE_ACTION}:{following.key}", label),))]
+    return Reply(
+        title=body.heading,
+        blocks=tuple(blocks),
+        footer=SOURCES.get(lang) + kb.cite(section.sources, lang),
+    )
+
+
+def _must(kb: KnowledgeBase, key: str) -> Section:
+    section = kb.section(key)
+    if section is None:
+        raise LookupError(f"content lacks the section {key}")
+    return section
+
+
+def out_of_scope(words: QuestionWords, lang: Lang) -> Reply:
+    """ "I only know the CTO role", with three example questions."""
+    quoted = Localized("« {0} »", "“{0}”").get(lang)
+    return Reply(
+        title=Localized("Hors de mon domaine", "Outside what I know").get(lang),
+        blocks=(
+            Text(OUT_OF_SCOPE.get(lang)),
+            Items(tuple(quoted.format(escape(e)) for e in words.examples[lang])),
+        ),
+        tone=Tone.INFO,
+    )
+
+
+def _welcome(words: QuestionWords, lang: Lang) -> Reply:
+    examples = words.examples[lang]
+    return Reply(blocks=(Text(WELCOME.get(lang).format(examples[0], examples[1])),))
+
+
+@command(
+    "cto",
+    "ask",
+    name_fr="demander",
+    description=Localized(
+        "Posez une question libre sur le métier", "Ask any question about the job"
+    ),
+    options=[
+        Option(
+            "question",
+            Localized(
+                "Votre question, en français ou en anglais", "Your question, in French or English"
+            ),
+            required=True,
+            max_length=300,
+            rest=True,
+            name_fr="question",
+            hint=Localized("texte", "text"),
+        )
+    ],
+)
+async def ask(ctx: Context, question: str) -> Reply:
+    """The answer to a free question: the data's answer when it names values (a city, an
+    hour), else the section that answers best, in the question's language."""
+    return answer(ctx, question)
+
+
+@action(MORE_ACTION)
+async def more(ctx: Context, payload: str) -> Reply:
+    """The section offered as a follow-up of an answer (``payload``: its topic/section)."""
+    return await pressed_more(ctx, payload)

@@ -1,0 +1,242 @@
+"""What a free question names: a place, an experience level, an hour or part of the day, a
+year; and whether it is a greeting or about something other than the CTO job.
+
+The words themselves are data (``content/questions.toml``); this module only reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from coachbot.i18n import Lang
+
+QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "questions.toml"
+PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
+PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad", "us")
+HOUR = re.compile(
+    r"(?<![0-9])(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?![0-9a-z])|(?<![0-9])(\d{1,2})\s*(am|pm)\b"
+)
+YEARS = re.compile(r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b")
+YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
+WORDS = re.compile(r"[a-z0-9']+")
+# Under this many years the grid has no level: it starts at the confirmed band.
+GRID_START_YEARS = 4
+EXPERT_YEARS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place a question names: which kind, which grid region (None abroad), as written."""
+
+    kind: PlaceKind
+    region: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayPart:
+    """A phrase for a part of the day and the span of the typical day it means."""
+
+    terms: tuple[str, ...]
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """The values a question names (None: not named)."""
+
+    place: Place | None = None
+    level: str | None = None
+    years: int | None = None
+    hour: int | None = None
+    part: DayPart | None = None
+    year: int | None = None
+
+    @property
+    def salary_values(self) -> bool:
+        """Whether the question names a value of the salary grid."""
+        return self.place is not None or self.level is not None or self.years is not None
+
+    @property
+    def day_values(self) -> bool:
+        """Whether the question names a moment of the day."""
+        return self.hour is not None or self.part is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """A kind of thing and the phrases that name it, as one pattern."""
+
+    key: str
+    region: str | None
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class QuestionWords:
+    """The vocabulary of ``questions.toml``, typed and compiled."""
+
+    places: tuple[_Terms, ...]
+    levels: tuple[_Terms, ...]
+    parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
+    greetings: dict[Lang, frozenset[str]]
+    off_topic: re.Pattern[str]
+    other_jobs: re.Pattern[str]
+    salary: re.Pattern[str]
+    more: re.Pattern[str]
+    lists: re.Pattern[str]
+    precise: re.Pattern[str]
+    date: re.Pattern[str]
+    more_fillers: frozenset[str]
+    examples: dict[Lang, tuple[str, ...]]
+
+    def read(self, folded: str) -> Slots:
+        """The values ``folded`` (lowercase, no accents) names."""
+        years = _years(folded)
+        return Slots(
+            place=self._place(folded),
+            level=self._level(folded) or _level_of(years),
+            years=years,
+            hour=_hour(folded),
+            part=next((part for part, p in self.parts if p.search(folded)), None),
+            year=int(m.group(1)) if (m := YEAR.search(folded)) else None,
+        )
+
+    def greeting(self, folded: str) -> Lang | None:
+        """The language of a question made only of greeting words, else None."""
+        words = WORDS.findall(folded.replace("thank you", "thanks"))
+        for lang, known in self.greetings.items():
+            if words and all(w in known for w in words):
+                return lang
+        return None
+
+    def out_of_scope(self, folded: str, names_the_job: bool) -> bool:
+        """Whether the question is about something else than the CTO job."""
+        if self.off_topic.search(folded):
+            return True
+        return not names_the_job and bool(self.other_jobs.search(folded))
+
+    def asks_salary(self, folded: str) -> bool:
+        """Whether the question asks about pay."""
+        return bool(self.salary.search(folded))
+
+    def asks_list(self, folded: str) -> bool:
+        """Whether the question asks for a whole list or an overview."""
+        return bool(self.lists.search(folded))
+
+    def asks_precise(self, folded: str) -> bool:
+        """Whether the question asks for one precise thing (a name, a date, a figure)."""
+        return bool(self.precise.search(folded))
+
+    def asks_date(self, folded: str) -> bool:
+        """Whether the question asks when something happened."""
+        return bool(self.date.search(folded))
+
+    def asks_more(self, folded: str) -> bool:
+        """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
+        rest = self.more.sub(" ", folded)
+        return rest != folded and all(w in self.more_fillers for w in WORDS.findall(rest))
+
+    def _place(self, folded: str) -> Place | None:
+        for terms in self.places:
+            if match := terms.pattern.search(folded):
+                return Place(terms.key, terms.region, match.group(0))  # type: ignore[arg-type]
+        return None
+
+    def _level(self, folded: str) -> str | None:
+        return next((t.key for t in self.levels if t.pattern.search(folded)), None)
+
+
+def _hour(folded: str) -> int | None:
+    match = HOUR.search(folded)
+    if match is None:
+        return None
+    if match.group(1) is not None:
+        hour = int(match.group(1))
+    else:
+        hour = int(match.group(3)) % 12 + (12 if match.group(4) == "pm" else 0)
+    return hour if hour < 24 else None
+
+
+def _years(folded: str) -> int | None:
+    match = YEARS.search(folded)
+    return int(match.group(1)) if match else None
+
+
+def _level_of(years: int | None) -> str | None:
+    """The grid level a number of years falls in (None under the grid's start)."""
+    if years is None or years < GRID_START_YEARS:
+        return None
+    return "expert" if years >= EXPERT_YEARS else "confirmed"
+
+
+def any_of(terms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern matching any of ``terms`` as whole words (longest first)."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
+    values = table.get(key)
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or not values:
+        raise ValueError(f"questions.toml: {where}.{key}: a non-empty list of strings")
+    return values
+
+
+def _part(table: dict[str, Any], i: int) -> tuple[DayPart, re.Pattern[str]]:
+    terms = _strings(table, "terms", f"parts[{i}]")
+    part = DayPart(
+        tuple(terms), time.fromisoformat(table["start"]), time.fromisoformat(table["end"])
+    )
+    return part, any_of(terms)
+
+
+def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
+    """Read ``questions.toml``; a broken entry raises ValueError naming it."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    places = data["places"]
+    unknown = set(places) - set(PLACE_KINDS)
+    if unknown:
+        raise ValueError(f"questions.toml: places: unknown kind(s) {sorted(unknown)}")
+    scope = data["scope"]
+    return QuestionWords(
+        places=tuple(
+            _Terms(kind, places[kind].get("region"), any_of(_strings(places[kind], "terms", kind)))
+            for kind in PLACE_KINDS
+            if kind in places
+        ),
+        levels=tuple(
+            _Terms(level, level, any_of(_strings(data["levels"], level, "levels")))
+            for level in data["levels"]
+        ),
+        parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
+        greetings={
+            "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
+            "en": frozenset(_strings(scope, "greetings_en", "scope")),
+        },
+        off_topic=any_of(_strings(scope, "off_topic", "scope")),
+        other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
+        salary=any_of(_strings(data["intents"], "salary", "intents")),
+        more=any_of(_strings(data["intents"], "more", "intents")),
+        lists=any_of(_strings(data["intents"], "list", "intents")),
+        precise=any_of(_strings(data["intents"], "precise", "intents")),
+        date=any_of(_strings(data["intents"], "date", "intents")),
+        more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
+        examples={
+            "fr": tuple(_strings(data["examples"], "fr", "examples")),
+            "en": tuple(_strings(data["examples"], "en", "examples")),
+        },
+    )
+
+
+@cache
+def question_words() -> QuestionWords:
+    """The packaged vocabulary, read once."""
+    return load_question_words()
