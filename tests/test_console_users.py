@@ -97,12 +97,13 @@ async def test_a_mentor_view_never_overwrites_the_learners_chart(
     await say(console, "/mentor request user:@bob", "/as bob", "/coach language en")
     await say(console, "/mentor accept user:@alice")
     await say(console, "/as alice")
-    [own] = saved_paths(await say(console, "/progress show"))
-    kept = own.read_bytes()
+    own = saved_paths(await say(console, "/progress show"))
+    kept = [path.read_bytes() for path in own]
     await say(console, "/as bob")
-    [viewed] = saved_paths(await say(console, "/mentor view user:@alice"))
-    assert own.read_bytes() == kept  # the learner's own chart is still theirs
-    assert viewed.exists()
+    viewed = saved_paths(await say(console, "/mentor view user:@alice"))
+    assert [path.read_bytes() for path in own] == kept  # the learner's charts are theirs
+    assert viewed and all(path.exists() for path in viewed)
+    assert not set(viewed) & set(own)
 
 
 async def test_the_weekly_recap_names_french_commands_to_french_readers(bot: ChatBot) -> None:
