@@ -191,7 +191,13 @@ async def claim_all(url: str, batch_size: int) -> tuple[float, int]:
     start = time.perf_counter()
     while True:
         async with db.engine.begin() as conn:
-            claim = await claim_batch(conn, now=DUE + timedelta(seconds=30), config=config)
+            claim = await claim_batch(
+                conn,
+                now=DUE + timedelta(seconds=30),
+                config=config,
+                platform="console",
+                limit=batch_size,
+            )
         claimed += len(claim.planned)
         if not claim.more:
             break
@@ -246,10 +252,10 @@ def _floor_sqlite(url: str, batch_size: int) -> float:
     start = time.perf_counter()
     while True:
         conn.execute("BEGIN IMMEDIATE")
-        rows = conn.execute(bulk.SQLITE_DUE.format(skip=""), (now, batch_size)).fetchall()
+        rows = conn.execute(bulk.SQLITE_DUE, (now, "console", batch_size)).fetchall()
         ids = json.dumps([r[0] for r in rows])
         [(last,)] = conn.execute(bulk.SQLITE_LAST_ID).fetchall()
-        conn.execute(insert, ("2026-03-02", "claimed", due, now, "x", ids))
+        conn.execute(insert, ("2026-03-02", "claimed", due, now, "x", marker, ids))
         conn.execute(bulk.SQLITE_INSERTED, (last,)).fetchall()
         conn.execute(bulk.SQLITE_SET_NEXT_DUE, (marker, ids))
         conn.execute("COMMIT")
@@ -271,10 +277,10 @@ async def _floor_postgres(url: str, batch_size: int) -> float:
     start = time.perf_counter()
     while True:
         async with conn.transaction():
-            rows = await conn.fetch(bulk.PG_DUE, now, [], batch_size)
+            rows = await conn.fetch(bulk.PG_DUE, now, "console", batch_size)
             ids, people = [r[0] for r in rows], [r[1] for r in rows]
             nonces, days = bulk.new_nonces(len(rows)), [1] * len(rows)
-            day = ([DUE.date()], ["claimed"], [DUE], [now], ["x"])
+            day = ([DUE.date()], ["claimed"], [DUE], [now], ["x"], [marker])
             await conn.fetch(bulk.PG_INSERT, ids, people, nonces, days, *day)
             await conn.execute(bulk.PG_SET_NEXT_DUE, marker, ids)
         if len(rows) < batch_size:

@@ -25,16 +25,13 @@ from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
 from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer
 from coachbot.scheduling.retry import RetryPolicy, Sender
+from coachbot.scheduling.states import LEASE
 
 if TYPE_CHECKING:
     from coachbot.services import Services
 
 log = logging.getLogger(__name__)
 MIN_INTERVAL = 0.25  # seconds of real time between ticks, however fast the clock runs
-# How long a claim holds before another tick may send it again: short enough that a resend
-# after a crash falls inside Discord's nonce de-duplication ("the past few minutes"), long
-# enough for a batch to be sent (a process renews the leases of what it still holds).
-LEASE = timedelta(minutes=2)
 # Claims and tips of one batch name its ids in single statements: SQLite takes 32,766
 # parameters at most.
 MAX_BATCH = 20_000
