@@ -155,10 +155,9 @@ async def take_due(
     locks (one process claims), the caller's transaction took the write lock first
     (``begin_claim``), so nothing changes between this read and the claim's writes.
     """
-    driver = await _driver(conn)
     if conn.dialect.name == "postgresql":
-        pg_rows: Sequence[Any] = await driver.fetch(PG_DUE, now, platform, limit)
-        return pg_rows
+        return (await conn.exec_driver_sql(PG_DUE, (now, platform, limit))).all()
+    driver = await _driver(conn)
     rows: Sequence[Any] = await driver.execute_fetchall(
         SQLITE_DUE, (sqlite_datetime(now), platform, limit)
     )

@@ -142,7 +142,7 @@ class DatabaseClock:
         """``now() + offset`` on PostgreSQL; on SQLite the same, as the text ``UTCDateTime``
         stores (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
         if dialect == "postgresql":
-            return func.clock_timestamp() + literal(offset)
+            return func.now() + literal(offset)  # stable in a statement: indexes apply
         seconds = f"{offset.total_seconds():+.6f} seconds"
         text = func.strftime("%Y-%m-%d %H:%M:%f", "now", seconds).concat("000")
         return type_coerce(text, UTCDateTime())
