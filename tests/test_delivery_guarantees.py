@@ -44,7 +44,6 @@ from tests.delivery_fakes import (
 
 # The clock fixture starts on Monday 2026-03-02 at 09:00 UTC, 10:00 in Paris.
 DUE = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)  # 08:30 in Paris
-REAL = Composer(choose_tip_for, prompt_reply, choose_tips_for)
 
 
 class SkewedClock:
@@ -173,21 +172,31 @@ async def test_a_backlog_on_another_platform_does_not_starve_this_process(
     assert report.sent == 50 and len(slack.messages) == 50
 
 
-async def test_a_slow_platform_does_not_delay_the_other_ones_prompts(
+async def test_a_stuck_platform_does_not_hold_back_the_other_ones_prompts(
     app: App, clock: FakeClock
 ) -> None:
     clock.set(DUE - timedelta(hours=1))
-    await subscribe_many(app, [f"d{i}" for i in range(150)], platform="discord", now=clock.now())
+    # Discord's prompts are due first, so a shared queue would put them ahead.
+    await subscribe_many(
+        app, [f"d{i}" for i in range(40)], at="08:29", platform="discord", now=clock.now()
+    )
     await subscribe_many(app, ["s1", "s2", "s3"], platform="slack", now=clock.now())
-    timer = VirtualTimer()
-    discord, slack = FakePlatform("discord", timer), FakePlatform("slack", timer)
-    limits = {"discord": PlatformLimits(bot=Limit(1))}  # a slow platform: 150 s of sends
+    stuck = asyncio.Event()  # every Discord request hangs until the test releases it
+    slack_done = asyncio.Event()
+    discord = FakePlatform("discord", hold={i: stuck for i in range(40)})
+    slack = FakePlatform(
+        "slack", discord.timer, script=lambda i, t: slack_done.set() if i == 2 else None
+    )
     clock.set(DUE + timedelta(seconds=30))
-    pipe = pipeline(app, clock, discord, slack, timer=timer, limits=limits)
-    report = await pipe.tick(clock.now())
-    assert report.sent == 153
-    assert max(m.at for m in slack.messages) < 1.0  # seconds after the tick, not minutes
-    assert max(m.at for m in discord.messages) > 100
+    pipe = pipeline(app, clock, discord, slack, concurrency=4)
+    tick = asyncio.create_task(pipe.tick(clock.now()))
+    try:
+        await asyncio.wait_for(slack_done.wait(), timeout=20)  # a bound, not a pause
+        assert len(slack.messages) == 3 and discord.messages == []
+    finally:
+        stuck.set()
+        report = await tick
+    assert report.sent == 43
 
 
 # --- 3. /coach tip at every step of a claim: one tip a day, the one shown ---------------------
@@ -424,3 +433,25 @@ async def test_a_host_clock_ahead_does_not_resend_a_held_prompt(app: App, clock:
     release.set()
     await first
     assert len(platform.messages) == 1 and len(platform.calls) == 1
+
+
+# --- 5 (issue's "what to build"). A claim takes what the platform can send in one lease -------
+
+
+async def test_a_claim_takes_only_what_its_platform_can_send_within_a_lease(
+    app: App, clock: FakeClock
+) -> None:
+    clock.set(DUE - timedelta(hours=1))
+    await subscribe_many(app, [f"d{i}" for i in range(150)], platform="discord", now=clock.now())
+    timer = VirtualTimer()
+    discord = FakePlatform("discord", timer)
+    limits = {"discord": PlatformLimits(bot=Limit(1))}  # 1 request/s: 58 new DMs in 2 minutes
+    pipe = pipeline(app, clock, discord, timer=timer, limits=limits, concurrency=4)
+    held: list[int] = []
+    pipe.on_step = lambda name, planned: (
+        held.append(len(pipe.in_flight)) if name == "claimed" else None
+    )
+    clock.set(DUE + timedelta(seconds=30))
+    report = await pipe.tick(clock.now())
+    assert pipe.budget("discord") == 58 and report.sent == 150
+    assert held[0] == 58 and max(held) <= 58 + 4 + 1  # one lease, plus what the workers took
