@@ -43,9 +43,9 @@ NO_TIP = ""  # tip_id of a row the engine claimed, until it chooses the tip
 
 
 async def tip_history(*, session: AsyncSession, person_id: int) -> tuple[Served, ...]:
-    """The tips the person received (oldest first) with their feedback; missed or failed
-    deliveries never reached them and do not count as seen, and a delivery the engine
-    claimed but whose tip is not chosen yet (``tip_id`` "") has no tip to count."""
+    """The tips the person received (oldest first) with their feedback: only ``sent``
+    deliveries (or ones with feedback); a prompt held, waiting for a retry, missed,
+    failed or cancelled never reached them and does not count as seen."""
     query = (
         select(Delivery.tip_id, Delivery.feedback)
         .where(

@@ -45,7 +45,7 @@ from coachbot.reply import Reply
 from coachbot.scheduling.claim import SUB, ZERO, Claim, ClaimConfig, Planned, claim_batch
 from coachbot.scheduling.ratelimit import HEADROOM
 from coachbot.scheduling.retry import Result, Sender, SendOutcome
-from coachbot.scheduling.states import DELIVERY, HEARTBEAT, LIVE, State, in_states, move
+from coachbot.scheduling.states import DELIVERY, HEARTBEAT, LIVE, State, in_states, move, renew
 
 if TYPE_CHECKING:
     from coachbot.db.engine import Database
@@ -356,7 +356,7 @@ class DeliveryPipeline:
     async def _renew(self) -> None:
         async with self.db.engine.begin() as conn:
             until = self.config.lease_clock.at(self.config.lease, conn.dialect.name)
-            await conn.execute(renew_statement(self.config.instance, until))
+            await conn.execute(renew(self.config.instance, until))
 
     def _observe(self, planned: Planned, outcome: SendOutcome) -> None:
         """Tell the observers (metrics) how a recorded send ended, and how late it was."""
@@ -504,16 +504,6 @@ def cancel_unwanted(ids: list[int], instance: str) -> Any:
     return move(
         (State.CLAIMED,), State.CANCELLED, d.id.in_(ids), d.claimed_by == instance, ~wanted()
     )
-
-
-def renew_statement(instance: str, until: Any) -> Any:
-    """The heartbeat: every ``claimed`` or ``sending`` row of ``instance`` held ``until``
-    (the rows keep their state: the claimed->claimed and sending->sending transitions)."""
-    d = DELIVERY.c
-    assert move((State.CLAIMED,), State.CLAIMED) is not None  # allowed by the table
-    assert move((State.SENDING,), State.SENDING) is not None
-    holding = d.status.in_([State.CLAIMED.value, State.SENDING.value])
-    return update(DELIVERY).where(d.claimed_by == instance, holding).values(claimed_until=until)
 
 
 async def store_tips(conn: AsyncConnection, tips: dict[int, str]) -> None:

@@ -113,6 +113,17 @@ def move(sources: tuple[State, ...], target: State, *where: Any, **values: Any) 
     return update(DELIVERY).where(in_states(sources), *where).values(status=target.value, **values)
 
 
+def renew(instance: str, until: ColumnElement[datetime]) -> Update:
+    """The heartbeat: every row ``instance`` holds (``claimed`` or ``sending``) is held
+    ``until``; the rows keep their state (the claimed->claimed, sending->sending moves)."""
+    holding = (State.CLAIMED, State.SENDING)
+    if not all(allowed(s, s) for s in holding):
+        raise TransitionError("the heartbeat must be allowed by TRANSITIONS")
+    d = DELIVERY.c
+    where = (in_states(holding), d.claimed_by == instance)
+    return update(DELIVERY).where(*where).values(claimed_until=until)
+
+
 def in_states(states: tuple[State, ...]) -> ColumnElement[bool]:
     """SQL: the row's status is one of ``states``, written inline (the same text as the
     partial index's condition, and usable by executemany, unlike an expanding IN)."""
