@@ -169,12 +169,15 @@ class DeliveryPipeline:
         return bool(expired) or (first_due is not None and first_due <= now)
 
     def budget(self, platform: str) -> int:
-        """How many prompts of ``platform`` one claim takes: what its bot-wide limit lets
-        this process send within one lease (every message counted as a new DM), at most
-        ``batch_size``."""
+        """How many prompts of ``platform`` one claim takes: what its limiter lets this
+        process send within one lease (every message counted as a new DM), at most
+        ``batch_size``. The rate is the bot-wide one, else the per-workspace one (Slack's:
+        the pace of one workspace, the worst case)."""
         limits = self.sender.limiter.limits.get(platform)
-        rate = limits.bot.rate if limits is not None and limits.bot is not None else None
-        if rate is None or rate == float("inf"):
+        declared = (limits.bot, limits.workspace) if limits is not None else ()
+        rates = [limit.rate for limit in declared if limit is not None]
+        rate = rates[0] if rates else float("inf")
+        if rate == float("inf"):
             return self.config.batch_size
         per_lease = rate * HEADROOM * self.config.lease.total_seconds() / REQUESTS_PER_MESSAGE
         return max(1, min(self.config.batch_size, int(per_lease)))
@@ -285,7 +288,8 @@ class DeliveryPipeline:
         self._step("sending", planned)
         target = DeliveryTarget(planned.person, planned.channel)
         port = self.ports[planned.platform]
-        outcome = await self.sender.send(port, target, reply, planned.nonce)
+        # The heartbeat again before each request: a long run of 429s or 5xx keeps the lease.
+        outcome = await self.sender.send(port, target, reply, planned.nonce, self.heartbeat)
         self._step("sent", planned)  # a crash from here to "recorded" is the duplicate window
         return outcome
 
