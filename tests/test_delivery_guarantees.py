@@ -330,21 +330,36 @@ async def test_coach_tip_inserting_the_day_while_a_claim_reads_does_not_block(
 # --- 5. a settings change while today's prompt is in flight ----------------------------------
 
 
+@pytest.mark.parametrize("step", ["choosing-tips", "sending", "after-record"])
 async def test_a_settings_change_in_flight_keeps_today_and_the_next_day(
-    bot: ChatBot, clock: FakeClock
+    bot: ChatBot, clock: FakeClock, step: str
 ) -> None:
     await bot.say("/coach subscribe time:10:05 days:daily", locale="en")
-    release = asyncio.Event()
-    platform = FakePlatform(hold={0: release})
+    choosing, sending, entered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def slow_choice(**kwargs: object) -> object:
+        if step == "choosing-tips" and not choosing.is_set():
+            entered.set()
+            await choosing.wait()
+        return await choose_tips_for(**kwargs)  # type: ignore[arg-type]
+
+    platform = FakePlatform(hold={0: sending} if step == "sending" else {})
     pipe = pipeline(bot.app, clock, platform)
+    pipe.composer = Composer(choose_tip_for, prompt_reply, slow_choice)
     clock.advance(timedelta(minutes=5))
     tick = asyncio.create_task(pipe.tick(clock.now()))
-    while not platform.calls:
-        await asyncio.sleep(0)
+    if step == "choosing-tips":
+        await entered.wait()
+    elif step == "sending":
+        while not platform.calls:
+            await asyncio.sleep(0)
+    else:
+        await tick
     clock.advance(timedelta(minutes=1))
     text_reply = await bot.say("/coach settings time:11:00", locale="en")
     assert "tue 2026-03-03 11:00" in text_reply  # the next tip, not a lease
-    release.set()
+    choosing.set()
+    sending.set()
     await tick
     for _ in range((2 * 24 + 2) * 6):
         clock.advance(timedelta(minutes=10))
