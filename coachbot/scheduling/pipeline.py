@@ -208,6 +208,8 @@ class DeliveryPipeline:
     async def _claim(self, platform: str, now: datetime, limit: int, report: TickReport) -> Claim:
         """One claim transaction, committed before anything is sent."""
         claim = await finish(self._claim_transaction(platform, now, limit))
+        if claim.planned:  # fresh leases, as good as a heartbeat: none due for a while
+            self._last_beat = self.clock.now()
         self.in_flight.update(p.delivery_id for p in claim.planned)
         self.services.observers.leases_held(len(self.in_flight))
         report.add_claim(claim)
