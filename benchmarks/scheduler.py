@@ -37,7 +37,7 @@ from coachbot.adapters.discord.platform import LIMITS as DISCORD_LIMITS
 from coachbot.app import App, build_app
 from coachbot.clock import FakeClock
 from coachbot.db.migrate import upgrade
-from coachbot.delivery import DeliveryTarget, RateLimited, Sent
+from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Sent, unpaced
 from coachbot.reply import Reply
 from coachbot.scheduling.claim import ClaimConfig, claim_batch
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline
@@ -293,10 +293,9 @@ class InstantPlatform:
         self.platform = platform
         self.count = 0
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
         self.count += 1
         return Sent(nonce)
 
@@ -476,10 +475,9 @@ class LimitedPlatform:
         self.accepted: list[float] = []
         self.rejected = 0
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
         now = time.monotonic()
         recent = [t for t in self.accepted[-self.rate :] if now - t < 1.0]
         if len(recent) >= self.rate:

@@ -15,7 +15,7 @@ from coachbot.app import App
 from coachbot.clock import FakeClock
 from coachbot.db.models import Delivery, Subscription
 from coachbot.db.people import ensure_person
-from coachbot.delivery import DeliveryTarget, RateLimited, Sent
+from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Sent, unpaced
 from coachbot.identity import PersonRef
 from coachbot.reply import Actions, Button, Reply, Text, Tone
 from coachbot.scheduling.claim import ClaimConfig
@@ -72,10 +72,9 @@ class FakePlatform:
     rejected_429: int = 0
     _tat: float = float("-inf")
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
         now = self.timer.monotonic()
         self.calls.append((nonce, now))
         if (gate := self.hold.get(len(self.calls) - 1)) is not None:

@@ -79,16 +79,22 @@ class Sender:
         before_attempt: Callable[[], Awaitable[None]] | None = None,
     ) -> SendOutcome:
         """Try until sent, permanently refused, or out of patience (see ``RetryPolicy``);
-        ``before_attempt`` runs before each request (the pipeline renews its lease there)."""
+        every request the port makes waits for its slot in the limiter (the first here,
+        the others through ``pace``); ``before_attempt`` runs before each attempt (the
+        pipeline renews its lease there)."""
         keys = self.limiter.keys(target)
+
+        async def pace() -> None:  # each further request of the send: opening a DM, a part
+            await self.limiter.acquire(keys)
+
         transient = limited = attempts = 0
         while True:
-            await self.limiter.acquire(keys, port.requests_for(target))
+            await self.limiter.acquire(keys)
             if before_attempt is not None:
                 await before_attempt()
             attempts += 1
             try:
-                sent = await port.send(target, reply, nonce=nonce)
+                sent = await port.send(target, reply, nonce=nonce, pace=pace)
             except PermanentFailure as exc:
                 return SendOutcome(Result.PERMANENT, attempts, error=_describe(exc))
             except RateLimited as exc:
