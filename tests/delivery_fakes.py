@@ -18,6 +18,7 @@ from coachbot.db.people import ensure_person
 from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Sent, unpaced
 from coachbot.identity import PersonRef
 from coachbot.reply import Actions, Button, Reply, Text, Tone
+from coachbot.scheduling.breaker import Breakers, ClockSeconds
 from coachbot.scheduling.claim import ClaimConfig
 from coachbot.scheduling.due import Schedule, mask_from_days, next_due, parse_local_time
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline
@@ -143,7 +144,7 @@ def pipeline(
         services=app.services,
         ports={p.platform: p for p in ports},
         composer=STAND_IN,
-        sender=Sender(limiter, RetryPolicy(), random.Random(7)),
+        sender=Sender(limiter, RetryPolicy(), random.Random(7), Breakers(ClockSeconds(clock))),
         clock=clock,
         config=claim,
         concurrency=concurrency,

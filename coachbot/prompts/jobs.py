@@ -49,7 +49,7 @@ async def send_weekly(outbox: Outbox, now: datetime) -> None:
                 await outbox.in_transaction(
                     partial(mark_weekly_sent, message_id=message_id, now=now)
                 )
-            else:
+            elif not outcome.held:  # held by an open circuit: still due, tried next run
                 await outbox.in_transaction(partial(mark_weekly_failed, message_id=message_id))
 
         await send_all(one(*item) for item in due)

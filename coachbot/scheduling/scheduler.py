@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from coachbot.clock import Clock
 from coachbot.delivery import DeliveryPort
+from coachbot.scheduling.breaker import Breakers, ClockSeconds
 from coachbot.scheduling.claim import ClaimConfig
 from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
@@ -149,7 +150,8 @@ def build_runner(
     settings = services.settings.scheduler
     ports = outlets.ports
     limiter = RateLimiter(timer or RealTimer(), dict(outlets.limits), observer=services.observers)
-    sender = Sender(limiter, RetryPolicy(), rng or random.Random())
+    breakers = Breakers(ClockSeconds(services.clock), services.observers)
+    sender = Sender(limiter, RetryPolicy(), rng or random.Random(), breakers)
     config = ClaimConfig(
         instance=instance or instance_name(),
         platforms=tuple(sorted(ports)),
