@@ -94,6 +94,20 @@ class PlatformLimits:
 UNLIMITED = Limit(float("inf"))
 
 
+def share_of(limits: PlatformLimits, senders: int) -> PlatformLimits:
+    """The part of ``limits`` one of ``senders`` processes sending for the same bot may use
+    (rates divided among them, bursts too, at least one request)."""
+    if senders == 1:
+        return limits
+
+    def part(limit: Limit | None) -> Limit | None:
+        if limit is None:
+            return None
+        return Limit(limit.rate / senders, max(1, limit.burst // senders))
+
+    return PlatformLimits(part(limits.bot), part(limits.workspace), part(limits.channel))
+
+
 @dataclass
 class TokenBucket:
     """One bucket; ``reserve`` books the next slot and says how long to wait for it."""

@@ -27,7 +27,7 @@ from coachbot.scheduling.breaker import Breakers, ClockSeconds
 from coachbot.scheduling.claim import ClaimConfig
 from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
-from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer
+from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer, share_of
 from coachbot.scheduling.retry import RetryPolicy, Sender
 
 if TYPE_CHECKING:
@@ -190,7 +190,8 @@ def build_runner(
 
     settings = services.settings.scheduler
     ports = outlets.ports
-    limiter = RateLimiter(timer or RealTimer(), dict(outlets.limits), observer=services.observers)
+    limits = {name: share_of(limit, settings.senders) for name, limit in outlets.limits.items()}
+    limiter = RateLimiter(timer or RealTimer(), limits, observer=services.observers)
     breakers = Breakers(ClockSeconds(services.clock), services.observers)
     sender = Sender(limiter, RetryPolicy(), rng or random.Random(), breakers)
     config = ClaimConfig(
