@@ -24,6 +24,7 @@ from coachbot.delivery import (
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 from coachbot.scheduling.ratelimit import (
+    HEADROOM,
     IDLE_BUCKETS_KEPT,
     Limit,
     PlatformLimits,
@@ -102,6 +103,27 @@ async def test_a_slot_booked_before_a_429_is_not_used_during_it() -> None:
     await asyncio.sleep(0)
     limiter.block(keys, 5.0)  # the 429 arrives while it waits
     assert await task >= 5.0
+
+
+class BusyTimer(VirtualTimer):
+    """Virtual time where the process is busy until ``busy_until``: a sleeper due earlier
+    wakes only then, together with every other one (as after CPU work on the event loop)."""
+
+    busy_until = 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds)
+        self.now = max(self.now, self.busy_until)
+
+
+async def test_waiters_woken_together_after_a_busy_spell_still_leave_one_at_a_time() -> None:
+    timer = BusyTimer()
+    timer.busy_until = 1.0  # the event loop was busy for the first second
+    limiter = RateLimiter(timer, {"discord": PlatformLimits(bot=Limit(10))})
+    times = await grant_times(limiter, [target("discord", f"u{i}") for i in range(30)])
+    interval = 1 / (10 * HEADROOM)
+    assert min(b - a for a, b in itertools.pairwise(sorted(times))) >= interval - 1e-9
+    assert most_in_any_window(times, 1.0) <= 10
 
 
 async def test_platforms_without_limits_still_honour_retry_after() -> None:
