@@ -9,7 +9,6 @@ are ``prompt:<verb>:<delivery_id>``, handled by ``coachbot.prompts.actions``.
 from __future__ import annotations
 
 import asyncio
-
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
