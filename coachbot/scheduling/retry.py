@@ -104,11 +104,11 @@ class Sender:
         breaker = self.breakers.of(port.platform)
         transient = limited = attempts = 0
         while True:
+            if before_attempt is not None:  # before the slot: nothing between it and the request
+                await before_attempt()
             await self.limiter.acquire(keys)
             if not breaker.admit():  # a storm: this prompt waits for a later tick, unsent
                 return SendOutcome(Result.LATER, attempts, error=f"{port.platform} circuit open")
-            if before_attempt is not None:
-                await before_attempt()
             attempts += 1
             try:
                 sent = await port.send(target, reply, nonce=nonce, pace=pace)
