@@ -8,19 +8,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import generate_latest
+from sqlmodel import select
 
 from coachbot.app import App
 from coachbot.clock import FakeClock
+from coachbot.db.models import WeeklyMessage
 from coachbot.delivery import DeliveryTarget, PermanentFailure, TransientFailure
 from coachbot.identity import PersonRef
 from coachbot.observe import Observer
 from coachbot.ops.metrics import Metrics
+from coachbot.prompts.jobs import send_weekly
 from coachbot.reply import Reply
 from coachbot.scheduling.breaker import Breaker, BreakerPolicy, BreakerState
 from coachbot.scheduling.pipeline import DeliveryPipeline
 from coachbot.scheduling.ratelimit import RateLimiter, VirtualTimer
 from coachbot.scheduling.retry import Result, RetryPolicy, Sender
 from tests.delivery_fakes import EVERY_DAY, FakePlatform, deliveries, pipeline, subscribe_many
+from tests.test_periodic import FRIDAY_0830_PARIS, a_learner_and_their_mentor, outbox
 
 MONDAY_0700_UTC = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 TARGET = DeliveryTarget(PersonRef("discord", "w", "u"))
@@ -149,3 +153,24 @@ def test_the_metrics_show_each_platform_breaker() -> None:
     assert (
         'coachbot_circuit_breaker{coachbot_circuit_breaker="closed",platform="discord"} 0.0' in text
     )
+
+
+async def weekly_statuses(app: App) -> list[str]:
+    async with app.services.database().session() as session:
+        return sorted(w.status for w in (await session.exec(select(WeeklyMessage))).all())
+
+
+async def test_weekly_messages_held_by_an_open_circuit_stay_due(app: App) -> None:
+    await a_learner_and_their_mentor(app, "console")
+    port = FakePlatform("console")
+    box = outbox(app, port)
+    assert box.sender.breakers is not None
+    storm = box.sender.breakers.of("console")
+    for _ in range(BreakerPolicy().failures_to_open):
+        storm.failed()
+    await send_weekly(box, FRIDAY_0830_PARIS)
+    assert port.calls == [] and await weekly_statuses(app) == []  # given back, not failed
+    port.timer.now = storm.retry_at  # the cool-down is over: one probe, then the rest
+    for _ in range(3):
+        await send_weekly(box, FRIDAY_0830_PARIS)
+    assert await weekly_statuses(app) == ["sent", "sent"] and len(port.messages) == 2

@@ -9,7 +9,12 @@ from functools import partial
 from coachbot.delivery import DeliveryTarget
 from coachbot.prompts.compose import prompt_reply
 from coachbot.prompts.deliveries import DueSnooze, due_snoozes, snooze_sent
-from coachbot.prompts.recap import due_weekly_messages, mark_weekly_failed, mark_weekly_sent
+from coachbot.prompts.recap import (
+    due_weekly_messages,
+    mark_weekly_failed,
+    mark_weekly_sent,
+    release_weekly,
+)
 from coachbot.reply import Reply
 from coachbot.scheduling.periodic import ROUNDS, Outbox, Periodic, nonce, send_all
 from coachbot.scheduling.retry import Result
@@ -42,17 +47,26 @@ async def send_weekly(outbox: Outbox, now: datetime) -> None:
         )
         if not due:
             return
+        held: list[int] = []
+        await send_all(weekly_one(outbox, now, *item, held=held) for item in due)
+        if len(held) == len(due):
+            return  # the platforms are down: the next run tries again
 
-        async def one(target: DeliveryTarget, reply: Reply, message_id: int) -> None:
-            outcome = await outbox.send(target, reply, nonce("weekly", str(message_id)))
-            if outcome.result is Result.SENT:
-                await outbox.in_transaction(
-                    partial(mark_weekly_sent, message_id=message_id, now=now)
-                )
-            elif not outcome.held:  # held by an open circuit: still due, tried next run
-                await outbox.in_transaction(partial(mark_weekly_failed, message_id=message_id))
 
-        await send_all(one(*item) for item in due)
+async def weekly_one(
+    outbox: Outbox, now: datetime, target: DeliveryTarget, reply: Reply, message_id: int,
+    *, held: list[int],
+) -> None:  # fmt: skip
+    """Send one weekly message and record how it went; ``held`` gets its id when an open
+    circuit breaker kept it from being tried (its claim is then given back)."""
+    outcome = await outbox.send(target, reply, nonce("weekly", str(message_id)))
+    if outcome.result is Result.SENT:
+        await outbox.in_transaction(partial(mark_weekly_sent, message_id=message_id, now=now))
+    elif outcome.held:
+        held.append(message_id)
+        await outbox.in_transaction(partial(release_weekly, message_id=message_id))
+    else:
+        await outbox.in_transaction(partial(mark_weekly_failed, message_id=message_id))
 
 
 SNOOZES = Periodic("snoozes", timedelta(0), send_snoozes)
