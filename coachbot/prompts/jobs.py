@@ -26,15 +26,20 @@ async def send_snoozes(outbox: Outbox, now: datetime) -> None:
         due = await outbox.in_transaction(partial(due_snoozes, now=now, platforms=outbox.platforms))
         if not due:
             return
+        settled: list[int] = []
+        await send_all(snooze_one(outbox, item, settled=settled) for item in due)
+        if not settled:
+            return  # none could go (a storm): the same ones would come back at once
 
-        async def one(item: DueSnooze) -> None:
-            kb = outbox.services.kb
-            reply = prompt_reply(kb, item.tip_id, item.language, item.delivery_id)
-            outcome = await outbox.send(item.target, reply, item.nonce)
-            if outcome.result is not Result.LATER:  # sent, or it never can be
-                await outbox.in_transaction(partial(snooze_sent, delivery_id=item.delivery_id))
 
-        await send_all(one(item) for item in due)
+async def snooze_one(outbox: Outbox, item: DueSnooze, *, settled: list[int]) -> None:
+    """Send one snoozed prompt; once sent (or never sendable) it is recorded and its id
+    added to ``settled``, else it stays due for a later run."""
+    reply = prompt_reply(outbox.services.kb, item.tip_id, item.language, item.delivery_id)
+    outcome = await outbox.send(item.target, reply, item.nonce)
+    if outcome.result is not Result.LATER:  # sent, or it never can be
+        await outbox.in_transaction(partial(snooze_sent, delivery_id=item.delivery_id))
+        settled.append(item.delivery_id)
 
 
 async def send_weekly(outbox: Outbox, now: datetime) -> None:
