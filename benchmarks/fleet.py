@@ -8,9 +8,10 @@ Half the people have a DM channel already open (as if stored by an earlier promp
 others' first prompt opens one first, a request of its own (``POST /open``), so the rate
 includes new DMs.
 
-``python -m benchmarks.fleet worker URL SERVER INSTANCE SENDERS`` is one child: it prints
-``ready`` once built, waits for ``go`` on stdin, then prints the wall time at which each
-tick starts.
+``python -m benchmarks.fleet worker URL SERVER INSTANCE SENDERS DUE`` is one child: it
+prints ``ready`` once built, waits for ``go`` on stdin, then prints the wall time at which
+each tick starts; its log is ``$TMPDIR/fleet-<instance>.log`` (``FLEET_DEBUG=1`` adds
+asyncio's warnings about callbacks that held the event loop over 30 ms).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import collections
 import json
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -255,12 +257,13 @@ async def _spawn(
     url: str, server: str, instance: str, senders: int, due: datetime
 ) -> asyncio.subprocess.Process:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's coachbot, not the venv's
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"fleet-{instance}.log", "w")  # noqa: SIM115
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.fleet", "worker", url, server, instance, str(senders),
-        due.isoformat(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=log, cwd=ROOT, env=env, preexec_fn=_lower_priority,
-    )  # fmt: skip
+    with open(Path(tempfile.gettempdir()) / f"fleet-{instance}.log", "w") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "benchmarks.fleet", "worker", url, server, instance,
+            str(senders), due.isoformat(), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=log, cwd=ROOT, env=env,
+            preexec_fn=_lower_priority,
+        )  # fmt: skip
 
 
 def _lower_priority() -> None:
