@@ -12,6 +12,7 @@ import pytest
 from coachbot.app import App, build_app
 from coachbot.knowledge.language import detect, detect_by_model
 from coachbot.knowledge.retrieval import Retriever
+from coachbot.reply import Image, Text
 from coachbot.settings import Settings
 from tests.answerset import load, measure, squash
 from tests.chat import ChatBot
@@ -86,6 +87,31 @@ async def test_a_city_gets_its_salary_tier(bot: ChatBot) -> None:
     assert "liste établie par le bot" in text
     text = await bot.say("/cto ask how much does a CTO make in Paris?")
     assert has(text, "Confirmed · Paris", "75–95", "100–140")
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "locale"),
+    [
+        ("combien gagne un CTO a Lyon ?", "/cto salaire region:big_cities", "fr"),
+        (
+            "how much does an expert CTO make in Paris?",
+            "/cto salary region:paris level:expert",
+            "en",
+        ),
+        ("salaire cto 5 ans d'xp", "/cto salaire niveau:confirmed", "fr"),
+        ("que fait un cto a 15h", "/cto journee heure:15", "fr"),
+    ],
+)
+async def test_a_question_naming_values_gets_the_typed_commands_reply(
+    bot: ChatBot, question: str, typed: str, locale: str
+) -> None:
+    """Block by block (the salary picture included), after one line of context."""
+    free = await bot.reply(f"/cto ask {question}")
+    command = await bot.reply(typed, locale=locale)
+    assert isinstance(free.blocks[0], Text)
+    assert free.blocks[1:] == command.blocks
+    assert any(isinstance(b, Image) for b in command.blocks) == typed.startswith("/cto sal")
+    assert (free.title, free.footer) == (command.title, command.footer)
 
 
 async def test_years_map_to_levels_and_the_grid_starts_at_four(bot: ChatBot) -> None:

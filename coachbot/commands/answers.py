@@ -12,7 +12,7 @@ from coachbot.commands.cto import (
     SOURCES,
     day_fields,
     day_reply,
-    salary_reply,
+    salary_answer,
     slot_times,
 )
 from coachbot.errors import BadInput
@@ -51,7 +51,7 @@ WELCOME = Localized(
 )
 
 
-def answer(ctx: Context, question: str) -> Reply:
+async def answer(ctx: Context, question: str) -> Reply:
     """The reply to a free question, remembered so that a follow-up can continue it."""
     words, folded = question_words(), fold(question)
     key = ConversationKey(ctx.person, ctx.channel)
@@ -63,7 +63,7 @@ def answer(ctx: Context, question: str) -> Reply:
     names_job = bool(DOMAIN_STOPWORDS & set(WORD.findall(folded)))
     if words.out_of_scope(folded, names_job):
         return out_of_scope(words, ctx.lang)
-    reply, turn = _answer(ctx, question, words, folded, previous)
+    reply, turn = await _answer(ctx, question, words, folded, previous)
     if turn is not None:
         ctx.services.conversations.remember(key, turn)
     return reply
@@ -79,7 +79,7 @@ def _language(ctx: Context, question: str, previous: Turn | None, greeting: Lang
     return found or (previous.lang if previous else None) or ctx.lang
 
 
-def _answer(
+async def _answer(
     ctx: Context, question: str, words: QuestionWords, folded: str, previous: Turn | None
 ) -> tuple[Reply, Turn | None]:
     slots = words.read(folded)
@@ -87,7 +87,7 @@ def _answer(
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
     if slots.salary_values and (words.asks_salary(folded) or follows_salary):
-        return _salary(ctx, slots, previous if follows_salary else None)
+        return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
     return _section_answer(ctx, question)
@@ -123,7 +123,7 @@ def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
     return reply, turn
 
 
-def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, Turn]:
+async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, Turn]:
     """The grid cell(s) the question names, as ``/cto salary region:… level:…`` gives them."""
     kb, lang = ctx.services.kb, ctx.lang
     place = slots.place
@@ -132,7 +132,7 @@ def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, T
     region = place.region if place else (previous.region if previous else None)
     level = slots.level or (previous.level if previous and slots.years is None else None)
     turn = Turn("salary", lang, region=region, level=level)
-    reply = salary_reply(kb, lang, region, level)
+    reply = await salary_answer(ctx.services, lang, region, level)
     lines = [_place_line(kb, lang, slots), _command_line(kb, lang, region, level)]
     if slots.years is not None and slots.years < GRID_START_YEARS:
         lines.insert(0, _under_grid_line(lang, slots.years))
@@ -391,7 +391,7 @@ def _welcome(words: QuestionWords, lang: Lang) -> Reply:
 async def ask(ctx: Context, question: str) -> Reply:
     """The answer to a free question: the data's answer when it names values (a city, an
     hour), else the section that answers best, in the question's language."""
-    return answer(ctx, question)
+    return await answer(ctx, question)
 
 
 @action(MORE_ACTION)
