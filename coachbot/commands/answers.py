@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import time
 
 from coachbot.commands.cto import (
     MORE_ACTION,
@@ -20,9 +21,15 @@ from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
-from coachbot.knowledge.models import KnowledgeBase, Section, Topic
-from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, fold
-from coachbot.knowledge.slots import GRID_START_YEARS, QuestionWords, Slots, question_words
+from coachbot.knowledge.models import DaySlot, KnowledgeBase, Section, Topic
+from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit
+from coachbot.knowledge.slots import (
+    GRID_START_YEARS,
+    QuestionWords,
+    Slots,
+    plain,
+    question_words,
+)
 from coachbot.markup import echo, escape
 from coachbot.registry import Option, action, command
 from coachbot.reply import Actions, Button, Items, Reply, Text, Tone
@@ -53,7 +60,7 @@ WELCOME = Localized(
 
 async def answer(ctx: Context, question: str) -> Reply:
     """The reply to a free question, remembered so that a follow-up can continue it."""
-    words, folded = question_words(), fold(question)
+    words, folded = question_words(), plain(question)
     key = ConversationKey(ctx.person, ctx.channel)
     previous = ctx.services.conversations.last(key)
     greeting = words.greeting(folded)
@@ -95,32 +102,53 @@ async def _answer(
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
     """The typical day at the hour or part of day asked, as ``/cto day hour:…`` gives it."""
+    turn = Turn("day", ctx.lang)
+    if slots.hour is None:
+        assert slots.part is not None
+        return _day_span(ctx, slots.part.start, slots.part.end), turn
+    at = time(slots.hour, slots.minute)
+    kb = ctx.services.kb
+    if _covering(kb, at) and _covering(kb, at) != _covering(kb, time(slots.hour)):
+        return _day_span(ctx, at, at), turn  # "12:30": the hour's slot is not the minute's
+    return _day_hour(ctx, slots.hour), turn
+
+
+def _covering(kb: KnowledgeBase, at: time) -> tuple[DaySlot, ...]:
+    return tuple(s for s in kb.day if s.start <= at < s.end)
+
+
+def _day_hour(ctx: Context, hour: int) -> Reply:
+    """``/cto day hour:…``'s reply, led by one line saying so."""
     kb, lang = ctx.services.kb, ctx.lang
-    turn = Turn("day", lang)
     command = f"/cto {kb.topics['day'].name_in(lang)}"
-    if slots.hour is not None:
-        try:
-            reply = day_reply(kb, lang, slots.hour)
-        except BadInput as exc:
-            return _with_context(day_reply(kb, lang, None), exc.message.get(lang), lead=True), turn
-        hour_opt = Localized("heure", "hour").get(lang)
-        line = Localized(
-            f"À {slots.hour}h dans la journée type d'un CTO (même réponse : `{command} {hour_opt}:{slots.hour}`).",
-            f"At {slots.hour}:00 in a CTO's typical day (same answer: `{command} {hour_opt}:{slots.hour}`).",
-        )
-        return _with_context(reply, line.get(lang), lead=True), turn
-    assert slots.part is not None
-    part = slots.part
-    covering = tuple(s for s in kb.day if s.start < part.end and s.end > part.start)
-    base = day_reply(kb, lang, None)
+    try:
+        reply = day_reply(kb, lang, hour)
+    except BadInput as exc:
+        return _with_context(day_reply(kb, lang, None), exc.message.get(lang), lead=True)
+    hour_opt = Localized("heure", "hour").get(lang)
     line = Localized(
-        f"De {part.start:%H:%M} à {part.end:%H:%M} dans la journée type d'un CTO "
-        f"(la journée entière : `{command}`).",
-        f"From {part.start:%H:%M} to {part.end:%H:%M} in a CTO's typical day "
-        f"(the whole day: `{command}`).",
+        f"À {hour}h dans la journée type d'un CTO (même réponse : `{command} {hour_opt}:{hour}`).",
+        f"At {hour}:00 in a CTO's typical day (same answer: `{command} {hour_opt}:{hour}`).",
     )
-    reply = replace(base, blocks=(Text(line.get(lang)), day_fields(covering, lang)))
-    return reply, turn
+    return _with_context(reply, line.get(lang), lead=True)
+
+
+def _day_span(ctx: Context, start: time, end: time) -> Reply:
+    """The slots of the typical day from ``start`` to ``end`` (equal: the one moment)."""
+    kb, lang = ctx.services.kb, ctx.lang
+    command = f"/cto {kb.topics['day'].name_in(lang)}"
+    if start == end:
+        covering = _covering(kb, start)
+        when = Localized(f"À {start:%H:%M}", f"At {start:%H:%M}")
+    else:
+        covering = tuple(s for s in kb.day if s.start < end and s.end > start)
+        when = Localized(f"De {start:%H:%M} à {end:%H:%M}", f"From {start:%H:%M} to {end:%H:%M}")
+    line = Localized(
+        f"{when.fr} dans la journée type d'un CTO (la journée entière : `{command}`).",
+        f"{when.en} in a CTO's typical day (the whole day: `{command}`).",
+    )
+    base = day_reply(kb, lang, None)
+    return replace(base, blocks=(Text(line.get(lang)), day_fields(covering, lang)))
 
 
 async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, Turn]:
@@ -196,9 +224,12 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     if found is None:
         return out_of_scope(question_words(), ctx.lang), None
     topic = ctx.services.kb.topics[found.section.topic_id]
-    whole = retriever.names_only_topics(question)
-    best = _pick(found, hits, question_words().asks_list(fold(question)), whole, topic)
-    if question_words().asks_date(fold(question)):
+    # "quel poste avant ?" asks for one thing even in a topic's own words: not the overview.
+    whole = retriever.names_only_topics(question) and not question_words().asks_precise(
+        plain(question)
+    )
+    best = _pick(found, hits, question_words().asks_list(plain(question)), whole, topic)
+    if question_words().asks_date(plain(question)):
         best = _dated(best, hits, ctx.lang)
     following = _next(best, hits)
     if best.section.topic_id == "day":
@@ -256,10 +287,10 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     """``reply`` led by what the question asks for when the section says it far down: the
     matching line, or for pay the French median."""
     lines = []
-    if section.topic_id == "salary" and question_words().asks_salary(fold(question)):
+    if section.topic_id == "salary" and question_words().asks_salary(plain(question)):
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
-    words, folded = question_words(), fold(question)
+    words, folded = question_words(), plain(question)
     match = None
     if words.asks_precise(folded) and not words.asks_list(folded):
         match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)

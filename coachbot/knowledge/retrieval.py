@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,7 +22,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from coachbot.i18n import LANGS, Lang
+from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
+from coachbot.knowledge.slots import question_words
 from coachbot.knowledge.spelling import Speller, vocabulary
 
 # bm25s sets its own logger to DEBUG on import; index building is not news.
@@ -89,12 +90,6 @@ PATTERNS = (
     ),
     (re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b"), "experience annees years seniority"),
 )
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents, so ``Rémunération`` and ``remuneration`` match."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
@@ -229,7 +224,8 @@ class Retriever:
 
     def normalise(self, question: str) -> str:
         """The question folded, without mentions, its typos corrected."""
-        return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
+        spelled = question_words().spelled_out(fold(MENTION.sub(" ", question)))
+        return self._speller.correct(spelled, self._knows)
 
     def language_votes(self, question: str) -> dict[Lang, int]:
         """For each language, how many words of ``question`` are clearly that language's:

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from coachbot.i18n import Lang
+from coachbot.knowledge.folding import fold
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "questions.toml"
 PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
 PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad", "us")
-HOUR = re.compile(
-    r"(?<![0-9])(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?![0-9a-z])|(?<![0-9])(\d{1,2})\s*(am|pm)\b"
-)
+# "3 pm", "3:30pm", "3.30 pm" first, then "15h", "15h30", "15:30".
+HOUR_12 = re.compile(r"(?<![0-9.:])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm)\b")
+HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?![0-9a-z])")
 YEARS = re.compile(r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b")
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
@@ -56,6 +57,7 @@ class Slots:
     level: str | None = None
     years: int | None = None
     hour: int | None = None
+    minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
     part: DayPart | None = None
     year: int | None = None
 
@@ -96,16 +98,24 @@ class QuestionWords:
     date: re.Pattern[str]
     more_fillers: frozenset[str]
     examples: dict[Lang, tuple[str, ...]]
+    abbreviations: dict[str, str]
+    shorthand: re.Pattern[str]
+
+    def spelled_out(self, folded: str) -> str:
+        """``folded`` with the shorthand people type spelled out ("1er" → "premier")."""
+        return self.shorthand.sub(lambda m: self.abbreviations[m.group(0)], folded)
 
     def read(self, folded: str) -> Slots:
         """The values ``folded`` (lowercase, no accents) names."""
         years = _years(folded)
+        moment = _moment(folded)
         return Slots(
             place=self._place(folded),
             level=self._level(folded) or _level_of(years),
             years=years,
-            hour=_hour(folded),
-            part=next((part for part, p in self.parts if p.search(folded)), None),
+            hour=moment.hour if moment else None,
+            minute=moment.minute if moment else 0,
+            part=self._part(folded),
             year=int(m.group(1)) if (m := YEAR.search(folded)) else None,
         )
 
@@ -144,6 +154,12 @@ class QuestionWords:
         rest = self.more.sub(" ", folded)
         return rest != folded and all(w in self.more_fillers for w in WORDS.findall(rest))
 
+    def _part(self, folded: str) -> DayPart | None:
+        """The part of the day the longest matching phrase names ("late afternoon" is the
+        end of the day, not the afternoon)."""
+        found = [(len(m.group(0)), part) for part, p in self.parts if (m := p.search(folded))]
+        return max(found, key=lambda f: f[0])[1] if found else None
+
     def _place(self, folded: str) -> Place | None:
         for terms in self.places:
             if match := terms.pattern.search(folded):
@@ -154,15 +170,16 @@ class QuestionWords:
         return next((t.key for t in self.levels if t.pattern.search(folded)), None)
 
 
-def _hour(folded: str) -> int | None:
-    match = HOUR.search(folded)
-    if match is None:
-        return None
-    if match.group(1) is not None:
-        hour = int(match.group(1))
+def _moment(folded: str) -> time | None:
+    """The time of day ``folded`` names, if any (None past 23:59)."""
+    if match := HOUR_12.search(folded):
+        hour = int(match.group(1)) % 12 + (12 if match.group(3) == "pm" else 0)
+        minute = int(match.group(2) or 0)
+    elif match := HOUR_24.search(folded):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
     else:
-        hour = int(match.group(3)) % 12 + (12 if match.group(4) == "pm" else 0)
-    return hour if hour < 24 else None
+        return None
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _years(folded: str) -> int | None:
@@ -233,10 +250,24 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             "fr": tuple(_strings(data["examples"], "fr", "examples")),
             "en": tuple(_strings(data["examples"], "en", "examples")),
         },
+        abbreviations=_abbreviations(data),
+        shorthand=any_of(list(_abbreviations(data)) or ["\x00"]),
     )
+
+
+def _abbreviations(data: dict[str, Any]) -> dict[str, str]:
+    table = data.get("abbreviations", {})
+    if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in table.items()):
+        raise ValueError("questions.toml: abbreviations: each shorthand maps to a non-empty string")
+    return dict(table)
 
 
 @cache
 def question_words() -> QuestionWords:
     """The packaged vocabulary, read once."""
     return load_question_words()
+
+
+def plain(question: str) -> str:
+    """``question`` as the readers compare it: lowercase, no accents, shorthand spelled out."""
+    return question_words().spelled_out(fold(question))
