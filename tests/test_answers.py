@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from coachbot.app import App, build_app
+from coachbot.knowledge import language
 from coachbot.knowledge.language import detect, detect_by_model
 from coachbot.knowledge.retrieval import Retriever
 from coachbot.reply import Image, Text
@@ -19,6 +20,9 @@ from tests.chat import ChatBot
 
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "answers_dev.toml"
+# Written on branch i9r as users type, after the first dev set: measured apart.
+DEV_2 = DATA / "answers_dev_2.toml"
+DEVS = [DEV, DEV_2]
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
 # target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
@@ -43,9 +47,20 @@ def test_the_dev_set_is_large_bilingual_and_labelled() -> None:
     assert sum(1 for q in questions if q.get("out_of_scope")) >= 15
 
 
-async def test_the_dev_set_gets_its_answers(bare_app: App) -> None:
-    score = await measure(bare_app, DEV)
-    assert score.share >= 0.95, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
+def test_the_second_dev_set_is_bilingual_and_labelled() -> None:
+    questions = load(DEV_2)
+    assert len(questions) >= 80
+    langs = [q["lang"] for q in questions]
+    assert abs(langs.count("fr") - langs.count("en")) <= len(questions) // 10
+    assert all(q.get("facts") or q.get("out_of_scope") for q in questions)
+    assert sum(1 for q in questions if q.get("out_of_scope")) >= 8
+
+
+@pytest.mark.parametrize(("path", "floor"), [(DEV, 0.96), (DEV_2, 0.90)], ids=["dev", "dev_2"])
+async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
+    """Measured on 7 December 2026: dev 229/238 (0.962), dev 2 83/91 (0.912)."""
+    score = await measure(bare_app, path)
+    assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
 
 @pytest.mark.parametrize("path", HOLDOUTS, ids=[p.name for p in HOLDOUTS])
@@ -59,10 +74,11 @@ async def test_the_untuned_holdouts_get_their_answers(bare_app: App, path: Path)
 
 
 def test_language_votes_beat_the_model_alone_on_short_questions(kb) -> None:  # type: ignore[no-untyped-def]
-    """The two language indexes' word counts decide first, lingua breaks ties: on the
-    answer set this reads more questions right than lingua alone."""
+    """The two language indexes' word counts decide first, lingua breaks ties of longer
+    questions: on the dev answer sets this reads more questions right than lingua alone,
+    and on short ones (four words or fewer) the votes alone do at least as well as lingua."""
     retriever = Retriever(kb)
-    questions = [q for q in load(DEV) if not q.get("out_of_scope")]
+    questions = [q for path in DEVS for q in load(path) if not q.get("out_of_scope")]
     alone = sum(detect_by_model(str(q["text"])) == q["lang"] for q in questions)
     both = sum(
         detect(str(q["text"]), retriever.language_votes(str(q["text"]))) == q["lang"]
@@ -70,6 +86,22 @@ def test_language_votes_beat_the_model_alone_on_short_questions(kb) -> None:  # 
     )
     assert both >= alone
     assert both >= 0.95 * len(questions)
+    short = [str(q["text"]) for q in questions if len(str(q["text"]).split()) <= 4]
+    langs = {str(q["text"]): q["lang"] for q in questions}
+    by_votes = sum(_by_votes(retriever, t) == langs[t] for t in short)
+    by_model = sum(detect_by_model(t) == langs[t] for t in short)
+    assert len(short) >= 40 and by_votes >= by_model
+
+
+def _by_votes(retriever: Retriever, text: str) -> str | None:
+    votes = retriever.language_votes(text)
+    return None if votes["fr"] == votes["en"] else max(votes, key=lambda k: votes[k])
+
+
+def test_a_short_question_the_votes_cannot_tell_never_loads_the_model() -> None:
+    language._detector.cache_clear()
+    assert detect("cto 14h", {"fr": 0, "en": 0}) is None
+    assert language._detector.cache_info().currsize == 0
 
 
 def test_too_short_to_tell_is_none() -> None:
