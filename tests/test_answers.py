@@ -22,7 +22,9 @@ DATA = Path(__file__).parent / "data"
 DEV = DATA / "answers_dev.toml"
 # Written on branch i9r as users type, after the first dev set: measured apart.
 DEV_2 = DATA / "answers_dev_2.toml"
-DEVS = [DEV, DEV_2]
+# Written after the fixes made on DEV_2, to check them on questions they were not made for.
+DEV_3 = DATA / "answers_dev_3.toml"
+DEVS = [DEV, DEV_2, DEV_3]
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
 # target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
@@ -47,18 +49,22 @@ def test_the_dev_set_is_large_bilingual_and_labelled() -> None:
     assert sum(1 for q in questions if q.get("out_of_scope")) >= 15
 
 
-def test_the_second_dev_set_is_bilingual_and_labelled() -> None:
-    questions = load(DEV_2)
-    assert len(questions) >= 80
+@pytest.mark.parametrize(("path", "size"), [(DEV_2, 80), (DEV_3, 40)], ids=["dev_2", "dev_3"])
+def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path, size: int) -> None:
+    questions = load(path)
+    assert len(questions) >= size
     langs = [q["lang"] for q in questions]
     assert abs(langs.count("fr") - langs.count("en")) <= len(questions) // 10
     assert all(q.get("facts") or q.get("out_of_scope") for q in questions)
-    assert sum(1 for q in questions if q.get("out_of_scope")) >= 8
+    assert sum(1 for q in questions if q.get("out_of_scope")) >= 4
 
 
-@pytest.mark.parametrize(("path", "floor"), [(DEV, 0.96), (DEV_2, 0.90)], ids=["dev", "dev_2"])
+@pytest.mark.parametrize(
+    ("path", "floor"), [(DEV, 0.96), (DEV_2, 0.90), (DEV_3, 0.95)], ids=["dev", "dev_2", "dev_3"]
+)
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
-    """Measured on 7 December 2026: dev 229/238 (0.962), dev 2 83/91 (0.912)."""
+    """Measured on 7 December 2026: dev 229/238 (0.962), dev 2 83/91 (0.912), dev 3 40/41
+    (0.976; 32/41 when first written, before the fixes it led to)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 

@@ -161,10 +161,13 @@ class QuestionWords:
         return max(found, key=lambda f: f[0])[1] if found else None
 
     def _place(self, folded: str) -> Place | None:
-        for terms in self.places:
-            if match := terms.pattern.search(folded):
-                return Place(terms.key, terms.region, match.group(0))  # type: ignore[arg-type]
-        return None
+        """The place the longest matching phrase names ("region parisienne" is Paris, not
+        the regions)."""
+        found = [(m.group(0), t) for t in self.places if (m := t.pattern.search(folded))]
+        if not found:
+            return None
+        name, terms = max(found, key=lambda f: len(f[0]))
+        return Place(terms.key, terms.region, name)  # type: ignore[arg-type]
 
     def _level(self, folded: str) -> str | None:
         return next((t.key for t in self.levels if t.pattern.search(folded)), None)
