@@ -179,6 +179,11 @@ async def test_us_figures_by_year(bot: ChatBot) -> None:
         ("que fait le cto a midi", ["12:30", "déjeuner"]),
         ("et le matin ?", ["08:00", "10:00–11:00"]),
         ("cto en fin de journée", ["17:00"]),
+        ("what does a cto do at 3:30pm", ["15:00", "Meetings"]),
+        ("whats the cto up to around 12:30", ["At 12:30", "Lunch break"]),
+        ("what does a cto do late afternoon", ["17:00", "Wrapping up"]),
+        ("what does a cto do before lunch", ["08:00", "11:00"]),
+        ("le cto a 9 heures", ["08:00", "Organiser"]),
     ],
 )
 async def test_an_hour_or_part_of_day_gets_that_slot(
@@ -204,6 +209,9 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("faut il un doctorat pour etre cto ?", ["Bac+8"]),
         ("Reporting line of a CTO?", ["CIO", "CEO"]),
         ("job outlook for ctos", ["11%", "4%"]),
+        ("1er cto des etats unis c qui", ["Aneesh Chopra"]),
+        ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
+        ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(
