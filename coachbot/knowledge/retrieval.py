@@ -45,6 +45,11 @@ MIN_COVERAGE_RECOGNISED = 0.5
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
 DEFINITION_TOPIC = "overview"
+# How many times the question's own words count against each expansion's once: a synonym
+# group's other terms help find the subject, the words typed say which part of it.
+QUESTION_REPEAT = 2
+# The topic whose answers show the typical day's time slots.
+DAY_TOPIC = "day"
 # How much the whole topic's match adds to a section's own match.
 TOPIC_WEIGHT = 1.0
 # Words naming the job itself occur everywhere in the base and carry no topic signal.
@@ -88,7 +93,10 @@ PATTERNS = (
         re.compile(r"\b\d{1,2}\s*(?:h\d{0,2}|am|pm|:\d{2})(?![a-z])"),
         "heure hour journee day schedule",
     ),
-    (re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b"), "experience annees years seniority"),
+    (
+        re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b(?![\s-]*old\b)"),
+        "experience annees years seniority",
+    ),
 )
 
 
@@ -170,7 +178,7 @@ class Query:
     @property
     def text(self) -> str:
         """The text searched: the question and its expansions."""
-        return " ".join([self.folded, self.folded, *self.expansions])
+        return " ".join([*[self.folded] * QUESTION_REPEAT, *self.expansions])
 
     def recognised(self) -> set[str]:
         """Words of the question a synonym group or a word shape recognised."""
@@ -355,8 +363,12 @@ def _joined(pattern: re.Pattern[str], text: str) -> str:
 
 
 def _topic_document(kb: KnowledgeBase, topic_id: str, lang: Lang) -> str:
-    """A whole topic as one document: its vocabulary as a block."""
-    return " ".join(_document(kb, s, lang) for s in kb.topics[topic_id].sections)
+    """A whole topic as one document: its vocabulary as a block. The typical day's topic
+    also holds its time slots, which its answers show ("when does a CTO have meetings?")."""
+    sections = " ".join(_document(kb, s, lang) for s in kb.topics[topic_id].sections)
+    if topic_id != DAY_TOPIC:
+        return sections
+    return " ".join([sections, *(f"{s.label.get(lang)} {s.text.get(lang)}" for s in kb.day)])
 
 
 def _document(kb: KnowledgeBase, section: Section, lang: Lang) -> str:

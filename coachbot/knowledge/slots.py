@@ -23,7 +23,10 @@ PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad"
 # "3 pm", "3:30pm", "3.30 pm" first, then "15h", "15h30", "15:30".
 HOUR_12 = re.compile(r"(?<![0-9.:])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm)\b")
 HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h(?:eures?|rs?)?|:)\s*(\d{2})?(?![0-9a-z])")
-YEARS = re.compile(r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b")
+# "25 years old", "25 ans seulement" give an age, not experience.
+YEARS = re.compile(
+    r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b(?![\s-]*old\b)"
+)
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
 # Under this many years the grid has no level: it starts at the confirmed band.
