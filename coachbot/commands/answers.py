@@ -157,7 +157,9 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     place = slots.place
     if place is not None and place.kind == "us":
         return _section_reply(ctx, _must(kb, "salary/us-figures"), None), Turn("section", lang)
-    region = place.region if place else (previous.region if previous else None)
+    region = (
+        place.region if place else (previous.region if previous and not slots.compared else None)
+    )
     level = slots.level or (previous.level if previous and slots.years is None else None)
     turn = Turn("salary", lang, region=region, level=level)
     reply = await salary_answer(ctx.services, lang, region, level)
@@ -170,6 +172,11 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
 def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
     """Which tier the place named falls in, and that the list of large cities is ours."""
     place = slots.place
+    if slots.compared:
+        return Localized(
+            "Plusieurs niveaux de lieu nommés : voici la grille pour chacun.",
+            "Several place tiers named: here is the grid for each.",
+        ).get(lang)
     if place is None:
         return ""
     name = echo(place.name.title())

@@ -93,6 +93,14 @@ PATTERNS = (
         re.compile(r"\b\d{1,2}\s*(?:h\d{0,2}|am|pm|:\d{2})(?![a-z])"),
         "heure hour journee day schedule",
     ),
+    # "chief technical or chief technology officer?": the two ways to spell out CTO.
+    (
+        re.compile(
+            r"\btechnical\b.*\b(?:or|ou|vs|versus)\b.*\btechnology\b|"
+            r"\btechnology\b.*\b(?:or|ou|vs|versus)\b.*\btechnical\b"
+        ),
+        "acronyme acronym stand for veut dire technology technical",
+    ),
     (
         re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b(?![\s-]*old\b)"),
         "experience annees years seniority",
@@ -239,7 +247,8 @@ class Retriever:
         """For each language, how many words of ``question`` are clearly that language's:
         far more frequent in its texts and stop words than in the other's ("salary" votes
         English even though a French text quotes Salary.com; "entre" votes French)."""
-        words = set(WORD.findall(fold(MENTION.sub(" ", question))))
+        # The job's own names ("chief technology officer") are used in both languages.
+        words = set(WORD.findall(fold(MENTION.sub(" ", question)))) - DOMAIN_STOPWORDS
         counts = self._word_counts
         pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
         return {

@@ -22,6 +22,9 @@ PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
 PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad", "us")
 # "3 pm", "3:30pm", "3.30 pm" first, then "15h", "15h30", "15:30".
 HOUR_12 = re.compile(r"(?<![0-9.:])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm)\b")
+# "10 o'clock": the typical day runs from 8 to 17, so 1 to 7 o'clock are afternoon hours.
+OCLOCK = re.compile(r"(?<![0-9])(\d{1,2})\s*o\s*'?\s*clock\b")
+AFTERNOON_OCLOCK = 7
 HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h(?:eures?|rs?)?|:)\s*(\d{2})?(?![0-9a-z])")
 # "25 years old", "25 ans seulement" give an age, not experience.
 YEARS = re.compile(
@@ -57,6 +60,7 @@ class Slots:
     """The values a question names (None: not named)."""
 
     place: Place | None = None
+    compared: bool = False  # two or more tiers of the grid named ("paris vs province")
     level: str | None = None
     years: int | None = None
     hour: int | None = None
@@ -67,7 +71,8 @@ class Slots:
     @property
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
-        return self.place is not None or self.level is not None or self.years is not None
+        named = (self.place, self.level, self.years)
+        return self.compared or any(value is not None for value in named)
 
     @property
     def day_values(self) -> bool:
@@ -112,8 +117,10 @@ class QuestionWords:
         """The values ``folded`` (lowercase, no accents) names."""
         years = _years(folded)
         moment = _moment(folded)
+        tiers = {t.region for t in self.places if t.region and t.pattern.search(folded)}
         return Slots(
-            place=self._place(folded),
+            place=None if len(tiers) > 1 else self._place(folded),
+            compared=len(tiers) > 1,
             level=self._level(folded) or _level_of(years),
             years=years,
             hour=moment.hour if moment else None,
@@ -181,6 +188,9 @@ def _moment(folded: str) -> time | None:
     if match := HOUR_12.search(folded):
         hour = int(match.group(1)) % 12 + (12 if match.group(3) == "pm" else 0)
         minute = int(match.group(2) or 0)
+    elif match := OCLOCK.search(folded):
+        hour, minute = int(match.group(1)), 0
+        hour += 12 if hour <= AFTERNOON_OCLOCK else 0
     elif match := HOUR_24.search(folded):
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
     else:
