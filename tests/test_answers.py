@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from coachbot.app import App, build_app
-from coachbot.knowledge import language
 from coachbot.knowledge.language import detect, detect_by_model
 from coachbot.knowledge.retrieval import Retriever
 from coachbot.reply import Image, Text
@@ -27,7 +26,8 @@ DEV_3 = DATA / "answers_dev_3.toml"
 # Each written after the fixes the previous sets led to, and measured before fixing.
 DEV_4 = DATA / "answers_dev_4.toml"
 DEV_5 = DATA / "answers_dev_5.toml"
-DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5]
+DEV_6 = DATA / "answers_dev_6.toml"
+DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6]
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
 # target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
@@ -54,8 +54,8 @@ def test_the_dev_set_is_large_bilingual_and_labelled() -> None:
 
 @pytest.mark.parametrize(
     ("path", "size"),
-    [(DEV_2, 80), (DEV_3, 40), (DEV_4, 40), (DEV_5, 40)],
-    ids=["dev_2", "dev_3", "dev_4", "dev_5"],
+    [(DEV_2, 80), (DEV_3, 40), (DEV_4, 40), (DEV_5, 40), (DEV_6, 40)],
+    ids=["dev_2", "dev_3", "dev_4", "dev_5", "dev_6"],
 )
 def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path, size: int) -> None:
     questions = load(path)
@@ -68,13 +68,13 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path, size: int) ->
 
 @pytest.mark.parametrize(
     ("path", "floor"),
-    [(DEV, 0.96), (DEV_2, 0.90), (DEV_3, 0.95), (DEV_4, 0.90), (DEV_5, 0.90)],
-    ids=["dev", "dev_2", "dev_3", "dev_4", "dev_5"],
+    [(DEV, 0.96), (DEV_2, 0.90), (DEV_3, 0.95), (DEV_4, 0.90), (DEV_5, 0.90), (DEV_6, 0.75)],
+    ids=["dev", "dev_2", "dev_3", "dev_4", "dev_5", "dev_6"],
 )
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
     """Measured on 7 December 2026 (in brackets: when the set was written, before the
     fixes it led to): dev 231/238 (227), dev 2 84/91 (72), dev 3 40/41 (32), dev 4 37/41
-    (31), dev 5 39/41 (35)."""
+    (31), dev 5 39/41 (35), dev 6 31/40 (24)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -106,18 +106,13 @@ def test_language_votes_beat_the_model_alone_on_short_questions(kb) -> None:  # 
     langs = {str(q["text"]): q["lang"] for q in questions}
     by_votes = sum(_by_votes(retriever, t) == langs[t] for t in short)
     by_model = sum(detect_by_model(t) == langs[t] for t in short)
-    assert len(short) >= 40 and by_votes >= by_model
+    by_both = sum(detect(t, retriever.language_votes(t)) == langs[t] for t in short)
+    assert len(short) >= 40 and by_both >= by_votes >= by_model
 
 
 def _by_votes(retriever: Retriever, text: str) -> str | None:
     votes = retriever.language_votes(text)
     return None if votes["fr"] == votes["en"] else max(votes, key=lambda k: votes[k])
-
-
-def test_a_short_question_the_votes_cannot_tell_never_loads_the_model() -> None:
-    language._detector.cache_clear()
-    assert detect("cto 14h", {"fr": 0, "en": 0}) is None
-    assert language._detector.cache_info().currsize == 0
 
 
 def test_too_short_to_tell_is_none() -> None:

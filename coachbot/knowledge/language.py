@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 # too mixed to tell: the caller falls back to the locale, then the default.
 MIN_CONFIDENCE = 0.8
 MIN_LETTERS = 4
-# The model is asked only from this many words on: on the answer sets' shorter questions
-# it reads fewer right than the votes do (tests/test_answers.py), and not loading it keeps
-# `coachbot ask`'s cold start short.
-MODEL_MIN_WORDS = 4
-WORDS = re.compile(r"[^\W\d_]+")
 LETTERS = re.compile(r"[^\W\d_]")
 
 
@@ -41,13 +36,11 @@ def detect(text: str, votes: Mapping[Lang, int] | None = None) -> Lang | None:
 
     ``votes`` (words only one language has, see ``Retriever.language_votes``) decide when
     they differ: on short questions they beat lingua ("cto salary lyon"); lingua decides
-    ties of ``MODEL_MIN_WORDS`` words or more, shorter ties are too short to tell
-    (tests/test_answers.py compares both on the answer sets).
+    the ties ("whats a CTO"), loaded on the first tie only (tests/test_answers.py compares
+    both on the answer sets; benchmarks/content.py times a cold start that loads it).
     """
     if votes and votes.get("fr", 0) != votes.get("en", 0):
         return "fr" if votes.get("fr", 0) > votes.get("en", 0) else "en"
-    if votes is not None and len(WORDS.findall(text)) < MODEL_MIN_WORDS:
-        return None
     return detect_by_model(text)
 
 

@@ -267,8 +267,14 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             "en": tuple(_strings(data["examples"], "en", "examples")),
         },
         abbreviations=_abbreviations(data),
-        shorthand=any_of(list(_abbreviations(data)) or ["\x00"]),
+        shorthand=_shorthand(_abbreviations(data)),
     )
+
+
+def _shorthand(table: dict[str, str]) -> re.Pattern[str]:
+    """Any shorthand of ``table`` as a whole word, not the start of an elision ("c'est")."""
+    alternatives = "|".join(re.escape(t) for t in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9'])(?:{alternatives or '$^'})(?![a-z0-9'])")
 
 
 def _abbreviations(data: dict[str, Any]) -> dict[str, str]:
