@@ -27,7 +27,8 @@ DEV_3 = DATA / "answers_dev_3.toml"
 DEV_4 = DATA / "answers_dev_4.toml"
 DEV_5 = DATA / "answers_dev_5.toml"
 DEV_6 = DATA / "answers_dev_6.toml"
-DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6]
+DEV_7 = DATA / "answers_dev_7.toml"
+DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7]
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
 # target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
@@ -54,8 +55,8 @@ def test_the_dev_set_is_large_bilingual_and_labelled() -> None:
 
 @pytest.mark.parametrize(
     ("path", "size"),
-    [(DEV_2, 80), (DEV_3, 40), (DEV_4, 40), (DEV_5, 40), (DEV_6, 40)],
-    ids=["dev_2", "dev_3", "dev_4", "dev_5", "dev_6"],
+    [(DEV_2, 80), (DEV_3, 40), (DEV_4, 40), (DEV_5, 40), (DEV_6, 40), (DEV_7, 40)],
+    ids=["dev_2", "dev_3", "dev_4", "dev_5", "dev_6", "dev_7"],
 )
 def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path, size: int) -> None:
     questions = load(path)
@@ -68,13 +69,21 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path, size: int) ->
 
 @pytest.mark.parametrize(
     ("path", "floor"),
-    [(DEV, 0.96), (DEV_2, 0.90), (DEV_3, 0.95), (DEV_4, 0.90), (DEV_5, 0.90), (DEV_6, 0.75)],
-    ids=["dev", "dev_2", "dev_3", "dev_4", "dev_5", "dev_6"],
+    [
+        (DEV, 0.96),
+        (DEV_2, 0.90),
+        (DEV_3, 0.95),
+        (DEV_4, 0.90),
+        (DEV_5, 0.95),
+        (DEV_6, 0.80),
+        (DEV_7, 0.90),
+    ],
+    ids=["dev", "dev_2", "dev_3", "dev_4", "dev_5", "dev_6", "dev_7"],
 )
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
     """Measured on 7 December 2026 (in brackets: when the set was written, before the
-    fixes it led to): dev 231/238 (227), dev 2 84/91 (72), dev 3 40/41 (32), dev 4 37/41
-    (31), dev 5 39/41 (35), dev 6 31/40 (24)."""
+    fixes it led to): dev 231/238 (227), dev 2 84/91 (72), dev 3 41/41 (32), dev 4 38/41
+    (31), dev 5 40/41 (35), dev 6 33/40 (24), dev 7 38/40 (30)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -189,6 +198,9 @@ async def test_us_figures_by_year(bot: ChatBot) -> None:
         ("what does a cto do late afternoon", ["17:00", "Wrapping up"]),
         ("what does a cto do before lunch", ["08:00", "11:00"]),
         ("le cto a 9 heures", ["08:00", "Organiser"]),
+        ("cto at 10 o'clock", ["10:00", "Catching up"]),
+        ("journee du cto le matin et l'apres midi", ["De 08:00 à 17:00", "08:00", "13:00"]),
+        ("what time does a cto start work", ["08:00", "Planning the day"]),
     ],
 )
 async def test_an_hour_or_part_of_day_gets_that_slot(
@@ -217,6 +229,10 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("1er cto des etats unis c qui", ["Aneesh Chopra"]),
         ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
         ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
+        ("cto remu marseille confirmé", ["Confirmé · Grandes villes", "60–80"]),
+        ("quel salaire pour un cto debutant", ["la grille commence à 4 ans"]),
+        ("cto wages paris vs rest of france", ["Paris", "Large cities", "Other regions"]),
+        ("how much experience do you need to be a CTO", ["5 to 10", "15+"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(

@@ -48,6 +48,8 @@ TOPIC_LEVEL_SECTIONS = 4
 # A matching line further into a section than this is quoted first, so what was asked
 # for (a name, a figure, a degree) is in the answer's first lines.
 LEAD_OFFSET = 280
+# A span of the day covering more slots than this shows them one line each, not in full.
+SPAN_IN_FULL = 3
 OUT_OF_SCOPE = Localized(
     "Je ne connais que le métier de CTO. Essayez par exemple :",
     "I only know the CTO role. Try for instance:",
@@ -93,7 +95,8 @@ async def _answer(
     if slots.hour is not None or (slots.part and not words.asks_salary(folded)):
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
-    if slots.salary_values and (words.asks_salary(folded) or follows_salary):
+    asks_pay = words.asks_salary(folded) or follows_salary or slots.grid_cell
+    if slots.salary_values and asks_pay:
         return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
@@ -148,6 +151,8 @@ def _day_span(ctx: Context, start: time, end: time) -> Reply:
         f"{when.en} in a CTO's typical day (the whole day: `{command}`).",
     )
     base = day_reply(kb, lang, None)
+    if len(covering) > SPAN_IN_FULL:  # most of the day: its hours first, as for the whole day
+        return replace(base, blocks=(Text(line.get(lang)), _day_hours(covering, lang)))
     return replace(base, blocks=(Text(line.get(lang)), day_fields(covering, lang)))
 
 
@@ -164,7 +169,7 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     turn = Turn("salary", lang, region=region, level=level)
     reply = await salary_answer(ctx.services, lang, region, level)
     lines = [_place_line(kb, lang, slots), _command_line(kb, lang, region, level)]
-    if slots.years is not None and slots.years < GRID_START_YEARS:
+    if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
 
@@ -199,7 +204,14 @@ def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
     return Localized(f"{name} : tarif « {label} ».", f"{name}: the “{label}” tier.").get(lang)
 
 
-def _under_grid_line(lang: Lang, years: int) -> str:
+def _under_grid_line(lang: Lang, years: int | None) -> str:
+    if years is None:
+        return Localized(
+            f"Pour un profil débutant : la grille commence à {GRID_START_YEARS} ans "
+            "d'expérience (niveau confirmé), voici donc la grille.",
+            f"For a beginner: the grid starts at {GRID_START_YEARS} years of experience "
+            "(confirmed level), so here is the grid.",
+        ).get(lang)
     return Localized(
         f"Avec {years} an(s) d'expérience : la grille commence à {GRID_START_YEARS} ans "
         "(niveau confirmé), voici donc la grille entière.",
@@ -329,13 +341,17 @@ def _next(best: Hit, hits: list[Hit]) -> Section | None:
     )
 
 
-def _whole_day(ctx: Context, section: Section) -> Reply:
-    """A question on the typical day gets the day hour by hour, then the section."""
-    kb, lang = ctx.services.kb, ctx.lang
-    hours = Items(
-        tuple(f"{slot_times(s, lang)} · {escape(s.label.get(lang))}" for s in kb.day),
+def _day_hours(slots: tuple[DaySlot, ...], lang: Lang) -> Items:
+    """Slots of the typical day, one line each: hours and label."""
+    return Items(
+        tuple(f"{slot_times(s, lang)} · {escape(s.label.get(lang))}" for s in slots),
         heading=Localized("Heure par heure :", "Hour by hour:").get(lang),
     )
+
+
+def _whole_day(ctx: Context, section: Section) -> Reply:
+    """A question on the typical day gets the day hour by hour, then the section."""
+    hours = _day_hours(ctx.services.kb.day, ctx.lang)
     reply = _section_reply(ctx, section, None)
     return replace(reply, blocks=(hours, *reply.blocks))
 

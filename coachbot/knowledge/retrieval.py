@@ -69,6 +69,14 @@ DOMAIN_STOPWORDS = frozenset(
         "technical",
         "tech",
         "dt",
+        # words for a job in general: "le rôle du CTO" asks what the job is
+        "role",
+        "roles",
+        "metier",
+        "poste",
+        "job",
+        "jobs",
+        "fonction",
     ]
 )
 
@@ -230,13 +238,29 @@ class Retriever:
         if known is not None:
             return known
         folded = self.normalise(question)
-        extra = [words for words, pattern in self._synonyms if pattern.search(folded)]
+        extra = self._groups_named(folded)
         extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
         query = Query(folded, tuple(extra))
         if len(self._read_cache) >= READ_CACHE:
             self._read_cache.clear()
         self._read_cache[question] = query
         return query
+
+    def _groups_named(self, folded: str) -> list[str]:
+        """The synonym groups ``folded`` names, each as its words; a phrase lying inside a
+        longer phrase of another group does not count ("how much experience" names
+        experience, not pay)."""
+        spans = [
+            (m.start(), m.end(), i)
+            for i, (_, pattern) in enumerate(self._synonyms)
+            for m in pattern.finditer(folded)
+        ]
+        kept = {
+            i
+            for start, end, i in spans
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+        }
+        return [self._synonyms[i][0] for i in sorted(kept)]
 
     def normalise(self, question: str) -> str:
         """The question folded, without mentions, its typos corrected."""

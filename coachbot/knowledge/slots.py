@@ -34,6 +34,7 @@ YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
 # Under this many years the grid has no level: it starts at the confirmed band.
 GRID_START_YEARS = 4
+BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
 
 
@@ -63,6 +64,8 @@ class Slots:
     compared: bool = False  # two or more tiers of the grid named ("paris vs province")
     level: str | None = None
     years: int | None = None
+    beginner: bool = False  # "débutant", "junior": under the grid's first level
+    level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
     minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
     part: DayPart | None = None
@@ -72,7 +75,13 @@ class Slots:
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
         named = (self.place, self.level, self.years)
-        return self.compared or any(value is not None for value in named)
+        return self.compared or self.beginner or any(value is not None for value in named)
+
+    @property
+    def grid_cell(self) -> bool:
+        """Whether the question names both a place and a level ("cto marseille confirmé"):
+        a cell of the salary grid, even without a word about pay."""
+        return self.place is not None and self.level_named
 
     @property
     def day_values(self) -> bool:
@@ -95,6 +104,7 @@ class QuestionWords:
 
     places: tuple[_Terms, ...]
     levels: tuple[_Terms, ...]
+    below_grid: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
@@ -122,7 +132,9 @@ class QuestionWords:
             place=None if len(tiers) > 1 else self._place(folded),
             compared=len(tiers) > 1,
             level=self._level(folded) or _level_of(years),
+            level_named=self._level(folded) is not None,
             years=years,
+            beginner=years is None and bool(self.below_grid.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
             part=self._part(folded),
@@ -165,10 +177,19 @@ class QuestionWords:
         return rest != folded and all(w in self.more_fillers for w in WORDS.findall(rest))
 
     def _part(self, folded: str) -> DayPart | None:
-        """The part of the day the longest matching phrase names ("late afternoon" is the
-        end of the day, not the afternoon)."""
-        found = [(len(m.group(0)), part) for part, p in self.parts if (m := p.search(folded))]
-        return max(found, key=lambda f: f[0])[1] if found else None
+        """The part of the day the question names; a phrase inside a longer one does not
+        count ("late afternoon" is the end of the day, not the afternoon); several parts
+        ("le matin et l'après-midi") make one span from the first to the last."""
+        spans = [(m.start(), m.end(), part) for part, p in self.parts for m in p.finditer(folded)]
+        named = [
+            part
+            for start, end, part in spans
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+        ]
+        if not named:
+            return None
+        terms = tuple(t for part in named for t in part.terms)
+        return DayPart(terms, min(p.start for p in named), max(p.end for p in named))
 
     def _place(self, folded: str) -> Place | None:
         """The place the longest matching phrase names ("region parisienne" is Paris, not
@@ -248,7 +269,9 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         levels=tuple(
             _Terms(level, level, any_of(_strings(data["levels"], level, "levels")))
             for level in data["levels"]
+            if level != BELOW_GRID
         ),
+        below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
