@@ -95,12 +95,14 @@ async def _answer(
     if slots.hour is not None or (slots.part and not words.asks_salary(folded)):
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
-    asks_pay = words.asks_salary(folded) or follows_salary or slots.grid_cell
-    if slots.salary_values and asks_pay:
+    if slots.salary_values and (words.asks_salary(folded) or follows_salary):
         return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
-    return _section_answer(ctx, question)
+    reply, turn = _section_answer(ctx, question)
+    if turn is None and slots.grid_cell:  # "cto marseille confirmé": nothing but a cell
+        return await _salary(ctx, slots, None)
+    return reply, turn
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:

@@ -22,6 +22,9 @@ PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
 PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad", "us")
 # "3 pm", "3:30pm", "3.30 pm" first, then "15h", "15h30", "15:30".
 HOUR_12 = re.compile(r"(?<![0-9.:])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm)\b")
+# "entre 13h et 15h", "between 3 and 5 pm", "de 10h à 12h": a span of the day.
+_AT = r"(\d{1,2})(?:\s*(?:h|:|\.)\s*(\d{2})?)?\s*(am|pm)?"
+SPAN = re.compile(rf"\b(?:between|from|entre|de)\s+{_AT}\s*(?:and|to|et|a|-|–)\s+{_AT}(?![0-9])")
 # "10 o'clock": the typical day runs from 8 to 17, so 1 to 7 o'clock are afternoon hours.
 OCLOCK = re.compile(r"(?<![0-9])(\d{1,2})\s*o\s*'?\s*clock\b")
 AFTERNOON_OCLOCK = 7
@@ -126,7 +129,8 @@ class QuestionWords:
     def read(self, folded: str) -> Slots:
         """The values ``folded`` (lowercase, no accents) names."""
         years = _years(folded)
-        moment = _moment(folded)
+        span = _span(folded)
+        moment = None if span else _moment(folded)
         tiers = {t.region for t in self.places if t.region and t.pattern.search(folded)}
         return Slots(
             place=None if len(tiers) > 1 else self._place(folded),
@@ -137,7 +141,7 @@ class QuestionWords:
             beginner=years is None and bool(self.below_grid.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
-            part=self._part(folded),
+            part=span or self._part(folded),
             year=int(m.group(1)) if (m := YEAR.search(folded)) else None,
         )
 
@@ -202,6 +206,23 @@ class QuestionWords:
 
     def _level(self, folded: str) -> str | None:
         return next((t.key for t in self.levels if t.pattern.search(folded)), None)
+
+
+def _span(folded: str) -> DayPart | None:
+    """The span "entre 13h et 15h" or "between 3 and 5 pm" names, if any."""
+    match = SPAN.search(folded)
+    if match is None:
+        return None
+    h1, m1, s1, h2, m2, s2 = match.groups()
+    first, last = int(h1), int(h2)
+    if s2 == "pm" and last < 12:
+        last += 12
+        first += 12 if s1 in (None, "pm") and first < 12 and first + 12 <= last else 0
+    elif s1 is None and s2 is None and last <= AFTERNOON_OCLOCK:
+        first, last = first + 12, last + 12
+    if not first < last < 24:
+        return None
+    return DayPart((match.group(0),), time(first, int(m1 or 0)), time(last, int(m2 or 0)))
 
 
 def _moment(folded: str) -> time | None:
