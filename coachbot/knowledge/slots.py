@@ -112,6 +112,7 @@ class QuestionWords:
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
     other_jobs: re.Pattern[str]
+    other_subjects: re.Pattern[str]
     salary: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
@@ -154,10 +155,12 @@ class QuestionWords:
         return None
 
     def out_of_scope(self, folded: str, names_the_job: bool) -> bool:
-        """Whether the question is about something else than the CTO job."""
+        """Whether the question is about something else than the CTO job: off-topic words
+        whatever else it says, another job or subject when it does not name the CTO."""
         if self.off_topic.search(folded):
             return True
-        return not names_the_job and bool(self.other_jobs.search(folded))
+        elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
+        return not names_the_job and bool(elsewhere)
 
     def asks_salary(self, folded: str) -> bool:
         """Whether the question asks about pay."""
@@ -300,6 +303,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         },
         off_topic=any_of(_strings(scope, "off_topic", "scope")),
         other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
+        other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
