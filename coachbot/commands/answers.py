@@ -27,7 +27,6 @@ from coachbot.knowledge.slots import (
     GRID_START_YEARS,
     QuestionWords,
     Slots,
-    plain,
     question_words,
 )
 from coachbot.markup import echo, escape
@@ -62,7 +61,7 @@ WELCOME = Localized(
 
 async def answer(ctx: Context, question: str) -> Reply:
     """The reply to a free question, remembered so that a follow-up can continue it."""
-    words, folded = question_words(), plain(question)
+    words, folded = question_words(), _read(ctx, question)
     key = ConversationKey(ctx.person, ctx.channel)
     previous = ctx.services.conversations.last(key)
     greeting = words.greeting(folded)
@@ -76,6 +75,12 @@ async def answer(ctx: Context, question: str) -> Reply:
     if turn is not None:
         ctx.services.conversations.remember(key, turn)
     return reply
+
+
+def _read(ctx: Context, question: str) -> str:
+    """The question as every reader compares it: folded, shorthand spelled out, typos
+    corrected against the base and the phrases of questions.toml ("lyonn" → lyon)."""
+    return ctx.services.retriever.read(question).folded
 
 
 def _language(ctx: Context, question: str, previous: Turn | None, greeting: Lang | None) -> Lang:
@@ -247,10 +252,10 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     topic = ctx.services.kb.topics[found.section.topic_id]
     # "quel poste avant ?" asks for one thing even in a topic's own words: not the overview.
     whole = retriever.names_only_topics(question) and not question_words().asks_precise(
-        plain(question)
+        _read(ctx, question)
     )
-    best = _pick(found, hits, question_words().asks_list(plain(question)), whole, topic)
-    if question_words().asks_date(plain(question)):
+    best = _pick(found, hits, question_words().asks_list(_read(ctx, question)), whole, topic)
+    if question_words().asks_date(_read(ctx, question)):
         best = _dated(best, hits, ctx.lang)
     following = _next(best, hits)
     if best.section.topic_id == "day":
@@ -308,10 +313,10 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     """``reply`` led by what the question asks for when the section says it far down: the
     matching line, or for pay the French median."""
     lines = []
-    if section.topic_id == "salary" and question_words().asks_salary(plain(question)):
+    if section.topic_id == "salary" and question_words().asks_salary(_read(ctx, question)):
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
-    words, folded = question_words(), plain(question)
+    words, folded = question_words(), _read(ctx, question)
     match = None
     if words.asks_precise(folded) and not words.asks_list(folded):
         match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)

@@ -169,10 +169,6 @@ class _LangIndex:
         known = sum(1 for w in words if w in recognised or self._stem(w) in vocab)
         return known, len(words)
 
-    def knows(self, word: str) -> bool:
-        """Whether the index holds ``word``'s stem."""
-        return self._stem(word) in self._bm25.vocab_dict
-
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
 
@@ -215,6 +211,7 @@ class Retriever:
         self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
         self._speller = Speller(
             vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
+            | question_words().vocabulary
         )
         self._docs = docs
         self._read_cache: dict[str, Query] = {}
@@ -263,9 +260,13 @@ class Retriever:
         return [self._synonyms[i][0] for i in sorted(kept)]
 
     def normalise(self, question: str) -> str:
-        """The question folded, without mentions, its typos corrected."""
+        """The question folded, without mentions, shorthand spelled out, and every word
+        that is no stop word and not known as written replaced by the closest known one,
+        from the base or questions.toml ("lyonn" → lyon, "typs" → types, "salery" →
+        salary): slots and intents match phrases as written, and a stem alone would leave
+        "lyonn" unmatched."""
         spelled = question_words().spelled_out(fold(MENTION.sub(" ", question)))
-        return self._speller.correct(spelled, self._knows)
+        return self._speller.correct(spelled, STOPWORDS.__contains__)
 
     def language_votes(self, question: str) -> dict[Lang, int]:
         """For each language, how many words of ``question`` are clearly that language's:
@@ -279,10 +280,6 @@ class Retriever:
             lang: sum(1 for w in words if counts[lang][w] > VOTE_RATIO * counts[other][w])
             for lang, other in pairs
         }
-
-    def _knows(self, word: str) -> bool:
-        """Whether ``word`` is a stop word or its stem is in either language's index."""
-        return word in STOPWORDS or any(ix.knows(word) for ix in self._indexes.values())
 
     def expand(self, question: str) -> str:
         """The question plus every synonym of the terms it contains."""

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from coachbot.i18n import Lang
-from coachbot.knowledge.folding import fold
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "questions.toml"
 PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
@@ -122,6 +121,7 @@ class QuestionWords:
     examples: dict[Lang, tuple[str, ...]]
     abbreviations: dict[str, str]
     shorthand: re.Pattern[str]
+    vocabulary: frozenset[str]  # every word of the file's phrases, for typo correction
 
     def spelled_out(self, folded: str) -> str:
         """``folded`` with the shorthand people type spelled out ("1er" → "premier")."""
@@ -315,8 +315,20 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             "en": tuple(_strings(data["examples"], "en", "examples")),
         },
         abbreviations=_abbreviations(data),
+        vocabulary=frozenset(WORDS.findall(" ".join(_phrases(data)))),
         shorthand=_shorthand(_abbreviations(data)),
     )
+
+
+def _phrases(data: Any) -> list[str]:
+    """Every string of the file's tables and lists (the shorthand's own keys aside)."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, list):
+        return [p for item in data for p in _phrases(item)]
+    if isinstance(data, dict):
+        return [p for key, value in data.items() if key != "abbreviations" for p in _phrases(value)]
+    return []
 
 
 def _shorthand(table: dict[str, str]) -> re.Pattern[str]:
@@ -336,8 +348,3 @@ def _abbreviations(data: dict[str, Any]) -> dict[str, str]:
 def question_words() -> QuestionWords:
     """The packaged vocabulary, read once."""
     return load_question_words()
-
-
-def plain(question: str) -> str:
-    """``question`` as the readers compare it: lowercase, no accents, shorthand spelled out."""
-    return question_words().spelled_out(fold(question))
