@@ -271,9 +271,10 @@ class Retriever:
     def language_votes(self, question: str) -> dict[Lang, int]:
         """For each language, how many words of ``question`` are clearly that language's:
         far more frequent in its texts and stop words than in the other's ("salary" votes
-        English even though a French text quotes Salary.com; "entre" votes French)."""
+        English even though a French text quotes Salary.com; "entre" votes French). The
+        words are read as corrected ("skils" votes as "skills")."""
         # The job's own names ("chief technology officer") are used in both languages.
-        words = set(WORD.findall(fold(MENTION.sub(" ", question)))) - DOMAIN_STOPWORDS
+        words = set(WORD.findall(self.read(question).folded)) - DOMAIN_STOPWORDS
         counts = self._word_counts
         pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
         return {
