@@ -163,8 +163,8 @@ class _LangIndex:
 
     def coverage(self, text: str, recognised: Collection[str] = ()) -> tuple[int, int]:
         """How many of the text's content words the index knows, out of how many; words in
-        ``recognised`` count as known."""
-        words = {w for w in WORD.findall(text) if w not in self._stop}
+        ``recognised`` count as known; a bare number ("at 25") is no content word."""
+        words = {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
         vocab = self._bm25.vocab_dict
         known = sum(1 for w in words if w in recognised or self._stem(w) in vocab)
         return known, len(words)
