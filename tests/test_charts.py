@@ -6,10 +6,13 @@ import struct
 import threading
 from datetime import datetime, timedelta
 
+import pytest
+
 from coachbot.app import App
 from coachbot.clock import FakeClock
 from coachbot.reply import Image
 from coachbot.services import Services
+from coachbot.tracker import history
 from coachbot.tracker.cache import Memo
 from coachbot.tracker.charts import (
     GapData,
@@ -202,3 +205,28 @@ async def test_chart_files_are_written_by_the_console(bot: ChatBot, app: App) ->
     path = text.split("[chart] ")[1].splitlines()[0].rsplit(": ", 1)[1]
     with open(path, "rb") as handle:
         png_size(handle.read())
+
+
+async def test_the_history_picture_is_drawn_again_only_when_its_data_changes(
+    bot: ChatBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[HistoryData] = []
+    real = history.history_png
+    monkeypatch.setattr(history, "history_png", lambda data: drawn.append(data) or real(data))
+    show = "/progress history skill:security"
+    await bot.say("/progress rate skill:security level:2")
+    await bot.say(show)
+    for unrelated in ("/progress show", "/help", "/coach language en", "/coach language fr"):
+        await bot.say(unrelated)
+        await bot.say(show)
+    assert len(drawn) == 2  # one per language: nothing they show moved
+    await bot.say("/progress log skill:security note:ran the incident review")
+    await bot.say(show)
+    assert len(drawn) == 3 and len(drawn[-1].logs) == 1
+    await bot.say("/progress goal skill:security level:4")
+    await bot.say(show)
+    assert len(drawn) == 4 and drawn[-1].goal == 4
+    await bot.say("/progress rate skill:security level:3")
+    await bot.say(show)
+    await bot.say(show)
+    assert len(drawn) == 5 and drawn[-1].levels == (2, 3)

@@ -627,3 +627,9 @@ async def cached_png(
     ``key`` must change whenever ``data`` would: it holds the data version.
     """
     return await chart_cache(services).get(key, lambda: asyncio.to_thread(draw, data))
+
+
+async def cached_drawing(services: Services, key: Hashable, draw: Callable[[], bytes]) -> bytes:
+    """Like ``cached_png`` for a picture whose data costs something to put together:
+    ``draw()`` (data and render) runs in a worker thread only when ``key`` is missing."""
+    return await chart_cache(services).get(key, lambda: asyncio.to_thread(draw))
