@@ -4,8 +4,9 @@ Calls go through the text parser and the dispatcher (what every adapter calls) a
 stop at the Reply: writing PNG files is the console's business, not the core's.
 The process starts as the bot's ``Runtime`` does: ``warm_up`` (matplotlib imported, each
 picture's frame built and drawn once, then ``gc.freeze``), timed as its own row.
-"First picture after start" is the learner's first ``/progress show`` in that process:
-both pictures drawn, nothing of theirs cached yet, statements not yet compiled for them.
+"First /progress show" is the learner's first in that process: both pictures drawn,
+nothing of theirs cached yet. The new learner is measured first, so theirs is the first
+picture after start; the other learner's comes after every row of the first.
 Each picture is then timed through the command that shows it: the overview's radar and gap
 chart (``/progress show``), a skill's history and the salary grid. "Fresh" drops that
 picture from the chart cache before each call (the others stay cached, so the figure is
@@ -166,7 +167,7 @@ async def _run(n: int, fresh_runs: int) -> dict[str, dict[str, list[float]]]:
 
 LABELS = {
     START_UP: "start-up warm_up: matplotlib, frames, fonts (once)",
-    "first": "first picture after start: /progress show, 2 drawn",
+    "first": "first /progress show of the learner, 2 drawn",
     "floor": "floor: /help (no tracker read)",  # what any command costs
     "rate": "/progress rate",
     "log": "/progress log",
