@@ -14,6 +14,7 @@ from coachbot.reply import Image
 from coachbot.services import Services
 from coachbot.tracker import labels
 from coachbot.tracker.charts import (
+    GAP_ROWS,
     GapData,
     GapRow,
     RadarData,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from coachbot.tracker.overview import Overview
 
 PAST_DAYS = 90  # the radar's "before" series: the ratings of this many days ago
-GAP_ROWS = 8  # bars of "what to work on next": the agenda names the first three
 NOT_RATED = Localized("non notée", "not rated")  # a skill ("compétence")
 NO_RATING = Localized("aucune note", "not rated")  # a category, whatever its gender
 
