@@ -99,6 +99,7 @@ class RadarData:
     past: tuple[float | None, ...] | None
     names: SeriesNames
     not_rated: str | None  # "Not rated yet: ..." under the wheel, None when all are rated
+    rings: tuple[str, str] = ("50%", "100%")  # the rings' labels, as the reader writes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,7 @@ _SAMPLE_RADAR = RadarData(
     past=(3.0, None, None, 20.0, 21.0),
     names=SeriesNames("Aujourd'hui", "Cible CTO", "Il y a 90 jours"),
     not_rated="Pas encore notées : Managériales",
+    rings=("50 %", "100 %"),
 )  # fmt: skip
 _SAMPLE_GAPS = GapData(
     title="À travailler ensuite",
@@ -286,6 +288,7 @@ def _radar_draw(fig: Any, data: RadarData) -> None:
     from matplotlib.lines import Line2D
 
     ax = fig.axes[0]
+    ax.set_yticks((50, 100), labels=data.rings, color=MUTED)
     angles = _angles(len(data.labels))
     closed = [*angles, angles[0]]
     if data.past is not None:

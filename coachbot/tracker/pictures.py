@@ -65,6 +65,7 @@ async def radar_image(services: Services, view: Overview, lang: Lang) -> Image:
             past=Localized(f"Il y a {PAST_DAYS} jours", f"{PAST_DAYS} days ago").get(lang),
         ),
         not_rated=_not_rated_line(unrated, lang),
+        rings=(labels.percent(50, lang), labels.percent(100, lang)),
     )
     key = ("radar", view.owner, view.version, view.today, lang, data.title)
     png = await cached_png(services, key, radar_png, data)
