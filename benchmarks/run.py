@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 from benchmarks.common import table, write
@@ -22,10 +23,18 @@ def main(names: list[str]) -> int:
     chosen = names or list(SUITES)
     for name in chosen:
         module = importlib.import_module(SUITES[name])
+        before = os.getloadavg()
         rows = module.run()
+        # other work on the machine shows in the tails: the load is kept with the figures
+        load = {"before": _rounded(before), "after": _rounded(os.getloadavg())}
         print(table(name, rows), flush=True)
-        print(f"  -> {write(name, rows)}")
+        print(f"  load average (1, 5, 15 min) before {load['before']}, after {load['after']}")
+        print(f"  -> {write(name, rows, {'load_average': load})}")
     return 0
+
+
+def _rounded(load: tuple[float, float, float]) -> list[float]:
+    return [round(x, 2) for x in load]
 
 
 if __name__ == "__main__":

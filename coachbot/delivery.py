@@ -7,6 +7,7 @@ to retry, wait, or give up.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,16 +50,38 @@ class TransientFailure(DeliveryError):
     """A server-side or network error that may pass (5xx, timeout)."""
 
 
+Pace = Callable[[], Awaitable[None]]
+
+
+async def unpaced() -> None:
+    """The ``pace`` of a caller that has no rate limit to keep (returns at once)."""
+
+
+class Requests:
+    """Paces the requests of one ``send``: the caller paid for the first before calling;
+    every later one (the message after opening a DM channel, a second part, an upload)
+    waits for ``pace``, the caller's limiter, so none goes out in a burst."""
+
+    def __init__(self, pace: Pace) -> None:
+        self.pace = pace
+        self.made = 0
+
+    async def next(self) -> None:
+        """Return when the next request may go out (at once for the first)."""
+        if self.made:
+            await self.pace()
+        self.made += 1
+
+
 class DeliveryPort(Protocol):
     """Implemented by each adapter (console, Discord, Slack)."""
 
     platform: str
 
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
-        """Send ``reply`` to ``target``; ``nonce`` lets platforms that can drop duplicates."""
-        ...
-
-    def requests_for(self, target: DeliveryTarget) -> int:
-        """How many platform requests the next ``send`` to ``target`` makes (1, or 2 when a
-        direct-message channel must be opened first): the rate limiter books that many."""
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
+        """Send ``reply`` to ``target``; ``nonce`` lets platforms that can drop duplicates.
+        The caller has paid for one request; the port awaits ``pace()`` before each further
+        request it makes (``Requests`` does the counting)."""
         ...

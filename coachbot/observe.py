@@ -67,6 +67,9 @@ class Observer:
     def leases_held(self, count: int) -> None:
         """This process now holds ``count`` claimed prompts (leased, not yet recorded)."""
 
+    def breaker_changed(self, platform: str, state: str) -> None:
+        """``platform``'s circuit breaker is now ``state`` (closed, open, half_open)."""
+
 
 class Observers(Observer):
     """Every listener, called in turn; one that raises is logged and never stops the core."""
@@ -102,6 +105,10 @@ class Observers(Observer):
     def leases_held(self, count: int) -> None:
         """Tell every listener."""
         self._each("leases_held", count)
+
+    def breaker_changed(self, platform: str, state: str) -> None:
+        """Tell every listener."""
+        self._each("breaker_changed", platform, state)
 
     def _each(self, method: str, *args: object) -> None:
         for listener in self.listeners:

@@ -68,6 +68,15 @@ class SchedulerSettings:
     tick_seconds: int = 60
     catch_up_hours: int = 6
     batch_size: int = 5000
+    senders: int = 1
+
+    def __post_init__(self) -> None:
+        """A share of the rate limits that cannot be used stops the bot at once."""
+        if self.senders < 1:
+            raise SettingsError(
+                f"[scheduler] senders must be the number of processes sending for the same "
+                f"bot at once, 1 or more (got {self.senders}); write senders = 1 for one process"
+            )
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from coachbot.app import App
 from coachbot.clock import FakeClock
 from coachbot.db.models import Delivery, Subscription
 from coachbot.db.people import ensure_person
-from coachbot.delivery import DeliveryTarget, RateLimited, Sent
+from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Sent, unpaced
 from coachbot.identity import PersonRef
 from coachbot.reply import Actions, Button, Reply, Text, Tone
+from coachbot.scheduling.breaker import Breakers, ClockSeconds
 from coachbot.scheduling.claim import ClaimConfig
 from coachbot.scheduling.due import Schedule, mask_from_days, next_due, parse_local_time
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline
@@ -73,10 +74,9 @@ class FakePlatform:
     rejected_429: int = 0
     _tat: float = float("-inf")
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
         now = self.timer.monotonic()
         self.calls.append((nonce, now))
         if (gate := self.hold.get(len(self.calls) - 1)) is not None:
@@ -153,7 +153,7 @@ def pipeline(
         services=app.services,
         ports={p.platform: p for p in ports},
         composer=STAND_IN,
-        sender=Sender(limiter, RetryPolicy(), random.Random(7)),
+        sender=Sender(limiter, RetryPolicy(), random.Random(7), Breakers(ClockSeconds(clock))),
         clock=clock,
         config=claim,
         concurrency=concurrency,

@@ -12,12 +12,28 @@ import pytest
 from coachbot.app import App, build_app
 from coachbot.knowledge.language import detect, detect_by_model
 from coachbot.knowledge.retrieval import Retriever
+from coachbot.reply import Image, Text
 from coachbot.settings import Settings
 from tests.answerset import load, measure, squash
 from tests.chat import ChatBot
 
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "answers_dev.toml"
+# Written on branch i9r as users type, after the first dev set: measured apart.
+DEV_2 = DATA / "answers_dev_2.toml"
+# Written after the fixes made on DEV_2, to check them on questions they were not made for.
+DEV_3 = DATA / "answers_dev_3.toml"
+# Each written after the fixes the previous sets led to, and measured before fixing.
+DEV_4 = DATA / "answers_dev_4.toml"
+DEV_5 = DATA / "answers_dev_5.toml"
+DEV_6 = DATA / "answers_dev_6.toml"
+DEV_7 = DATA / "answers_dev_7.toml"
+DEV_8 = DATA / "answers_dev_8.toml"
+DEV_9 = DATA / "answers_dev_9.toml"
+DEV_10 = DATA / "answers_dev_10.toml"
+DEV_11 = DATA / "answers_dev_11.toml"
+DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11]
+LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
 # target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
@@ -42,9 +58,41 @@ def test_the_dev_set_is_large_bilingual_and_labelled() -> None:
     assert sum(1 for q in questions if q.get("out_of_scope")) >= 15
 
 
-async def test_the_dev_set_gets_its_answers(bare_app: App) -> None:
-    score = await measure(bare_app, DEV)
-    assert score.share >= 0.95, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
+@pytest.mark.parametrize("path", LATER.values(), ids=LATER.keys())
+def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
+    questions = load(path)
+    assert len(questions) >= 40
+    langs = [q["lang"] for q in questions]
+    assert abs(langs.count("fr") - langs.count("en")) <= len(questions) // 10
+    assert all(q.get("facts") or q.get("out_of_scope") for q in questions)
+    assert sum(1 for q in questions if q.get("out_of_scope")) >= 4
+
+
+@pytest.mark.parametrize(
+    ("path", "floor"),
+    [
+        (DEV, 0.96),
+        (DEV_2, 0.90),
+        (DEV_3, 0.95),
+        (DEV_4, 0.88),
+        (DEV_5, 0.95),
+        (DEV_6, 0.80),
+        (DEV_7, 0.90),
+        (DEV_8, 0.95),
+        (DEV_9, 0.93),
+        (DEV_10, 0.90),
+        (DEV_11, 0.85),
+    ],
+    ids=[p.stem.removeprefix("answers_") for p in DEVS],
+)
+async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
+    """Measured on 7 December 2026 (in brackets: when the set was written, before the
+    fixes it led to): dev 231/238 (227), dev 2 84/91 (72), dev 3 41/41 (32), dev 4 37/41
+    (31), dev 5 41/41 (35), dev 6 33/40 (24), dev 7 38/40 (30), dev 8 40/40 (33),
+    dev 9 42/44 (35), dev 10 37/40 (27),
+    dev 11 35/40 (34)."""
+    score = await measure(bare_app, path)
+    assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
 
 @pytest.mark.parametrize("path", HOLDOUTS, ids=[p.name for p in HOLDOUTS])
@@ -58,10 +106,11 @@ async def test_the_untuned_holdouts_get_their_answers(bare_app: App, path: Path)
 
 
 def test_language_votes_beat_the_model_alone_on_short_questions(kb) -> None:  # type: ignore[no-untyped-def]
-    """The two language indexes' word counts decide first, lingua breaks ties: on the
-    answer set this reads more questions right than lingua alone."""
+    """The two language indexes' word counts decide first, lingua breaks ties of longer
+    questions: on the dev answer sets this reads more questions right than lingua alone,
+    and on short ones (four words or fewer) the votes alone do at least as well as lingua."""
     retriever = Retriever(kb)
-    questions = [q for q in load(DEV) if not q.get("out_of_scope")]
+    questions = [q for path in DEVS for q in load(path) if not q.get("out_of_scope")]
     alone = sum(detect_by_model(str(q["text"])) == q["lang"] for q in questions)
     both = sum(
         detect(str(q["text"]), retriever.language_votes(str(q["text"]))) == q["lang"]
@@ -69,6 +118,17 @@ def test_language_votes_beat_the_model_alone_on_short_questions(kb) -> None:  # 
     )
     assert both >= alone
     assert both >= 0.95 * len(questions)
+    short = [str(q["text"]) for q in questions if len(str(q["text"]).split()) <= 4]
+    langs = {str(q["text"]): q["lang"] for q in questions}
+    by_votes = sum(_by_votes(retriever, t) == langs[t] for t in short)
+    by_model = sum(detect_by_model(t) == langs[t] for t in short)
+    by_both = sum(detect(t, retriever.language_votes(t)) == langs[t] for t in short)
+    assert len(short) >= 40 and by_both >= by_votes >= by_model
+
+
+def _by_votes(retriever: Retriever, text: str) -> str | None:
+    votes = retriever.language_votes(text)
+    return None if votes["fr"] == votes["en"] else max(votes, key=lambda k: votes[k])
 
 
 def test_too_short_to_tell_is_none() -> None:
@@ -86,6 +146,31 @@ async def test_a_city_gets_its_salary_tier(bot: ChatBot) -> None:
     assert "liste établie par le bot" in text
     text = await bot.say("/cto ask how much does a CTO make in Paris?")
     assert has(text, "Confirmed · Paris", "75–95", "100–140")
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "locale"),
+    [
+        ("combien gagne un CTO a Lyon ?", "/cto salaire region:big_cities", "fr"),
+        (
+            "how much does an expert CTO make in Paris?",
+            "/cto salary region:paris level:expert",
+            "en",
+        ),
+        ("salaire cto 5 ans d'xp", "/cto salaire niveau:confirmed", "fr"),
+        ("que fait un cto a 15h", "/cto journee heure:15", "fr"),
+    ],
+)
+async def test_a_question_naming_values_gets_the_typed_commands_reply(
+    bot: ChatBot, question: str, typed: str, locale: str
+) -> None:
+    """Block by block (the salary picture included), after one line of context."""
+    free = await bot.reply(f"/cto ask {question}")
+    command = await bot.reply(typed, locale=locale)
+    assert isinstance(free.blocks[0], Text)
+    assert free.blocks[1:] == command.blocks
+    assert any(isinstance(b, Image) for b in command.blocks) == typed.startswith("/cto sal")
+    assert (free.title, free.footer) == (command.title, command.footer)
 
 
 async def test_years_map_to_levels_and_the_grid_starts_at_four(bot: ChatBot) -> None:
@@ -115,6 +200,16 @@ async def test_us_figures_by_year(bot: ChatBot) -> None:
         ("que fait le cto a midi", ["12:30", "déjeuner"]),
         ("et le matin ?", ["08:00", "10:00–11:00"]),
         ("cto en fin de journée", ["17:00"]),
+        ("what does a cto do at 3:30pm", ["15:00", "Meetings"]),
+        ("whats the cto up to around 12:30", ["At 12:30", "Lunch break"]),
+        ("what does a cto do late afternoon", ["17:00", "Wrapping up"]),
+        ("what does a cto do before lunch", ["08:00", "11:00"]),
+        ("le cto a 9 heures", ["08:00", "Organiser"]),
+        ("cto at 10 o'clock", ["10:00", "Catching up"]),
+        ("journee du cto le matin et l'apres midi", ["De 08:00 à 17:00", "08:00", "13:00"]),
+        ("what time does a cto start work", ["08:00", "Planning the day"]),
+        ("what does a cto do between 3 and 5 pm", ["From 15:00 to 17:00", "Meetings"]),
+        ("que fait le cto juste apres le dejeuner", ["13:00", "Temps stratégique"]),
     ],
 )
 async def test_an_hour_or_part_of_day_gets_that_slot(
@@ -140,6 +235,15 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("faut il un doctorat pour etre cto ?", ["Bac+8"]),
         ("Reporting line of a CTO?", ["CIO", "CEO"]),
         ("job outlook for ctos", ["11%", "4%"]),
+        ("1er cto des etats unis c qui", ["Aneesh Chopra"]),
+        ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
+        ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
+        ("cto remu marseille confirmé", ["Confirmé · Grandes villes", "60–80"]),
+        ("quel salaire pour un cto debutant", ["la grille commence à 4 ans"]),
+        ("cto wages paris vs rest of france", ["Paris", "Large cities", "Other regions"]),
+        ("how much experience do you need to be a CTO", ["5 to 10", "15+"]),
+        ("salaire d'un cto a lyonn", ["Grandes villes", "60–80"]),
+        ("what are the typs of ctos", ["infrastructure overseer", "thinker"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(

@@ -89,7 +89,10 @@ def test_everyday_questions_find_their_topic(
 def test_typos_are_corrected_against_the_base_only_when_close(retriever: Retriever) -> None:
     assert retriever.normalise("CTO salery, usefull?") == "cto salary, useful?"
     assert retriever.normalise("quelle météo demain") == "quelle meteo demain"  # none close
-    assert retriever.normalise("un cto qui bosse") == "un cto qui bosse"  # short words stay
+    assert retriever.normalise("un cto qui rit") == "un cto qui rit"  # short words stay
+    # shorthand and slang are spelled out first (questions.toml, [abbreviations])
+    assert retriever.normalise("un cto qui bosse") == "un cto qui travaille"
+    assert retriever.normalise("1er cto c qui") == "premier cto c'est qui"
 
 
 def test_synonyms_bridge_the_vocabularies(retriever: Retriever) -> None:

@@ -101,6 +101,7 @@ async def test_two_ratings_make_two_category_points_and_a_not_rated_list(
     assert 0 not in values  # not rated is not drawn at the centre
     assert by_gid(fig, "target") and not by_gid(fig, "past")  # nothing 90 days ago
     assert len(by_gid(fig, "label")) == 5
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["50%", "100%"]
     assert_readable(fig)
 
 

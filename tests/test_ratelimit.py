@@ -13,14 +13,18 @@ from coachbot.adapters.discord import platform as discord_platform
 from coachbot.adapters.slack import run as slack_run
 from coachbot.delivery import (
     DeliveryTarget,
+    Pace,
     PermanentFailure,
     RateLimited,
+    Requests,
     Sent,
     TransientFailure,
+    unpaced,
 )
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 from coachbot.scheduling.ratelimit import (
+    HEADROOM,
     IDLE_BUCKETS_KEPT,
     Limit,
     PlatformLimits,
@@ -101,6 +105,27 @@ async def test_a_slot_booked_before_a_429_is_not_used_during_it() -> None:
     assert await task >= 5.0
 
 
+class BusyTimer(VirtualTimer):
+    """Virtual time where the process is busy until ``busy_until``: a sleeper due earlier
+    wakes only then, together with every other one (as after CPU work on the event loop)."""
+
+    busy_until = 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds)
+        self.now = max(self.now, self.busy_until)
+
+
+async def test_waiters_woken_together_after_a_busy_spell_still_leave_one_at_a_time() -> None:
+    timer = BusyTimer()
+    timer.busy_until = 1.0  # the event loop was busy for the first second
+    limiter = RateLimiter(timer, {"discord": PlatformLimits(bot=Limit(10))})
+    times = await grant_times(limiter, [target("discord", f"u{i}") for i in range(30)])
+    interval = 1 / (10 * HEADROOM)
+    assert min(b - a for a, b in itertools.pairwise(sorted(times))) >= interval - 1e-9
+    assert most_in_any_window(times, 1.0) <= 10
+
+
 async def test_platforms_without_limits_still_honour_retry_after() -> None:
     timer = VirtualTimer()
     limiter = RateLimiter(timer, {})
@@ -136,10 +161,9 @@ class Scripted:
         self.answers = list(answers)
         self.calls = 0
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
         self.calls += 1
         answer = self.answers.pop(0) if self.answers else None
         if answer is not None:
@@ -182,27 +206,36 @@ async def test_a_bug_in_an_adapter_does_not_escape() -> None:
 
 
 class OpensDirectMessages(Scripted):
-    """A port that must open each DM channel first: two requests per new person."""
+    """A port that must open each DM channel first: two requests per new person, the
+    second paced; it notes when each request went out."""
 
-    def __init__(self) -> None:
+    def __init__(self, timer: VirtualTimer) -> None:
         super().__init__()
+        self.timer = timer
         self.opened: set[str] = set()
+        self.requests: list[float] = []
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1 if target.person.user in self.opened else 2
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
-        self.opened.add(target.person.user)
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
+        requests = Requests(pace)
+        if target.person.user not in self.opened:
+            await requests.next()
+            self.requests.append(self.timer.monotonic())
+            self.opened.add(target.person.user)
+        await requests.next()
+        self.requests.append(self.timer.monotonic())
         return await super().send(target, reply, nonce=nonce)
 
 
-async def test_a_send_that_opens_a_dm_books_two_requests() -> None:
+async def test_a_send_that_opens_a_dm_paces_both_requests() -> None:
     timer = VirtualTimer()
     send = Sender(RateLimiter(timer, dict(PUBLISHED)), RetryPolicy(), random.Random(1))
-    port = OpensDirectMessages()
+    port = OpensDirectMessages(timer)
     for i in range(100):  # 100 new people: 200 requests at 50/s, about 4 s
         await send.send(port, target("discord", f"u{i}"), Reply("x"), f"n{i}")
     assert timer.now >= 199 / 50
+    assert min(b - a for a, b in itertools.pairwise(port.requests)) >= 1 / 50
     before = timer.now
     for i in range(100):  # the same people again: their DMs are open, 100 requests
         await send.send(port, target("discord", f"u{i}"), Reply("x"), f"m{i}")

@@ -15,7 +15,7 @@ import pytest
 
 from coachbot.adapters.console.platform import ConsolePlatform
 from coachbot.app import App, Runtime
-from coachbot.delivery import DeliveryTarget, Sent
+from coachbot.delivery import DeliveryTarget, Pace, Sent, unpaced
 from coachbot.platform import PlatformUnavailable
 from coachbot.reply import Reply
 from coachbot.scheduling.ratelimit import PlatformLimits
@@ -26,11 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 class Port:
     platform = "fake"
 
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
         return Sent(nonce)
-
-    def requests_for(self, target: DeliveryTarget) -> int:
-        return 1
 
 
 class Recording:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import time
 
 from coachbot.commands.cto import (
     MORE_ACTION,
     SOURCES,
     day_fields,
     day_reply,
-    salary_reply,
+    salary_answer,
     slot_times,
 )
 from coachbot.errors import BadInput
@@ -20,9 +21,14 @@ from coachbot.i18n import Lang, Localized
 from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
-from coachbot.knowledge.models import KnowledgeBase, Section, Topic
-from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, fold
-from coachbot.knowledge.slots import GRID_START_YEARS, QuestionWords, Slots, question_words
+from coachbot.knowledge.models import DaySlot, KnowledgeBase, Section, Topic
+from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit
+from coachbot.knowledge.slots import (
+    GRID_START_YEARS,
+    QuestionWords,
+    Slots,
+    question_words,
+)
 from coachbot.markup import echo, escape
 from coachbot.registry import Option, action, command
 from coachbot.reply import Actions, Button, Items, Reply, Text, Tone
@@ -41,6 +47,8 @@ TOPIC_LEVEL_SECTIONS = 4
 # A matching line further into a section than this is quoted first, so what was asked
 # for (a name, a figure, a degree) is in the answer's first lines.
 LEAD_OFFSET = 280
+# A span of the day covering more slots than this shows them one line each, not in full.
+SPAN_IN_FULL = 3
 OUT_OF_SCOPE = Localized(
     "Je ne connais que le métier de CTO. Essayez par exemple :",
     "I only know the CTO role. Try for instance:",
@@ -51,9 +59,9 @@ WELCOME = Localized(
 )
 
 
-def answer(ctx: Context, question: str) -> Reply:
+async def answer(ctx: Context, question: str) -> Reply:
     """The reply to a free question, remembered so that a follow-up can continue it."""
-    words, folded = question_words(), fold(question)
+    words, folded = question_words(), _read(ctx, question)
     key = ConversationKey(ctx.person, ctx.channel)
     previous = ctx.services.conversations.last(key)
     greeting = words.greeting(folded)
@@ -63,10 +71,16 @@ def answer(ctx: Context, question: str) -> Reply:
     names_job = bool(DOMAIN_STOPWORDS & set(WORD.findall(folded)))
     if words.out_of_scope(folded, names_job):
         return out_of_scope(words, ctx.lang)
-    reply, turn = _answer(ctx, question, words, folded, previous)
+    reply, turn = await _answer(ctx, question, words, folded, previous)
     if turn is not None:
         ctx.services.conversations.remember(key, turn)
     return reply
+
+
+def _read(ctx: Context, question: str) -> str:
+    """The question as every reader compares it: folded, shorthand spelled out, typos
+    corrected against the base and the phrases of questions.toml ("lyonn" → lyon)."""
+    return ctx.services.retriever.read(question).folded
 
 
 def _language(ctx: Context, question: str, previous: Turn | None, greeting: Lang | None) -> Lang:
@@ -79,7 +93,7 @@ def _language(ctx: Context, question: str, previous: Turn | None, greeting: Lang
     return found or (previous.lang if previous else None) or ctx.lang
 
 
-def _answer(
+async def _answer(
     ctx: Context, question: str, words: QuestionWords, folded: str, previous: Turn | None
 ) -> tuple[Reply, Turn | None]:
     slots = words.read(folded)
@@ -87,54 +101,82 @@ def _answer(
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
     if slots.salary_values and (words.asks_salary(folded) or follows_salary):
-        return _salary(ctx, slots, previous if follows_salary else None)
+        return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
-    return _section_answer(ctx, question)
+    reply, turn = _section_answer(ctx, question)
+    if turn is None and slots.grid_cell:  # "cto marseille confirmé": nothing but a cell
+        return await _salary(ctx, slots, None)
+    return reply, turn
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
     """The typical day at the hour or part of day asked, as ``/cto day hour:…`` gives it."""
+    turn = Turn("day", ctx.lang)
+    if slots.hour is None:
+        assert slots.part is not None
+        return _day_span(ctx, slots.part.start, slots.part.end), turn
+    at = time(slots.hour, slots.minute)
+    kb = ctx.services.kb
+    if _covering(kb, at) and _covering(kb, at) != _covering(kb, time(slots.hour)):
+        return _day_span(ctx, at, at), turn  # "12:30": the hour's slot is not the minute's
+    return _day_hour(ctx, slots.hour), turn
+
+
+def _covering(kb: KnowledgeBase, at: time) -> tuple[DaySlot, ...]:
+    return tuple(s for s in kb.day if s.start <= at < s.end)
+
+
+def _day_hour(ctx: Context, hour: int) -> Reply:
+    """``/cto day hour:…``'s reply, led by one line saying so."""
     kb, lang = ctx.services.kb, ctx.lang
-    turn = Turn("day", lang)
     command = f"/cto {kb.topics['day'].name_in(lang)}"
-    if slots.hour is not None:
-        try:
-            reply = day_reply(kb, lang, slots.hour)
-        except BadInput as exc:
-            return _with_context(day_reply(kb, lang, None), exc.message.get(lang), lead=True), turn
-        hour_opt = Localized("heure", "hour").get(lang)
-        line = Localized(
-            f"À {slots.hour}h dans la journée type d'un CTO (même réponse : `{command} {hour_opt}:{slots.hour}`).",
-            f"At {slots.hour}:00 in a CTO's typical day (same answer: `{command} {hour_opt}:{slots.hour}`).",
-        )
-        return _with_context(reply, line.get(lang), lead=True), turn
-    assert slots.part is not None
-    part = slots.part
-    covering = tuple(s for s in kb.day if s.start < part.end and s.end > part.start)
-    base = day_reply(kb, lang, None)
+    try:
+        reply = day_reply(kb, lang, hour)
+    except BadInput as exc:
+        return _with_context(day_reply(kb, lang, None), exc.message.get(lang), lead=True)
+    hour_opt = Localized("heure", "hour").get(lang)
     line = Localized(
-        f"De {part.start:%H:%M} à {part.end:%H:%M} dans la journée type d'un CTO "
-        f"(la journée entière : `{command}`).",
-        f"From {part.start:%H:%M} to {part.end:%H:%M} in a CTO's typical day "
-        f"(the whole day: `{command}`).",
+        f"À {hour}h dans la journée type d'un CTO (même réponse : `{command} {hour_opt}:{hour}`).",
+        f"At {hour}:00 in a CTO's typical day (same answer: `{command} {hour_opt}:{hour}`).",
     )
-    reply = replace(base, blocks=(Text(line.get(lang)), day_fields(covering, lang)))
-    return reply, turn
+    return _with_context(reply, line.get(lang), lead=True)
 
 
-def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, Turn]:
+def _day_span(ctx: Context, start: time, end: time) -> Reply:
+    """The slots of the typical day from ``start`` to ``end`` (equal: the one moment)."""
+    kb, lang = ctx.services.kb, ctx.lang
+    command = f"/cto {kb.topics['day'].name_in(lang)}"
+    if start == end:
+        covering = _covering(kb, start)
+        when = Localized(f"À {start:%H:%M}", f"At {start:%H:%M}")
+    else:
+        covering = tuple(s for s in kb.day if s.start < end and s.end > start)
+        when = Localized(f"De {start:%H:%M} à {end:%H:%M}", f"From {start:%H:%M} to {end:%H:%M}")
+    line = Localized(
+        f"{when.fr} dans la journée type d'un CTO (la journée entière : `{command}`).",
+        f"{when.en} in a CTO's typical day (the whole day: `{command}`).",
+    )
+    base = day_reply(kb, lang, None)
+    if len(covering) > SPAN_IN_FULL:  # most of the day: its hours first, as for the whole day
+        return replace(base, blocks=(Text(line.get(lang)), _day_hours(covering, lang)))
+    return replace(base, blocks=(Text(line.get(lang)), day_fields(covering, lang)))
+
+
+async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, Turn]:
     """The grid cell(s) the question names, as ``/cto salary region:… level:…`` gives them."""
     kb, lang = ctx.services.kb, ctx.lang
     place = slots.place
     if place is not None and place.kind == "us":
         return _section_reply(ctx, _must(kb, "salary/us-figures"), None), Turn("section", lang)
-    region = place.region if place else (previous.region if previous else None)
+    region = (
+        place.region if place else (previous.region if previous and not slots.compared else None)
+    )
     level = slots.level or (previous.level if previous and slots.years is None else None)
     turn = Turn("salary", lang, region=region, level=level)
-    reply = salary_reply(kb, lang, region, level)
+    reply = await salary_answer(ctx.services, lang, region, level)
     lines = [_place_line(kb, lang, slots), _command_line(kb, lang, region, level)]
-    if slots.years is not None and slots.years < GRID_START_YEARS:
+    if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
 
@@ -142,6 +184,11 @@ def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Reply, T
 def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
     """Which tier the place named falls in, and that the list of large cities is ours."""
     place = slots.place
+    if slots.compared:
+        return Localized(
+            "Plusieurs niveaux de lieu nommés : voici la grille pour chacun.",
+            "Several place tiers named: here is the grid for each.",
+        ).get(lang)
     if place is None:
         return ""
     name = echo(place.name.title())
@@ -164,7 +211,14 @@ def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
     return Localized(f"{name} : tarif « {label} ».", f"{name}: the “{label}” tier.").get(lang)
 
 
-def _under_grid_line(lang: Lang, years: int) -> str:
+def _under_grid_line(lang: Lang, years: int | None) -> str:
+    if years is None:
+        return Localized(
+            f"Pour un profil débutant : la grille commence à {GRID_START_YEARS} ans "
+            "d'expérience (niveau confirmé), voici donc la grille.",
+            f"For a beginner: the grid starts at {GRID_START_YEARS} years of experience "
+            "(confirmed level), so here is the grid.",
+        ).get(lang)
     return Localized(
         f"Avec {years} an(s) d'expérience : la grille commence à {GRID_START_YEARS} ans "
         "(niveau confirmé), voici donc la grille entière.",
@@ -196,9 +250,12 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     if found is None:
         return out_of_scope(question_words(), ctx.lang), None
     topic = ctx.services.kb.topics[found.section.topic_id]
-    whole = retriever.names_only_topics(question)
-    best = _pick(found, hits, question_words().asks_list(fold(question)), whole, topic)
-    if question_words().asks_date(fold(question)):
+    # "quel poste avant ?" asks for one thing even in a topic's own words: not the overview.
+    whole = retriever.names_only_topics(question) and not question_words().asks_precise(
+        _read(ctx, question)
+    )
+    best = _pick(found, hits, question_words().asks_list(_read(ctx, question)), whole, topic)
+    if question_words().asks_date(_read(ctx, question)):
         best = _dated(best, hits, ctx.lang)
     following = _next(best, hits)
     if best.section.topic_id == "day":
@@ -256,10 +313,10 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     """``reply`` led by what the question asks for when the section says it far down: the
     matching line, or for pay the French median."""
     lines = []
-    if section.topic_id == "salary" and question_words().asks_salary(fold(question)):
+    if section.topic_id == "salary" and question_words().asks_salary(_read(ctx, question)):
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
-    words, folded = question_words(), fold(question)
+    words, folded = question_words(), _read(ctx, question)
     match = None
     if words.asks_precise(folded) and not words.asks_list(folded):
         match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)
@@ -291,13 +348,17 @@ def _next(best: Hit, hits: list[Hit]) -> Section | None:
     )
 
 
-def _whole_day(ctx: Context, section: Section) -> Reply:
-    """A question on the typical day gets the day hour by hour, then the section."""
-    kb, lang = ctx.services.kb, ctx.lang
-    hours = Items(
-        tuple(f"{slot_times(s, lang)} · {escape(s.label.get(lang))}" for s in kb.day),
+def _day_hours(slots: tuple[DaySlot, ...], lang: Lang) -> Items:
+    """Slots of the typical day, one line each: hours and label."""
+    return Items(
+        tuple(f"{slot_times(s, lang)} · {escape(s.label.get(lang))}" for s in slots),
         heading=Localized("Heure par heure :", "Hour by hour:").get(lang),
     )
+
+
+def _whole_day(ctx: Context, section: Section) -> Reply:
+    """A question on the typical day gets the day hour by hour, then the section."""
+    hours = _day_hours(ctx.services.kb.day, ctx.lang)
     reply = _section_reply(ctx, section, None)
     return replace(reply, blocks=(hours, *reply.blocks))
 
@@ -391,7 +452,7 @@ def _welcome(words: QuestionWords, lang: Lang) -> Reply:
 async def ask(ctx: Context, question: str) -> Reply:
     """The answer to a free question: the data's answer when it names values (a city, an
     hour), else the section that answers best, in the question's language."""
-    return answer(ctx, question)
+    return await answer(ctx, question)
 
 
 @action(MORE_ACTION)

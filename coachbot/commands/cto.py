@@ -87,16 +87,24 @@ def topic_commands(kb: KnowledgeBase, declared: set[str]) -> list[CommandSpec]:
 )
 async def salary(ctx: Context, region: str | None, level: str | None) -> Reply:
     """The salary grid (filtered by region and level), its picture and the prose around it."""
-    reply = salary_reply(ctx.services.kb, ctx.lang, region, level)
-    grid = ctx.services.kb.salary
+    return await salary_answer(ctx.services, ctx.lang, region, level)
+
+
+async def salary_answer(
+    services: Services, lang: Lang, region: str | None, level: str | None
+) -> Reply:
+    """What ``/cto salary region:… level:…`` answers, picture included; a free question
+    naming a place or a level gets this very reply (plus one line of context)."""
+    reply = salary_reply(services.kb, lang, region, level)
+    grid = services.kb.salary
     regions = [r for r in grid.regions if region in (None, r.id)]
     levels = [lv for lv in grid.levels if level in (None, lv.id)]
-    picture = await salary_image(ctx.services, regions, levels, ctx.lang)
+    picture = await salary_image(services, regions, levels, lang)
     return replace(reply, blocks=(reply.blocks[0], picture, *reply.blocks[1:]))
 
 
 def salary_reply(kb: KnowledgeBase, lang: Lang, region: str | None, level: str | None) -> Reply:
-    """What ``/cto salary region:… level:…`` answers (the same for a free question)."""
+    """The text of ``/cto salary region:… level:…`` (``salary_answer`` adds the picture)."""
     grid = kb.salary
     regions = [r for r in grid.regions if region in (None, r.id)]
     levels = [lv for lv in grid.levels if level in (None, lv.id)]

@@ -36,7 +36,8 @@ def detect(text: str, votes: Mapping[Lang, int] | None = None) -> Lang | None:
 
     ``votes`` (words only one language has, see ``Retriever.language_votes``) decide when
     they differ: on short questions they beat lingua ("cto salary lyon"); lingua decides
-    the rest (tests/test_answers.py compares both on the answer set).
+    the ties ("whats a CTO"), loaded on the first tie only (tests/test_answers.py compares
+    both on the answer sets; benchmarks/content.py times a cold start that loads it).
     """
     if votes and votes.get("fr", 0) != votes.get("en", 0):
         return "fr" if votes.get("fr", 0) > votes.get("en", 0) else "en"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,7 +22,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from coachbot.i18n import LANGS, Lang
+from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
+from coachbot.knowledge.slots import question_words
 from coachbot.knowledge.spelling import Speller, vocabulary
 
 # bm25s sets its own logger to DEBUG on import; index building is not news.
@@ -44,6 +45,11 @@ MIN_COVERAGE_RECOGNISED = 0.5
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
 DEFINITION_TOPIC = "overview"
+# How many times the question's own words count against each expansion's once: a synonym
+# group's other terms help find the subject, the words typed say which part of it.
+QUESTION_REPEAT = 2
+# The topic whose answers show the typical day's time slots.
+DAY_TOPIC = "day"
 # How much the whole topic's match adds to a section's own match.
 TOPIC_WEIGHT = 1.0
 # Words naming the job itself occur everywhere in the base and carry no topic signal.
@@ -63,6 +69,14 @@ DOMAIN_STOPWORDS = frozenset(
         "technical",
         "tech",
         "dt",
+        # words for a job in general: "le rôle du CTO" asks what the job is
+        "role",
+        "roles",
+        "metier",
+        "poste",
+        "job",
+        "jobs",
+        "fonction",
     ]
 )
 
@@ -87,14 +101,19 @@ PATTERNS = (
         re.compile(r"\b\d{1,2}\s*(?:h\d{0,2}|am|pm|:\d{2})(?![a-z])"),
         "heure hour journee day schedule",
     ),
-    (re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b"), "experience annees years seniority"),
+    # "chief technical or chief technology officer?": the two ways to spell out CTO.
+    (
+        re.compile(
+            r"\btechnical\b.*\b(?:or|ou|vs|versus)\b.*\btechnology\b|"
+            r"\btechnology\b.*\b(?:or|ou|vs|versus)\b.*\btechnical\b"
+        ),
+        "acronyme acronym stand for veut dire technology technical",
+    ),
+    (
+        re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b(?![\s-]*old\b)"),
+        "experience annees years seniority",
+    ),
 )
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents, so ``Rémunération`` and ``remuneration`` match."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
@@ -144,15 +163,11 @@ class _LangIndex:
 
     def coverage(self, text: str, recognised: Collection[str] = ()) -> tuple[int, int]:
         """How many of the text's content words the index knows, out of how many; words in
-        ``recognised`` count as known."""
-        words = {w for w in WORD.findall(text) if w not in self._stop}
+        ``recognised`` count as known; a bare number ("at 25") is no content word."""
+        words = {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
         vocab = self._bm25.vocab_dict
         known = sum(1 for w in words if w in recognised or self._stem(w) in vocab)
         return known, len(words)
-
-    def knows(self, word: str) -> bool:
-        """Whether the index holds ``word``'s stem."""
-        return self._stem(word) in self._bm25.vocab_dict
 
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -175,7 +190,7 @@ class Query:
     @property
     def text(self) -> str:
         """The text searched: the question and its expansions."""
-        return " ".join([self.folded, self.folded, *self.expansions])
+        return " ".join([*[self.folded] * QUESTION_REPEAT, *self.expansions])
 
     def recognised(self) -> set[str]:
         """Words of the question a synonym group or a word shape recognised."""
@@ -196,6 +211,7 @@ class Retriever:
         self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
         self._speller = Speller(
             vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
+            | question_words().vocabulary
         )
         self._docs = docs
         self._read_cache: dict[str, Query] = {}
@@ -219,7 +235,7 @@ class Retriever:
         if known is not None:
             return known
         folded = self.normalise(question)
-        extra = [words for words, pattern in self._synonyms if pattern.search(folded)]
+        extra = self._groups_named(folded)
         extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
         query = Query(folded, tuple(extra))
         if len(self._read_cache) >= READ_CACHE:
@@ -227,25 +243,44 @@ class Retriever:
         self._read_cache[question] = query
         return query
 
+    def _groups_named(self, folded: str) -> list[str]:
+        """The synonym groups ``folded`` names, each as its words; a phrase lying inside a
+        longer phrase of another group does not count ("how much experience" names
+        experience, not pay)."""
+        spans = [
+            (m.start(), m.end(), i)
+            for i, (_, pattern) in enumerate(self._synonyms)
+            for m in pattern.finditer(folded)
+        ]
+        kept = {
+            i
+            for start, end, i in spans
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+        }
+        return [self._synonyms[i][0] for i in sorted(kept)]
+
     def normalise(self, question: str) -> str:
-        """The question folded, without mentions, its typos corrected."""
-        return self._speller.correct(fold(MENTION.sub(" ", question)), self._knows)
+        """The question folded, without mentions, shorthand spelled out, and every word
+        that is no stop word and not known as written replaced by the closest known one,
+        from the base or questions.toml ("lyonn" → lyon, "typs" → types, "salery" →
+        salary): slots and intents match phrases as written, and a stem alone would leave
+        "lyonn" unmatched."""
+        spelled = question_words().spelled_out(fold(MENTION.sub(" ", question)))
+        return self._speller.correct(spelled, STOPWORDS.__contains__)
 
     def language_votes(self, question: str) -> dict[Lang, int]:
         """For each language, how many words of ``question`` are clearly that language's:
         far more frequent in its texts and stop words than in the other's ("salary" votes
-        English even though a French text quotes Salary.com; "entre" votes French)."""
-        words = set(WORD.findall(fold(MENTION.sub(" ", question))))
+        English even though a French text quotes Salary.com; "entre" votes French). The
+        words are read as corrected ("skils" votes as "skills")."""
+        # The job's own names ("chief technology officer") are used in both languages.
+        words = set(WORD.findall(self.read(question).folded)) - DOMAIN_STOPWORDS
         counts = self._word_counts
         pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
         return {
             lang: sum(1 for w in words if counts[lang][w] > VOTE_RATIO * counts[other][w])
             for lang, other in pairs
         }
-
-    def _knows(self, word: str) -> bool:
-        """Whether ``word`` is a stop word or its stem is in either language's index."""
-        return word in STOPWORDS or any(ix.knows(word) for ix in self._indexes.values())
 
     def expand(self, question: str) -> str:
         """The question plus every synonym of the terms it contains."""
@@ -359,8 +394,12 @@ def _joined(pattern: re.Pattern[str], text: str) -> str:
 
 
 def _topic_document(kb: KnowledgeBase, topic_id: str, lang: Lang) -> str:
-    """A whole topic as one document: its vocabulary as a block."""
-    return " ".join(_document(kb, s, lang) for s in kb.topics[topic_id].sections)
+    """A whole topic as one document: its vocabulary as a block. The typical day's topic
+    also holds its time slots, which its answers show ("when does a CTO have meetings?")."""
+    sections = " ".join(_document(kb, s, lang) for s in kb.topics[topic_id].sections)
+    if topic_id != DAY_TOPIC:
+        return sections
+    return " ".join([sections, *(f"{s.label.get(lang)} {s.text.get(lang)}" for s in kb.day)])
 
 
 def _document(kb: KnowledgeBase, section: Section, lang: Lang) -> str:

@@ -19,14 +19,24 @@ from coachbot.i18n import Lang
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "questions.toml"
 PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
 PLACE_KINDS: tuple[PlaceKind, ...] = ("paris", "big_cities", "regions", "abroad", "us")
-HOUR = re.compile(
-    r"(?<![0-9])(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?![0-9a-z])|(?<![0-9])(\d{1,2})\s*(am|pm)\b"
+# "3 pm", "3:30pm", "3.30 pm" first, then "15h", "15h30", "15:30".
+HOUR_12 = re.compile(r"(?<![0-9.:])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm)\b")
+# "entre 13h et 15h", "between 3 and 5 pm", "de 10h à 12h": a span of the day.
+_AT = r"(\d{1,2})(?:\s*(?:h|:|\.)\s*(\d{2})?)?\s*(am|pm)?"
+SPAN = re.compile(rf"\b(?:between|from|entre|de)\s+{_AT}\s*(?:and|to|et|a|-|–)\s+{_AT}(?![0-9])")
+# "10 o'clock": the typical day runs from 8 to 17, so 1 to 7 o'clock are afternoon hours.
+OCLOCK = re.compile(r"(?<![0-9])(\d{1,2})\s*o\s*'?\s*clock\b")
+AFTERNOON_OCLOCK = 7
+HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h(?:eures?|rs?)?|:)\s*(\d{2})?(?![0-9a-z])")
+# "25 years old", "25 ans seulement" give an age, not experience.
+YEARS = re.compile(
+    r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b(?![\s-]*old\b)"
 )
-YEARS = re.compile(r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b")
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
 # Under this many years the grid has no level: it starts at the confirmed band.
 GRID_START_YEARS = 4
+BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
 
 
@@ -53,16 +63,27 @@ class Slots:
     """The values a question names (None: not named)."""
 
     place: Place | None = None
+    compared: bool = False  # two or more tiers of the grid named ("paris vs province")
     level: str | None = None
     years: int | None = None
+    beginner: bool = False  # "débutant", "junior": under the grid's first level
+    level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
+    minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
     part: DayPart | None = None
     year: int | None = None
 
     @property
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
-        return self.place is not None or self.level is not None or self.years is not None
+        named = (self.place, self.level, self.years)
+        return self.compared or self.beginner or any(value is not None for value in named)
+
+    @property
+    def grid_cell(self) -> bool:
+        """Whether the question names both a place and a level ("cto marseille confirmé"):
+        a cell of the salary grid, even without a word about pay."""
+        return self.place is not None and self.level_named
 
     @property
     def day_values(self) -> bool:
@@ -85,10 +106,12 @@ class QuestionWords:
 
     places: tuple[_Terms, ...]
     levels: tuple[_Terms, ...]
+    below_grid: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
     other_jobs: re.Pattern[str]
+    other_subjects: re.Pattern[str]
     salary: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
@@ -96,16 +119,30 @@ class QuestionWords:
     date: re.Pattern[str]
     more_fillers: frozenset[str]
     examples: dict[Lang, tuple[str, ...]]
+    abbreviations: dict[str, str]
+    shorthand: re.Pattern[str]
+    vocabulary: frozenset[str]  # every word of the file's phrases, for typo correction
+
+    def spelled_out(self, folded: str) -> str:
+        """``folded`` with the shorthand people type spelled out ("1er" → "premier")."""
+        return self.shorthand.sub(lambda m: self.abbreviations[m.group(0)], folded)
 
     def read(self, folded: str) -> Slots:
         """The values ``folded`` (lowercase, no accents) names."""
         years = _years(folded)
+        span = _span(folded)
+        moment = None if span else _moment(folded)
+        tiers = {t.region for t in self.places if t.region and t.pattern.search(folded)}
         return Slots(
-            place=self._place(folded),
+            place=None if len(tiers) > 1 else self._place(folded),
+            compared=len(tiers) > 1,
             level=self._level(folded) or _level_of(years),
+            level_named=self._level(folded) is not None,
             years=years,
-            hour=_hour(folded),
-            part=next((part for part, p in self.parts if p.search(folded)), None),
+            beginner=years is None and bool(self.below_grid.search(folded)),
+            hour=moment.hour if moment else None,
+            minute=moment.minute if moment else 0,
+            part=span or self._part(folded),
             year=int(m.group(1)) if (m := YEAR.search(folded)) else None,
         )
 
@@ -118,10 +155,12 @@ class QuestionWords:
         return None
 
     def out_of_scope(self, folded: str, names_the_job: bool) -> bool:
-        """Whether the question is about something else than the CTO job."""
+        """Whether the question is about something else than the CTO job: off-topic words
+        whatever else it says, another job or subject when it does not name the CTO."""
         if self.off_topic.search(folded):
             return True
-        return not names_the_job and bool(self.other_jobs.search(folded))
+        elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
+        return not names_the_job and bool(elsewhere)
 
     def asks_salary(self, folded: str) -> bool:
         """Whether the question asks about pay."""
@@ -144,25 +183,64 @@ class QuestionWords:
         rest = self.more.sub(" ", folded)
         return rest != folded and all(w in self.more_fillers for w in WORDS.findall(rest))
 
+    def _part(self, folded: str) -> DayPart | None:
+        """The part of the day the question names; a phrase inside a longer one does not
+        count ("late afternoon" is the end of the day, not the afternoon); several parts
+        ("le matin et l'après-midi") make one span from the first to the last."""
+        spans = [(m.start(), m.end(), part) for part, p in self.parts for m in p.finditer(folded)]
+        named = [
+            part
+            for start, end, part in spans
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+        ]
+        if not named:
+            return None
+        terms = tuple(t for part in named for t in part.terms)
+        return DayPart(terms, min(p.start for p in named), max(p.end for p in named))
+
     def _place(self, folded: str) -> Place | None:
-        for terms in self.places:
-            if match := terms.pattern.search(folded):
-                return Place(terms.key, terms.region, match.group(0))  # type: ignore[arg-type]
-        return None
+        """The place the longest matching phrase names ("region parisienne" is Paris, not
+        the regions)."""
+        found = [(m.group(0), t) for t in self.places if (m := t.pattern.search(folded))]
+        if not found:
+            return None
+        name, terms = max(found, key=lambda f: len(f[0]))
+        return Place(terms.key, terms.region, name)  # type: ignore[arg-type]
 
     def _level(self, folded: str) -> str | None:
         return next((t.key for t in self.levels if t.pattern.search(folded)), None)
 
 
-def _hour(folded: str) -> int | None:
-    match = HOUR.search(folded)
+def _span(folded: str) -> DayPart | None:
+    """The span "entre 13h et 15h" or "between 3 and 5 pm" names, if any."""
+    match = SPAN.search(folded)
     if match is None:
         return None
-    if match.group(1) is not None:
-        hour = int(match.group(1))
+    h1, m1, s1, h2, m2, s2 = match.groups()
+    first, last = int(h1), int(h2)
+    if s2 == "pm" and last < 12:
+        last += 12
+        first += 12 if s1 in (None, "pm") and first < 12 and first + 12 <= last else 0
+    elif s1 is None and s2 is None and last <= AFTERNOON_OCLOCK:
+        first, last = first + 12, last + 12
+    if not first < last < 24:
+        return None
+    return DayPart((match.group(0),), time(first, int(m1 or 0)), time(last, int(m2 or 0)))
+
+
+def _moment(folded: str) -> time | None:
+    """The time of day ``folded`` names, if any (None past 23:59)."""
+    if match := HOUR_12.search(folded):
+        hour = int(match.group(1)) % 12 + (12 if match.group(3) == "pm" else 0)
+        minute = int(match.group(2) or 0)
+    elif match := OCLOCK.search(folded):
+        hour, minute = int(match.group(1)), 0
+        hour += 12 if hour <= AFTERNOON_OCLOCK else 0
+    elif match := HOUR_24.search(folded):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
     else:
-        hour = int(match.group(3)) % 12 + (12 if match.group(4) == "pm" else 0)
-    return hour if hour < 24 else None
+        return None
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _years(folded: str) -> int | None:
@@ -215,7 +293,9 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         levels=tuple(
             _Terms(level, level, any_of(_strings(data["levels"], level, "levels")))
             for level in data["levels"]
+            if level != BELOW_GRID
         ),
+        below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
@@ -223,6 +303,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         },
         off_topic=any_of(_strings(scope, "off_topic", "scope")),
         other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
+        other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
@@ -233,7 +314,34 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             "fr": tuple(_strings(data["examples"], "fr", "examples")),
             "en": tuple(_strings(data["examples"], "en", "examples")),
         },
+        abbreviations=_abbreviations(data),
+        vocabulary=frozenset(WORDS.findall(" ".join(_phrases(data)))),
+        shorthand=_shorthand(_abbreviations(data)),
     )
+
+
+def _phrases(data: Any) -> list[str]:
+    """Every string of the file's tables and lists (the shorthand's own keys aside)."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, list):
+        return [p for item in data for p in _phrases(item)]
+    if isinstance(data, dict):
+        return [p for key, value in data.items() if key != "abbreviations" for p in _phrases(value)]
+    return []
+
+
+def _shorthand(table: dict[str, str]) -> re.Pattern[str]:
+    """Any shorthand of ``table`` as a whole word, not the start of an elision ("c'est")."""
+    alternatives = "|".join(re.escape(t) for t in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9'])(?:{alternatives or '$^'})(?![a-z0-9'])")
+
+
+def _abbreviations(data: dict[str, Any]) -> dict[str, str]:
+    table = data.get("abbreviations", {})
+    if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in table.items()):
+        raise ValueError("questions.toml: abbreviations: each shorthand maps to a non-empty string")
+    return dict(table)
 
 
 @cache

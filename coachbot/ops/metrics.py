@@ -6,7 +6,7 @@ from the adapters; workspaces and users are never labels.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram
 
 from coachbot.observe import CommandDone, DeliveryDone, Observer
 
@@ -75,6 +75,14 @@ class Metrics(Observer):
             "Prompts this process has claimed and not yet recorded (their lease is open)",
             registry=r,
         )
+        self.breaker = Enum(
+            "coachbot_circuit_breaker",
+            "Each platform's circuit breaker: closed (sending), open (a 5xx/timeout storm: "
+            "nothing sent, prompts wait), half_open (one probe out)",
+            ["platform"],
+            states=["closed", "open", "half_open"],
+            registry=r,
+        )
 
     def command_done(self, event: CommandDone) -> None:
         """Count the command and observe its latency."""
@@ -102,3 +110,7 @@ class Metrics(Observer):
     def leases_held(self, count: int) -> None:
         """Set the number of open leases."""
         self.open_leases.set(count)
+
+    def breaker_changed(self, platform: str, state: str) -> None:
+        """Show the breaker's new state."""
+        self.breaker.labels(platform).state(state)

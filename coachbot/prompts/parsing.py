@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 
 from coachbot.errors import BadInput
@@ -39,6 +39,7 @@ _DAY_INDEX = {
 _EVERY_DAY = {"daily", "everyday", "all", "tous", "quotidien"}
 _OFF = {"none", "off", "no", "non", "aucun", "aucune", "-"}
 _TIME = re.compile(r"^(\d{1,2})\s*[:hH.]\s*(\d{2})?$")
+MAX_AHEAD_DAYS = 366  # a pause ends at most a year (a leap year's) after today
 COMMON_COUNTRIES = ("FR", "BE", "CH", "CA", "US", "GB", "DE", "ES", "IT", "MA", "SN", "IL", "AE")
 
 
@@ -207,7 +208,9 @@ def parse_country(raw: str) -> str:
 
 
 def parse_future_date(raw: str, today: date) -> date:
-    """A date ``YYYY-MM-DD`` strictly after ``today``."""
+    """A date ``YYYY-MM-DD`` strictly after ``today`` and at most ``MAX_AHEAD_DAYS`` after
+    it (a longer pause is an unsubscribe; and date arithmetic far ahead would
+    overflow the calendar)."""
     try:
         value = date.fromisoformat(raw.strip())
     except ValueError:
@@ -225,4 +228,27 @@ def parse_future_date(raw: str, today: date) -> date:
                 f"The date must be in the future (after {today.isoformat()}).",
             )
         )
+    return _within_a_year(value, today)
+
+
+def _within_a_year(value: date, today: date) -> date:
+    """``value`` if it is at most ``MAX_AHEAD_DAYS`` after ``today``, else a clear refusal."""
+    last = latest_date(today)
+    if value > last:
+        raise BadInput(
+            Localized(
+                f"Une pause dure au plus un an : choisissez une date jusqu'au {last.isoformat()} "
+                "inclus (ou arrêtez les conseils avec `/coach desabonner`).",
+                f"A pause lasts at most one year: pick a date up to {last.isoformat()} included "
+                "(or stop the tips with `/coach unsubscribe`).",
+            )
+        )
     return value
+
+
+def latest_date(today: date) -> date:
+    """The furthest date a learner may name from ``today`` (``MAX_AHEAD_DAYS`` later, or
+    the last day the calendar has)."""
+    if today > date.max - timedelta(days=MAX_AHEAD_DAYS):
+        return date.max
+    return today + timedelta(days=MAX_AHEAD_DAYS)

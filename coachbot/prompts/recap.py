@@ -272,6 +272,14 @@ async def _claim(
     return (await session.exec(statement)).scalar_one_or_none()
 
 
+async def release_weekly(*, session: AsyncSession, message_id: int) -> None:
+    """The weekly message was not even tried (its platform's circuit breaker is open): give
+    its claim back, so a later run claims and sends it, once."""
+    row = await session.get(WeeklyMessage, message_id)
+    if row is not None and row.status == "claimed":
+        await session.delete(row)
+
+
 async def mark_weekly_sent(*, session: AsyncSession, message_id: int, now: datetime) -> None:
     """The weekly message went out."""
     row = await session.get(WeeklyMessage, message_id)

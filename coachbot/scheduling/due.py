@@ -74,12 +74,20 @@ def schedule_of(sub: Subscription) -> Schedule:
 def next_due(schedule: Schedule, after: datetime) -> tuple[datetime, date] | None:
     """The first due instant strictly after ``after`` (aware), in UTC, with its local date.
 
-    None when the schedule can never fire (no weekday, or every chosen day a holiday).
+    None when the schedule can never fire: no weekday, every chosen day a holiday, or the
+    next due day beyond the calendar a ``datetime`` can hold (a pause to the year 9999).
     """
     if after.tzinfo is None:
         raise ValueError("next_due needs an aware datetime")
     if not schedule.days:
         return None
+    try:
+        return _first_due(schedule, after)
+    except OverflowError:  # the search ran off the calendar's end (or start)
+        return None
+
+
+def _first_due(schedule: Schedule, after: datetime) -> tuple[datetime, date] | None:
     zone = _zone(schedule.timezone)
     day = after.astimezone(zone).date() - timedelta(days=1)
     if schedule.paused_until is not None and schedule.paused_until >= day:

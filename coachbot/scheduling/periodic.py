@@ -50,9 +50,14 @@ class PeriodicJob:
     last: datetime | None = None
 
     async def maybe_run(self, now: datetime) -> None:
-        """Run if due; a failure is logged and retried on the next period."""
-        if self.last is not None and now - self.last < self.every:
-            return
+        """Run if due by the bot's clock (``TickRunner`` asks every tick)."""
+        if self.last is None or now - self.last >= self.every:
+            await self.run_now(now)
+
+    async def run_now(self, now: datetime) -> None:
+        """Run (APScheduler's cadence says it is time); a failure is logged and retried on
+        the next period. Producers record what they hand out once, so an extra run sends
+        nothing twice."""
         self.last = now
         try:
             await self.run(now)

@@ -94,6 +94,20 @@ class PlatformLimits:
 UNLIMITED = Limit(float("inf"))
 
 
+def share_of(limits: PlatformLimits, senders: int) -> PlatformLimits:
+    """The part of ``limits`` one of ``senders`` processes sending for the same bot may use
+    (rates divided among them, bursts too, at least one request)."""
+    if senders == 1:
+        return limits
+
+    def part(limit: Limit | None) -> Limit | None:
+        if limit is None:
+            return None
+        return Limit(limit.rate / senders, max(1, limit.burst // senders))
+
+    return PlatformLimits(part(limits.bot), part(limits.workspace), part(limits.channel))
+
+
 @dataclass
 class TokenBucket:
     """One bucket; ``reserve`` books the next slot and says how long to wait for it."""
@@ -102,6 +116,7 @@ class TokenBucket:
     timer: Timer
     tat: float = float("-inf")  # theoretical arrival time of the next request
     blocked_until: float = float("-inf")
+    released_tat: float = float("-inf")  # the same, counted when requests really leave
 
     @property
     def interval(self) -> float:
@@ -117,16 +132,29 @@ class TokenBucket:
         self.tat = tat + self.interval
         return slot - now
 
+    def release(self) -> float:
+        """Seconds to wait before a request whose slot has come really leaves (0: now).
+
+        Reservations assume every waiter wakes on time; when the process was busy (a batch's
+        tips chosen on the event loop), everyone whose slot passed meanwhile wakes at once,
+        and would leave as a burst. Counting again when requests leave spaces them out."""
+        now = self.timer.monotonic()
+        tolerance = (self.limit.burst - 1) * self.interval
+        tat = max(self.released_tat, now)
+        self.released_tat = tat + self.interval
+        return max(0.0, tat - tolerance - now)
+
     def block(self, seconds: float) -> None:
         """Grant nothing for ``seconds`` (a 429's retry-after), then resume without a burst."""
         until = self.timer.monotonic() + seconds
         self.blocked_until = max(self.blocked_until, until)
         tolerance = (self.limit.burst - 1) * self.interval
         self.tat = max(self.tat, until + tolerance)
+        self.released_tat = max(self.released_tat, until + tolerance)
 
     def idle(self, now: float) -> bool:
         """True when the bucket is full again and may be forgotten."""
-        return self.tat <= now and self.blocked_until <= now
+        return max(self.tat, self.released_tat, self.blocked_until) <= now
 
 
 @dataclass
@@ -166,8 +194,14 @@ class RateLimiter:
                 self.observer.limiter_waited(platform, wait)
                 await self.timer.sleep(wait)
             # a 429 seen while we slept invalidates the slot we booked
-            if bucket.blocked_until <= self.timer.monotonic():
-                return
+            if bucket.blocked_until > self.timer.monotonic():
+                continue
+            late = bucket.release()
+            if late > 0:  # woke with others after a busy spell: leave in turn
+                await self.timer.sleep(late)
+                if bucket.blocked_until > self.timer.monotonic():
+                    continue
+            return
 
     def block(self, keys: Sequence[tuple[str, ...]], seconds: float) -> None:
         """Honour a retry-after on every bucket of ``keys`` (we cannot tell which one tripped)."""

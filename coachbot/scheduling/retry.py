@@ -22,6 +22,7 @@ from coachbot.delivery import (
     TransientFailure,
 )
 from coachbot.reply import Reply
+from coachbot.scheduling.breaker import Breakers
 from coachbot.scheduling.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,26 @@ class SendOutcome:
     message_id: str | None = None
     error: str | None = None
 
+    @property
+    def held(self) -> bool:
+        """Nothing was even tried (the platform's circuit breaker is open): not a failure
+        of this message, which waits for a later run as it was."""
+        return self.result is Result.LATER and self.attempts == 0
+
 
 @dataclass
 class Sender:
-    """Sends through a port under the limiter and the retry policy."""
+    """Sends through a port under the limiter, the platform's circuit breaker and the retry
+    policy (the breakers default to the limiter's timer and observer)."""
 
     limiter: RateLimiter
     policy: RetryPolicy
     rng: random.Random
+    breakers: Breakers | None = None
+
+    def __post_init__(self) -> None:
+        if self.breakers is None:
+            self.breakers = Breakers(self.limiter.timer, self.limiter.observer)
 
     async def send(
         self,
@@ -79,32 +92,50 @@ class Sender:
         before_attempt: Callable[[], Awaitable[None]] | None = None,
     ) -> SendOutcome:
         """Try until sent, permanently refused, or out of patience (see ``RetryPolicy``);
-        ``before_attempt`` runs before each request (the pipeline renews its lease there)."""
+        every request the port makes waits for its slot in the limiter (the first here,
+        the others through ``pace``); ``before_attempt`` runs before each attempt (the
+        pipeline renews its lease there)."""
         keys = self.limiter.keys(target)
+
+        async def pace() -> None:  # each further request of the send: opening a DM, a part
+            await self.limiter.acquire(keys)
+
+        assert self.breakers is not None
+        breaker = self.breakers.of(port.platform)
         transient = limited = attempts = 0
         while True:
-            await self.limiter.acquire(keys, port.requests_for(target))
-            if before_attempt is not None:
+            if before_attempt is not None:  # before the slot: nothing between it and the request
                 await before_attempt()
+            await self.limiter.acquire(keys)
+            if not breaker.admit():  # a storm: this prompt waits for a later tick, unsent
+                return SendOutcome(Result.LATER, attempts, error=f"{port.platform} circuit open")
             attempts += 1
             try:
-                sent = await port.send(target, reply, nonce=nonce)
+                sent = await port.send(target, reply, nonce=nonce, pace=pace)
             except PermanentFailure as exc:
+                breaker.answered()
                 return SendOutcome(Result.PERMANENT, attempts, error=_describe(exc))
             except RateLimited as exc:
+                breaker.answered()
                 limited += 1
                 if limited >= self.policy.rate_limited_attempts:
                     return SendOutcome(Result.LATER, attempts, error=_describe(exc))
                 self.limiter.block(keys, min(exc.retry_after, self.policy.max_retry_after))
             except TransientFailure as exc:
+                breaker.failed()
                 transient += 1
-                if transient >= self.policy.transient_attempts:
+                if transient >= self.policy.transient_attempts or breaker.stopped:
                     return SendOutcome(Result.LATER, attempts, error=_describe(exc))
                 await self.limiter.timer.sleep(self.policy.backoff(transient, self.rng))
             except Exception as exc:  # a bug in an adapter must not stop the other deliveries
+                breaker.abandoned()
                 log.exception("delivery port %s failed unexpectedly", port.platform)
                 return SendOutcome(Result.LATER, attempts, error=_describe(exc))
+            except BaseException:  # cancelled: a probe it held goes to the next send
+                breaker.abandoned()
+                raise
             else:
+                breaker.answered()
                 return SendOutcome(Result.SENT, attempts, message_id=sent.message_id)
 
 

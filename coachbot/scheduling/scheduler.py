@@ -1,14 +1,17 @@
-"""The scheduler: ONE APScheduler interval job that runs the tick for every subscriber.
+"""The scheduler: APScheduler runs the engine's periodic jobs (the tick, snoozed prompts,
+weekly messages, mentor alerts), each as ONE interval job for every subscriber.
 
 A job per subscriber would hold every subscriber in memory and reload them all at
 start-up; the tick instead asks the database's ``next_due_at`` index what is due, so
-memory and start-up cost do not grow with the number of subscribers.
+memory and start-up cost do not grow with the number of subscribers (docs/delivery.md
+says why else).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import random
 import secrets
@@ -20,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from coachbot.clock import Clock
 from coachbot.delivery import DeliveryPort
+from coachbot.scheduling.breaker import Breakers, ClockSeconds
 from coachbot.scheduling.claim import ClaimConfig
 from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
-from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer
+from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer, share_of
 from coachbot.scheduling.retry import RetryPolicy, Sender
 from coachbot.scheduling.states import LEASE
 
@@ -57,57 +61,95 @@ class TickRunner:
         return report
 
 
+@dataclass(frozen=True)
+class Job:
+    """One of the engine's periodic jobs as APScheduler runs it: ``run(now)`` every
+    ``every`` seconds of real time."""
+
+    name: str
+    every: float
+    run: Callable[[datetime], Awaitable[Any]]
+
+
 class Scheduler:
-    """Runs ``tick(clock.now())`` every ``interval`` seconds of real time, one at a time."""
+    """Runs the tick every ``interval`` seconds of real time, and each of ``jobs`` on its
+    own cadence, as APScheduler jobs: coalesced (runs missed while the process was busy or
+    asleep become one), dropped when later than their own period (the next run is as
+    good), and one job at a time in this process (they share the database and the
+    limiter); a run that comes while the same job is still running or waiting returns at
+    once."""
 
     def __init__(
-        self, tick: Callable[[datetime], Awaitable[Any]], clock: Clock, interval: float
+        self,
+        tick: Callable[[datetime], Awaitable[Any]],
+        clock: Clock,
+        interval: float,
+        jobs: Sequence[Job] = (),
     ) -> None:
-        self.tick, self.clock, self.interval = tick, clock, max(interval, MIN_INTERVAL)
+        self.clock, self.interval = clock, max(interval, MIN_INTERVAL)
+        self.jobs = [Job("tick", self.interval, tick), *jobs]
         self._lock = asyncio.Lock()
+        self._waiting: set[str] = set()  # jobs running or waiting for the lock
         self._running: asyncio.Task[Any] | None = None
         self._scheduler: Any = None
         self._stopped = False
 
     def start(self) -> None:
-        """Start ticking now (a first tick at once catches up after downtime)."""
+        """Start every job now (a first tick at once catches up after downtime)."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         self._scheduler = AsyncIOScheduler()
-        self._scheduler.add_job(
-            self.run_once,
-            "interval",
-            seconds=self.interval,
-            next_run_time=datetime.now().astimezone(),
-            id="coachbot-tick",
-            coalesce=True,
-            max_instances=2,  # the second returns at once while a long tick runs
-            misfire_grace_time=None,
-        )
+        first = datetime.now().astimezone()
+        for job in self.jobs:
+            self._scheduler.add_job(
+                self.run_job,
+                "interval",
+                args=[job],
+                seconds=job.every,
+                next_run_time=first,
+                id=f"coachbot-{job.name}",
+                coalesce=True,
+                max_instances=2,  # the second returns at once while a long run goes on
+                misfire_grace_time=max(1, math.ceil(job.every)),
+            )
         self._scheduler.start()
 
     async def run_once(self) -> None:
-        """One tick, unless one is already running or the scheduler stopped; errors are
-        logged, never raised."""
-        if self._stopped or self._lock.locked():
+        """Run every job once, the tick first (what APScheduler does at start-up; tests
+        drive the scheduler with it)."""
+        for job in self.jobs:
+            await self.run_job(job)
+
+    async def run_job(self, job: Job) -> None:
+        """One run of ``job`` after the one in progress, unless it is already running or
+        waiting, or the scheduler stopped; errors are logged, never raised."""
+        if self._stopped or job.name in self._waiting:
             return
-        async with self._lock:
-            self._running = asyncio.current_task()
-            try:
-                report = await self.tick(self.clock.now())
-                log.debug("tick: %s", report)
-            except asyncio.CancelledError:
+        self._waiting.add(job.name)
+        try:
+            async with self._lock:
                 if not self._stopped:
-                    raise
-                log.debug("tick cancelled by stop(); its claimed rows are sent later")
-            except Exception:
-                log.exception("scheduler tick failed; the next tick retries")
-            finally:
-                self._running = None
+                    await self._run(job)
+        finally:
+            self._waiting.discard(job.name)
+
+    async def _run(self, job: Job) -> None:
+        self._running = asyncio.current_task()
+        try:
+            report = await job.run(self.clock.now())
+            log.debug("%s: %s", job.name, report)
+        except asyncio.CancelledError:
+            if not self._stopped:
+                raise
+            log.debug("%s cancelled by stop(); its claimed rows are sent later", job.name)
+        except Exception:
+            log.exception("scheduled job %s failed; its next run retries", job.name)
+        finally:
+            self._running = None
 
     async def stop(self, grace: float = 0.0) -> None:
-        """Stop ticking: none starts afterwards, and a tick in progress gets ``grace``
-        seconds to finish before it is cancelled (safe: its rows stay claimed, and its
+        """Stop: no run starts afterwards, and the run in progress gets ``grace`` seconds
+        to finish before it is cancelled (safe: its rows stay claimed, and its
         transactions finish first)."""
         self._stopped = True
         running = self._running if self._running is not asyncio.current_task() else None
@@ -145,8 +187,10 @@ def build_runner(
 
     settings = services.settings.scheduler
     ports = outlets.ports
-    limiter = RateLimiter(timer or RealTimer(), dict(outlets.limits), observer=services.observers)
-    sender = Sender(limiter, RetryPolicy(), rng or random.Random())
+    limits = {name: share_of(limit, settings.senders) for name, limit in outlets.limits.items()}
+    limiter = RateLimiter(timer or RealTimer(), limits, observer=services.observers)
+    breakers = Breakers(ClockSeconds(services.clock), services.observers)
+    sender = Sender(limiter, RetryPolicy(), rng or random.Random(), breakers)
     config = ClaimConfig(
         instance=instance or instance_name(),
         platforms=tuple(sorted(ports)),
@@ -162,7 +206,19 @@ def build_runner(
 def build_scheduler(
     services: Services, composer: Composer, outlets: Outlets, *, speed: float = 1.0
 ) -> Scheduler:
-    """The scheduler of this process: one job, ticking every ``tick_seconds / speed``."""
+    """The scheduler of this process: the tick every ``tick_seconds / speed``, and each
+    periodic job the features declare every ``every / speed`` (at least a tick)."""
     runner = build_runner(services, composer, outlets)
-    interval = services.settings.scheduler.tick_seconds / speed
-    return Scheduler(runner.tick, services.clock, interval)
+    interval = max(services.settings.scheduler.tick_seconds / speed, MIN_INTERVAL)
+    return Scheduler(
+        runner.pipeline.tick, services.clock, interval, periodic(runner, interval, speed)
+    )
+
+
+def periodic(runner: TickRunner, interval: float, speed: float) -> list[Job]:
+    """``runner``'s periodic jobs as APScheduler jobs, each every ``every`` of bot time
+    (in real seconds at ``speed``), none more often than the tick."""
+    return [
+        Job(job.name, max(job.every.total_seconds() / speed, interval), job.run_now)
+        for job in runner.jobs
+    ]

@@ -7,26 +7,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from coachbot.i18n import Lang, Localized
 from coachbot.identity import PersonRef, safe_name
 from coachbot.markup import escape
 from coachbot.reply import Block, Image, Items, Reply, Text
 from coachbot.services import Services
 from coachbot.tracker import labels
-from coachbot.tracker.activity import find_with_zone, local_date
-from coachbot.tracker.charts import HistoryData, cached_png, history_png
+from coachbot.tracker.activity import local_date
+from coachbot.tracker.cache import memo
+from coachbot.tracker.charts import HistoryData, cached_drawing, history_png
 from coachbot.tracker.repository import (
     Entry,
     RatingPoint,
-    Versions,
     evidence_log,
     focus_goal,
     goal_setter,
     rating_history,
     row_id,
-    versions,
 )
-from coachbot.tracker.snapshot import owner
+from coachbot.tracker.snapshot import locate, owner
 
 SHOWN = 5
 TITLE = Localized("Historique", "History")
@@ -64,33 +65,53 @@ async def skill_history(services: Services, ref: PersonRef, lang: Lang, skill: s
 
 
 async def read_history(services: Services, ref: PersonRef, skill: str) -> SkillHistory | None:
-    """What the history of ``skill`` shows, or None for someone who never used the bot."""
+    """What the history of ``skill`` shows, or None for someone who never used the bot.
+
+    One round trip finds the person with their data versions; the skill's ratings and logs
+    and the focus are then read only when a version moved since they were last read.
+    """
     default = services.settings.bot.default_timezone
     async with services.database().session() as session:
-        found = await find_with_zone(session=session, ref=ref, default=default)
+        found = await locate(session=session, ref=ref, default=default)
         if found is None:
             return None
-        person, tz = found
-        pid = row_id(person)
-        goal = await focus_goal(session=session, person_id=pid)
+        pid, who, v = row_id(found.person), owner(found.person), found.versions
+        data = memo(services, "derived")
+        rows = await data.get(
+            ("skill history", who, skill, v.rating, v.evidence),
+            lambda: _skill_rows(session, pid, skill),
+        )
+        goal = await data.get(
+            ("goal", who, v.goal), lambda: focus_goal(session=session, person_id=pid)
+        )
         goal = goal if goal is not None and goal.skill_id == skill else None
         return SkillHistory(
             skill=skill,
-            user=person.user_id,
-            owner=owner(person),
-            tz=tz,
-            today=local_date(services.clock.now(), tz),
-            points=await rating_history(session=session, person_id=pid, skill_id=skill),
-            logs=await evidence_log(session=session, person_id=pid, skill_id=skill),
+            user=found.person.user_id,
+            owner=who,
+            tz=found.tz,
+            today=local_date(services.clock.now(), found.tz),
+            points=rows.points,
+            logs=rows.logs,
             goal=goal.target_level if goal else None,
-            version=_version(await versions(session=session, person_id=pid)),
+            version=(*v.chart, v.evidence),
             goal_setter=await goal_setter(session=session, goal=goal),
         )
 
 
-def _version(found: Versions) -> tuple[int, int, int]:
-    """What the history picture depends on: ratings, goals and (its markers) evidence."""
-    return (*found.chart, found.evidence)
+@dataclass(frozen=True)
+class SkillRows:
+    """Every rating and every evidence log of one skill, oldest first."""
+
+    points: list[RatingPoint]
+    logs: list[Entry]
+
+
+async def _skill_rows(session: AsyncSession, person_id: int, skill: str) -> SkillRows:
+    return SkillRows(
+        points=await rating_history(session=session, person_id=person_id, skill_id=skill),
+        logs=await evidence_log(session=session, person_id=person_id, skill_id=skill),
+    )
 
 
 def history_blocks(found: SkillHistory, services: Services, lang: Lang) -> list[Block]:
@@ -130,10 +151,22 @@ def history_blocks(found: SkillHistory, services: Services, lang: Lang) -> list[
 
 
 async def history_image(found: SkillHistory, services: Services, lang: Lang) -> Image:
-    """The step chart of the skill, from the cache while the data and the day are unchanged."""
+    """The step chart of the skill, from the cache while the data and the day are unchanged
+    (its data is only put together when it has to be drawn)."""
     name = labels.skill_name(services.kb, found.skill, lang)
+    key = ("history", found.owner, found.skill, found.version, found.today, lang)
+    png = await cached_drawing(
+        services, key, lambda: history_png(history_data(found, services, name, lang))
+    )
+    return Image(
+        f"history-{safe_name(found.user)}-{found.skill}.png", png, history_alt(found, name, lang)
+    )
+
+
+def history_data(found: SkillHistory, services: Services, name: str, lang: Lang) -> HistoryData:
+    """What the chart draws: the ratings and logs in local time, the target and the goal."""
     target = services.kb.skills[found.skill].target
-    data = HistoryData(
+    return HistoryData(
         title=Localized(f"{name} : historique", f"{name}: history").get(lang),
         times=tuple(_local(p.created_at, found.tz) for p in found.points),
         levels=tuple(p.level for p in found.points),
@@ -148,11 +181,6 @@ async def history_image(found: SkillHistory, services: Services, lang: Lang) -> 
             Localized("Preuve consignée", "Evidence logged").get(lang),
         ),
         months=labels.MONTHS[lang],
-    )
-    key = ("history", found.owner, found.skill, found.version, found.today, lang)
-    png = await cached_png(services, key, history_png, data)
-    return Image(
-        f"history-{safe_name(found.user)}-{found.skill}.png", png, history_alt(found, name, lang)
     )
 
 

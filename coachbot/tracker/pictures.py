@@ -14,6 +14,7 @@ from coachbot.reply import Image
 from coachbot.services import Services
 from coachbot.tracker import labels
 from coachbot.tracker.charts import (
+    GAP_ROWS,
     GapData,
     GapRow,
     RadarData,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from coachbot.tracker.overview import Overview
 
 PAST_DAYS = 90  # the radar's "before" series: the ratings of this many days ago
-GAP_ROWS = 8  # bars of "what to work on next": the agenda names the first three
 NOT_RATED = Localized("non notée", "not rated")  # a skill ("compétence")
 NO_RATING = Localized("aucune note", "not rated")  # a category, whatever its gender
 
@@ -65,6 +65,7 @@ async def radar_image(services: Services, view: Overview, lang: Lang) -> Image:
             past=Localized(f"Il y a {PAST_DAYS} jours", f"{PAST_DAYS} days ago").get(lang),
         ),
         not_rated=_not_rated_line(unrated, lang),
+        rings=(labels.percent(50, lang), labels.percent(100, lang)),
     )
     key = ("radar", view.owner, view.version, view.today, lang, data.title)
     png = await cached_png(services, key, radar_png, data)

@@ -141,15 +141,25 @@ async def test_the_scheduler_gives_up_at_once_on_a_tips_channel_named_tips(
     assert outcome.error == "PermanentFailure: discord: channel 'tips' is not a Discord id"
 
 
-async def test_the_dm_channel_is_opened_once(discord_bot: Discord) -> None:
+async def test_the_dm_channel_is_opened_once_and_the_message_after_it_is_paced(
+    discord_bot: Discord,
+) -> None:
     port = DiscordDelivery(discord_bot.client)
-    assert port.requests_for(ALICE_DM) == 2  # the limiter books the DM opening too
-    await port.send(ALICE_DM, TIP, nonce="a")
-    assert port.requests_for(ALICE_DM) == 1
-    await port.send(ALICE_DM, TIP, nonce="b")
+    paced: list[tuple[int, int]] = []  # (DMs opened, messages sent) when the port asked
+
+    async def pace() -> None:
+        opened = discord_bot.recorder.to("/users/@me/channels")
+        paced.append((len(opened), len(discord_bot.recorder.to(SEND))))
+
+    await port.send(ALICE_DM, TIP, nonce="a", pace=pace)
+    assert paced == [(1, 0)]  # the message waited for its own slot after the opening
+    await port.send(ALICE_DM, TIP, nonce="b", pace=pace)
+    await port.send(
+        DeliveryTarget(ALICE_DM.person, channel="381870553235193857"), TIP, nonce="c", pace=pace
+    )
+    assert paced == [(1, 0)]  # an open DM or a channel: one request, paid by the caller
     assert len(discord_bot.recorder.to("/users/@me/channels")) == 1
-    assert len(discord_bot.recorder.to(SEND)) == 2
-    assert port.requests_for(DeliveryTarget(ALICE_DM.person, channel="381870553235193857")) == 1
+    assert len(discord_bot.recorder.to(SEND)) == 3
 
 
 async def test_each_message_of_a_long_prompt_has_its_own_nonce(discord_bot: Discord) -> None:

@@ -38,9 +38,15 @@ async def port(fake_slack: FakeSlack) -> AsyncIterator[SlackDelivery]:
 
 
 async def test_a_prompt_goes_by_dm(port: SlackDelivery, fake_slack: FakeSlack) -> None:
-    assert port.requests_for(DeliveryTarget(ADA)) == 2  # conversations.open is booked too
-    sent = await port.send(DeliveryTarget(ADA), PROMPT, nonce="n-1")
-    assert port.requests_for(DeliveryTarget(ADA)) == 1
+    paced: list[tuple[int, int]] = []  # (DMs opened, messages posted) when the port asked
+
+    async def pace() -> None:
+        paced.append(
+            (len(fake_slack.of("conversations.open")), len(fake_slack.of("chat.postMessage")))
+        )
+
+    sent = await port.send(DeliveryTarget(ADA), PROMPT, nonce="n-1", pace=pace)
+    assert paced == [(1, 0)]  # the post waited for its own slot after conversations.open
     (opened,) = fake_slack.of("conversations.open")
     assert opened.params["users"] == "U0001"
     (posted,) = fake_slack.of("chat.postMessage")
@@ -50,12 +56,12 @@ async def test_a_prompt_goes_by_dm(port: SlackDelivery, fake_slack: FakeSlack) -
     assert buttons_of(posted.params["blocks"])[0]["action_id"] == "cb:prompt:done:1"
     assert posted.params["metadata"]["event_payload"] == {"nonce": "n-1"}
     assert "<!channel>" not in str(posted.params)
-    await port.send(DeliveryTarget(ADA), PROMPT, nonce="n-2")
+    await port.send(DeliveryTarget(ADA), PROMPT, nonce="n-2", pace=pace)
     assert len(fake_slack.of("conversations.open")) == 1  # the DM channel is remembered
+    assert paced == [(1, 0)]  # one request now, paid by the caller
 
 
 async def test_a_prompt_goes_to_a_channel(port: SlackDelivery, fake_slack: FakeSlack) -> None:
-    assert port.requests_for(DeliveryTarget(ADA, channel="C0042")) == 1
     await port.send(DeliveryTarget(ADA, channel="C0042"), PROMPT, nonce="n")
     assert [c.params["channel"] for c in fake_slack.of("chat.postMessage")] == ["C0042"]
     assert not fake_slack.of("conversations.open")

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
-from coachbot.delivery import DeliveryTarget, Sent
+from coachbot.delivery import DeliveryTarget, Pace, Sent, unpaced
 from coachbot.reply import Reply
 
 if TYPE_CHECKING:
@@ -27,14 +27,13 @@ class ConsoleDelivery:
         self.output = output
         self.show: Callable[[Reply], str] | None = None
 
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
-        """Show ``reply`` addressed to ``target``; the console never refuses a message."""
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
+        """Show ``reply`` addressed to ``target`` (one print, nothing to pace); the console
+        never refuses a message."""
         where = f" in #{target.channel}" if target.channel else ""
         header = f"── scheduled message for {target.person.user}{where} ──"
         shown = self.show(reply) if self.show is not None else self.renderer.render(reply)
         print(f"\n{header}\n{shown}\n", file=self.output or sys.stdout, flush=True)
         return Sent(message_id=f"console-{nonce}")
-
-    def requests_for(self, target: DeliveryTarget) -> int:
-        """One print per message: the console has no rate limit to respect."""
-        return 1

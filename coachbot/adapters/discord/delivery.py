@@ -1,7 +1,8 @@
 """The Discord DeliveryPort: daily prompts by DM or to a channel, errors mapped for the scheduler.
 
 A DM first finds the DM channel (memory, then the database: ``dm_channels``) or
-opens it, then sends. Every message carries a
+opens it, then sends; the opening is a request of its own, paced by the engine's limiter
+like the message (``pace``), so a new DM never bursts two requests back to back. Every message carries a
 nonce with ``enforce_nonce``, so a retry after a lost answer is dropped by Discord
 instead of posted twice. Discord's answers become the port's three failure kinds:
 closed DMs and missing access or permission (50007, 50001, 50013), unknown
@@ -35,10 +36,13 @@ from coachbot.adapters.discord.send import message_kwargs
 from coachbot.clock import SystemClock
 from coachbot.delivery import (
     DeliveryTarget,
+    Pace,
     PermanentFailure,
     RateLimited,
+    Requests,
     Sent,
     TransientFailure,
+    unpaced,
 )
 from coachbot.identity import PersonRef
 from coachbot.reply import Reply
@@ -101,44 +105,47 @@ class DiscordDelivery:
         self.dm_channels = dm_channels or DmChannels(None, SystemClock())
         self.people = People()  # names in titles and labels of prompts, recaps, alerts
 
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
-        """Send ``reply`` to the target's DMs or channel; raises the port's failures."""
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
+        """Send ``reply`` to the target's DMs or channel, each request after the first
+        (the message after opening a DM, a second part) paced by ``pace``; raises the
+        port's failures."""
         try:
-            return await self._send(target, reply, nonce)
+            return await self._send(target, reply, nonce, Requests(pace))
         except Exception as exc:
             mapped = failure(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
 
-    async def _send(self, target: DeliveryTarget, reply: Reply, nonce: str) -> Sent:
+    async def _send(
+        self, target: DeliveryTarget, reply: Reply, nonce: str, requests: Requests
+    ) -> Sent:
         if target.channel:
             channel_id = snowflake(target.channel, "channel")
         else:
-            channel_id = await self._dm(target.person)
+            channel_id = await self._dm(target.person, requests)
         channel = self.client.get_partial_messageable(channel_id)
         names = await self.people.names(self.client, people_shown_as_text(reply))
         first: discord.Message | None = None
         shown = with_names(reply, names)
         for part, message in enumerate(render(shown, workspace=target.person.workspace)):
+            await requests.next()
             sent = await channel.send(**message_kwargs(message), nonce=discord_nonce(nonce, part))
             first = first or sent
         assert first is not None  # render always returns at least one message
         return Sent(str(first.id))
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        """The message, plus opening the DM channel when it is not known yet (both count
-        against the bot's global limit)."""
-        opening = target.channel is None and not self.dm_channels.known(target.person.user)
-        return 2 if opening else 1
-
-    async def _dm(self, person: PersonRef) -> int:
+    async def _dm(self, person: PersonRef, requests: Requests) -> int:
         """The DM channel with ``person``: stored, else opened (idempotent on Discord's
-        side) and stored."""
+        side, a request of its own) and stored."""
         stored = await self.dm_channels.get(person.user)
         if stored is not None:
             return stored
-        data = await self.client.http.start_private_message(snowflake(person.user, "user"))
+        user = snowflake(person.user, "user")
+        await requests.next()
+        data = await self.client.http.start_private_message(user)
         await self.dm_channels.put(person, int(data["id"]))
         return int(data["id"])
 

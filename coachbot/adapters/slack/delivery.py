@@ -31,11 +31,15 @@ from coachbot.adapters.slack.users import UserDirectory
 from coachbot.delivery import (
     DeliveryError,
     DeliveryTarget,
+    Pace,
     PermanentFailure,
     RateLimited,
+    Requests,
     Sent,
     TransientFailure,
+    unpaced,
 )
+from coachbot.identity import PersonRef
 from coachbot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -70,37 +74,43 @@ class SlackDelivery:
         self.dms = dms or DirectMessages()
         self.users = users  # names people in headers and quoted commands (see ``people``)
 
-    def requests_for(self, target: DeliveryTarget) -> int:
-        """The message, plus ``conversations.open`` when the DM channel is not known yet."""
-        person = target.person
-        opening = target.channel is None and not self.dms.known(person.workspace, person.user)
-        return 2 if opening else 1
-
-    async def send(self, target: DeliveryTarget, reply: Reply, *, nonce: str) -> Sent:
-        """Post ``reply`` to the target's channel, else their DM; Slack errors become DeliveryErrors."""
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
+        """Post ``reply`` to the target's channel, else their DM (``conversations.open``
+        first when it is new), each request after the first paced by ``pace``; Slack errors
+        become DeliveryErrors."""
         person = target.person
         if self.team and person.workspace != self.team:
             raise PermanentFailure(f"workspace {person.workspace} is not the one this bot serves")
+        requests = Requests(pace)
         try:
-            channel = target.channel or await self.dms.channel(
-                self.client, person.workspace, person.user
-            )
+            channel = target.channel or await self._dm(person, requests)
             if self.users is not None:
                 reply = await named(self.users, self.client, person, reply)
-            return await self._post_all(channel, reply, nonce)
+            return await self._post_all(channel, reply, nonce, requests)
         except SlackApiError as exc:
             raise classify(exc) from exc
         except (ClientError, TimeoutError, OSError) as exc:
             raise TransientFailure(f"network: {type(exc).__name__}") from exc
 
-    async def _post_all(self, channel: str, reply: Reply, nonce: str) -> Sent:
+    async def _dm(self, person: PersonRef, requests: Requests) -> str:
+        """The DM channel with ``person``; opening it is a request of its own, paced."""
+        if not self.dms.known(person.workspace, person.user):
+            await requests.next()
+        return await self.dms.channel(self.client, person.workspace, person.user)
+
+    async def _post_all(self, channel: str, reply: Reply, nonce: str, requests: Requests) -> Sent:
         rendered = self.renderer.render(reply)
         first, *rest = rendered.messages
+        await requests.next()
         message_id = await post(self.client, channel, first, nonce=nonce)
         try:  # the prompt is out: a failure after this must not make the scheduler send it again
             for message in rest:
+                await requests.next()
                 await post(self.client, channel, message)
             for item in rendered.uploads:
+                await requests.next()
                 await upload(self.client, channel, item)
         except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
             log.warning("the rest of a delivered message failed: %s", type(exc).__name__)
