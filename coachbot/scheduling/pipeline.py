@@ -45,7 +45,16 @@ from coachbot.reply import Reply
 from coachbot.scheduling.claim import SUB, ZERO, Claim, ClaimConfig, Planned, claim_batch
 from coachbot.scheduling.ratelimit import HEADROOM
 from coachbot.scheduling.retry import Result, Sender, SendOutcome
-from coachbot.scheduling.states import DELIVERY, HEARTBEAT, LIVE, State, in_states, move, renew
+from coachbot.scheduling.states import (
+    DELIVERY,
+    HEARTBEAT,
+    LIVE,
+    State,
+    in_states,
+    move,
+    release,
+    renew,
+)
 
 if TYPE_CHECKING:
     from coachbot.db.engine import Database
@@ -105,6 +114,7 @@ class TickReport:
     failed: int = 0
     later: int = 0
     lost: int = 0  # held rows this process may no longer send (lease lost, or cancelled)
+    released: int = 0  # held rows left unsent because the process is stopping
 
     def add_claim(self, claim: Claim) -> None:
         """Count one claim transaction."""
@@ -138,12 +148,30 @@ class DeliveryPipeline:
     concurrency: int = 64
     on_step: StepHook | None = None
     in_flight: set[int] = field(default_factory=set)  # ids of the rows this process holds
+    draining: bool = False  # stopping: no new claim, no new send
     _last_beat: datetime | None = None
+
+    def drain(self) -> None:
+        """Stop taking work: no further claim and no further send; a request already
+        started finishes and is recorded. ``release`` then hands back the rest."""
+        self.draining = True
+
+    async def release(self) -> int:
+        """Hand back every row this process holds and has not started sending, so the
+        next process sends it at its first tick; returns how many."""
+        async with self.db.engine.begin() as conn:
+            now = self.config.lease_clock.at(ZERO, conn.dialect.name)
+            handed = (await conn.execute(release(self.config.instance, now))).rowcount
+        self.in_flight.clear()
+        self.services.observers.leases_held(0)
+        if handed:
+            log.info("stopping: %d held prompt(s) handed back to the next tick", handed)
+        return int(handed or 0)
 
     async def tick(self, now: datetime) -> TickReport:
         """Deliver everything due at ``now``; returns when each claimed prompt was handled."""
         report = TickReport()
-        if not self.ports or not await self._anything_to_do(now):
+        if self.draining or not self.ports or not await self._anything_to_do(now):
             return report  # the usual tick: one query on two indexes, nothing due
         await self.heartbeat(force=True)
         async with asyncio.TaskGroup() as group:
@@ -238,7 +266,7 @@ class DeliveryPipeline:
         while True:
             for planned in await self._with_tips(claim.planned):
                 await queue.put(planned)
-            if not claim.more:
+            if not claim.more or self.draining:
                 return
             now = max(now, self.clock.now())  # a long tick claims later batches at their time
             claim = await self._claim(platform, now, limit, report)
@@ -251,6 +279,9 @@ class DeliveryPipeline:
         report: TickReport,
     ) -> None:
         while (planned := await queue.get()) is not None:
+            if self.draining:  # left claimed: ``release`` hands it back
+                report.released += 1
+                continue
             try:
                 outcome = await self._deliver(planned, gate)
                 if outcome is None:  # not ours to send any more

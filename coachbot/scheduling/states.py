@@ -73,7 +73,8 @@ TRANSITIONS: dict[tuple[State | None, State], str] = {
     (None, S.SENT): "/coach tip records the tip it showed",
     (S.CLAIMED, S.CLAIMED): "heartbeat, or a process takes over an expired lease",
     (S.CLAIMED, S.SENDING): "compare-and-set right before the request (lease still held)",
-    (S.CLAIMED, S.RETRY): "no tip could be chosen or rendered: a later tick retries",
+    (S.CLAIMED, S.RETRY): "no tip could be chosen or rendered, or the process stops before "
+    "sending it: handed back (``release``), a later tick retries",
     (S.CLAIMED, S.SENT): "/coach tip takes the day over before the engine sends",
     (S.CLAIMED, S.CANCELLED): "unsubscribe or pause before sending",
     (S.SENDING, S.SENDING): "heartbeat while the request and its retries run",
@@ -122,6 +123,14 @@ def renew(instance: str, until: ColumnElement[datetime]) -> Update:
     d = DELIVERY.c
     where = (in_states(holding), d.claimed_by == instance)
     return update(DELIVERY).where(*where).values(claimed_until=until)
+
+
+def release(instance: str, now: ColumnElement[datetime]) -> Update:
+    """A stopping process hands back what it holds and has not started sending: ``retry``
+    with a lease already over, so any process takes it at its next tick. Rows in
+    ``sending`` stay as they are: their request may be out (the crash window)."""
+    d = DELIVERY.c
+    return move((State.CLAIMED,), State.RETRY, d.claimed_by == instance, claimed_until=now)
 
 
 def in_states(states: tuple[State, ...]) -> ColumnElement[bool]:
