@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -66,6 +67,8 @@ R = TypeVar("R")
 FAILURES_BEFORE_FAILING = 3
 # A claim's size assumes every message opens a DM first (two requests): the worst case.
 REQUESTS_PER_MESSAGE = 2
+# At most this much of a platform's requests is started at once (see ``workers``).
+QUEUED = timedelta(seconds=2)
 
 
 class ChooseTip(Protocol):
@@ -149,7 +152,11 @@ class DeliveryPipeline:
     on_step: StepHook | None = None
     in_flight: set[int] = field(default_factory=set)  # ids of the rows this process holds
     draining: bool = False  # stopping: no new claim, no new send
+    unsent: set[int] = field(default_factory=set)  # ``sending`` rows stopped before a request
     _last_beat: datetime | None = None
+
+    def _taking_work(self) -> bool:
+        return not self.draining
 
     def drain(self) -> None:
         """Stop taking work: no further claim and no further send; a request already
@@ -161,8 +168,11 @@ class DeliveryPipeline:
         next process sends it at its first tick; returns how many."""
         async with self.db.engine.begin() as conn:
             now = self.config.lease_clock.at(ZERO, conn.dialect.name)
-            handed = (await conn.execute(release(self.config.instance, now))).rowcount
+            unsent = sorted(self.unsent)
+            statements = release(self.config.instance, now, unsent)
+            handed = sum([(await conn.execute(s)).rowcount for s in statements])
         self.in_flight.clear()
+        self.unsent.clear()
         self.services.observers.leases_held(0)
         if handed:
             log.info("stopping: %d held prompt(s) handed back to the next tick", handed)
@@ -199,16 +209,30 @@ class DeliveryPipeline:
     def budget(self, platform: str) -> int:
         """How many prompts of ``platform`` one claim takes: what its limiter lets this
         process send within one lease (every message counted as a new DM), at most
-        ``batch_size``. The rate is the bot-wide one, else the per-workspace one (Slack's:
-        the pace of one workspace, the worst case)."""
-        limits = self.sender.limiter.limits.get(platform)
-        declared = (limits.bot, limits.workspace) if limits is not None else ()
-        rates = [limit.rate for limit in declared if limit is not None]
-        rate = rates[0] if rates else float("inf")
+        ``batch_size``."""
+        rate = self._rate(platform)
         if rate == float("inf"):
             return self.config.batch_size
         per_lease = rate * HEADROOM * self.config.lease.total_seconds() / REQUESTS_PER_MESSAGE
         return max(1, min(self.config.batch_size, int(per_lease)))
+
+    def workers(self, platform: str, held: int) -> int:
+        """How many sends of ``platform`` run at once: enough to keep its limiter busy, but
+        no more than a few seconds of its requests (``QUEUED``), so each send's requests
+        follow each other and a stopping process has little left started."""
+        bound = self.concurrency if held <= 0 else min(self.concurrency, held)
+        rate = self._rate(platform)
+        if rate != float("inf"):
+            bound = min(bound, math.ceil(rate * QUEUED.total_seconds() / REQUESTS_PER_MESSAGE))
+        return max(1, bound)
+
+    def _rate(self, platform: str) -> float:
+        """The bot-wide rate of ``platform``, else its per-workspace one (Slack's: the pace
+        of one workspace, the worst case); infinite when it declares none."""
+        limits = self.sender.limiter.limits.get(platform)
+        declared = (limits.bot, limits.workspace) if limits is not None else ()
+        rates = [limit.rate for limit in declared if limit is not None]
+        return rates[0] if rates else float("inf")
 
     async def _platform(
         self,
@@ -223,8 +247,7 @@ class DeliveryPipeline:
         claim = await self._claim(platform, now, limit, report)
         if not claim.planned and not claim.more:
             return
-        workers = self.concurrency if claim.more else min(self.concurrency, len(claim.planned))
-        workers = max(1, workers)
+        workers = self.workers(platform, 0 if claim.more else len(claim.planned))
         queue: asyncio.Queue[Planned | None] = asyncio.Queue(maxsize=workers)
         async with asyncio.TaskGroup() as group:
             for _ in range(workers):
@@ -287,6 +310,10 @@ class DeliveryPipeline:
                 if outcome is None:  # not ours to send any more
                     report.lost += 1
                     continue
+                if outcome.held and self.draining:  # no request made: ``release`` hands it back
+                    self.unsent.add(planned.delivery_id)
+                    report.released += 1
+                    continue
                 await recorder.record(planned, outcome)
                 if outcome.result is Result.PERMANENT:  # may have marked a subscription failing
                     self.services.pending_notices.changed()
@@ -322,7 +349,9 @@ class DeliveryPipeline:
         target = DeliveryTarget(planned.person, planned.channel)
         port = self.ports[planned.platform]
         # The heartbeat again before each request: a long run of 429s or 5xx keeps the lease.
-        outcome = await self.sender.send(port, target, reply, planned.nonce, self.heartbeat)
+        outcome = await self.sender.send(
+            port, target, reply, planned.nonce, self.heartbeat, proceed=self._taking_work
+        )
         self._step("sent", planned)  # a crash from here to "recorded" is the duplicate window
         return outcome
 

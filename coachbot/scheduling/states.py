@@ -79,7 +79,8 @@ TRANSITIONS: dict[tuple[State | None, State], str] = {
     (S.CLAIMED, S.CANCELLED): "unsubscribe or pause before sending",
     (S.SENDING, S.SENDING): "heartbeat while the request and its retries run",
     (S.SENDING, S.SENT): "the platform accepted it",
-    (S.SENDING, S.RETRY): "5xx, timeouts or 429s exhausted the retries",
+    (S.SENDING, S.RETRY): "5xx, timeouts or 429s exhausted the retries, or the process "
+    "stopped before its request (``release``)",
     (S.SENDING, S.FAILED): "the platform refused it for good",
     (S.SENDING, S.CLAIMED): "another process takes over a crashed send (same nonce)",
     (S.RETRY, S.CLAIMED): "a process takes the retry once it is due",
@@ -125,12 +126,18 @@ def renew(instance: str, until: ColumnElement[datetime]) -> Update:
     return update(DELIVERY).where(*where).values(claimed_until=until)
 
 
-def release(instance: str, now: ColumnElement[datetime]) -> Update:
-    """A stopping process hands back what it holds and has not started sending: ``retry``
-    with a lease already over, so any process takes it at its next tick. Rows in
-    ``sending`` stay as they are: their request may be out (the crash window)."""
+def release(instance: str, now: ColumnElement[datetime], unsent: list[int]) -> list[Update]:
+    """A stopping process hands back what it holds and has not sent: ``retry`` with a lease
+    already over, so any process takes it at its next tick. That is every ``claimed`` row,
+    and the ``sending`` rows of ``unsent`` (stopped before their request); the other
+    ``sending`` rows stay as they are, as their request may be out (the crash window)."""
     d = DELIVERY.c
-    return move((State.CLAIMED,), State.RETRY, d.claimed_by == instance, claimed_until=now)
+    mine = d.claimed_by == instance
+    statements = [move((State.CLAIMED,), State.RETRY, mine, claimed_until=now)]
+    if unsent:
+        stopped = d.id.in_(unsent)
+        statements.append(move((State.SENDING,), State.RETRY, mine, stopped, claimed_until=now))
+    return statements
 
 
 def in_states(states: tuple[State, ...]) -> ColumnElement[bool]:
