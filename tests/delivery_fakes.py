@@ -24,6 +24,7 @@ from coachbot.scheduling.due import Schedule, mask_from_days, next_due, parse_lo
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits, RateLimiter, VirtualTimer
 from coachbot.scheduling.retry import RetryPolicy, Sender
+from coachbot.scheduling.states import SharedClock
 
 WEEKDAYS = frozenset(range(5))
 EVERY_DAY = frozenset(range(7))
@@ -131,14 +132,22 @@ def pipeline(
     limits: dict[str, PlatformLimits] | None = None,
     instance: str = "test-1",
     concurrency: int = 64,
+    lease_clock: FakeClock | None = None,
     **config: object,
 ) -> DeliveryPipeline:
-    """A pipeline on ``app``'s database with fake ports, virtual time and seeded jitter."""
+    """A pipeline on ``app``'s database with fake ports, virtual time and seeded jitter;
+    leases follow ``lease_clock`` (the database's clock, shared by every engine of a test;
+    ``clock``, the engine's host clock, by default)."""
     timer = timer or (ports[0].timer if ports else VirtualTimer())
     limiter = RateLimiter(
         timer, limits if limits is not None else {}, observer=app.services.observers
     )
-    claim = ClaimConfig(instance=instance, platforms=tuple(p.platform for p in ports), **config)  # type: ignore[arg-type]
+    claim = ClaimConfig(
+        instance=instance,
+        platforms=tuple(p.platform for p in ports),
+        lease_clock=SharedClock(lease_clock or clock),  # the database's clock, for every engine
+        **config,  # type: ignore[arg-type]
+    )
     return DeliveryPipeline(
         db=app.services.database(),
         services=app.services,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from coachbot.scheduling.bulk import DayRows, NewDeliveries
+from coachbot.scheduling.bulk import Claimed, DayRows, NewDeliveries
 from coachbot.scheduling.due import Schedule, next_due
 
 DUE = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
-CLAIMED = (DUE, "test-1")
+CLAIMED = Claimed(DUE, "test-1", DUE + timedelta(minutes=2))
 
 
 def test_rows_of_the_same_day_and_instant_share_one_group() -> None:

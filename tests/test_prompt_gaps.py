@@ -19,7 +19,7 @@ from tests.test_prompt_actions import action_of, delivery, press, snoozes
 from tests.test_subscribe import stored
 
 # The clock fixture starts on Monday 2026-03-02 at 09:00 UTC, 10:00 in Paris.
-ENGINE = ClaimConfig(instance="engine", platforms=("console",))
+ENGINE = ClaimConfig(instance="engine", platforms=("console",))  # leases on the database clock
 
 
 async def subscribed_prompt(bot: ChatBot) -> Reply:
@@ -88,7 +88,7 @@ async def test_a_resend_retried_after_a_crash_keeps_its_nonce(
 
 async def claim(bot: ChatBot, now: datetime) -> Claim:
     async with bot.app.services.database().engine.begin() as conn:
-        return await claim_batch(conn, now=now, config=ENGINE)
+        return await claim_batch(conn, now=now, config=ENGINE, platform="console", limit=100)
 
 
 async def test_tip_while_the_engine_claimed_today_takes_the_day_over(
@@ -109,9 +109,9 @@ async def test_tip_while_the_engine_claimed_today_takes_the_day_over(
     assert (row.tip_id, row.status, row.sent_at) == (expected, "sent", clock.now())
     tip = next(t for t in kb.tips if t.id == expected)
     assert reply.blocks[0] == Text(escape(tip.lesson.get("fr")))
-    # The engine comes back to the day once its lease ends: nothing more to send today.
+    # The day is the command's now: the engine neither holds nor sends anything today.
     again = await claim(bot, clock.advance(timedelta(minutes=3)))
-    assert again.planned == []
+    assert again.planned == [] and row.claimed_by == "command"
     sub = await stored(bot.app)
     assert sub is not None and sub.next_due_at is not None
     assert sub.next_due_at.date() == clock.now().date() + timedelta(days=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import MetaData, UniqueConstraint
+from sqlalchemy import Index, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from coachbot.db.types import UTCDateTime
@@ -18,6 +18,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+# Delivery rows a process holds or may take over (coachbot.scheduling.states.LIVE).
+LIVE_STATUSES = "status IN ('claimed', 'sending', 'retry')"
 
 
 class Person(SQLModel, table=True):
@@ -170,7 +172,16 @@ class Delivery(SQLModel, table=True):
     """One prompt for one local day: the unique row that makes delivery exactly-once."""
 
     __tablename__ = "delivery"
-    __table_args__ = (UniqueConstraint("subscription_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "local_date"),
+        # the rows a process holds or may take over, by lease end: the tick's second probe
+        Index(
+            "ix_delivery_lease",
+            "claimed_until",
+            postgresql_where=text(LIVE_STATUSES),
+            sqlite_where=text(LIVE_STATUSES),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # no index of its own: the unique (subscription_id, local_date) constraint leads with it
@@ -178,12 +189,13 @@ class Delivery(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     local_date: date
     tip_id: str = Field(max_length=40)
-    status: str = Field(max_length=12)  # claimed, sent, missed, failed
+    status: str = Field(max_length=12)  # see coachbot.scheduling.states
     nonce: str = Field(max_length=32)
     attempts: int = 0
     due_at: datetime = Field(sa_type=UTCDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # database clock
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_id: str | None = Field(default=None, max_length=64)
     feedback: str | None = Field(default=None, max_length=12)  # done, skip, too_easy, too_hard

@@ -22,9 +22,9 @@ import hashlib
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,17 +33,19 @@ from coachbot.db.models import Delivery, Person, Subscription
 from coachbot.delivery import DeliveryTarget
 from coachbot.prompts.selection import Served
 from coachbot.prompts.subscriptions import held, local_today, target_of
+from coachbot.scheduling.states import DELIVERY, State, inserted, move
 
-SEEN_STATUSES = ("sent", "claimed")
+# Only what reached the learner counts as seen: a held or waiting prompt may never arrive.
+SEEN_STATUSES = (State.SENT.value,)
 LEASE = timedelta(minutes=10)
 COMMAND = "command"  # claimed_by of the rows /coach tip records
 NO_TIP = ""  # tip_id of a row the engine claimed, until it chooses the tip
 
 
 async def tip_history(*, session: AsyncSession, person_id: int) -> tuple[Served, ...]:
-    """The tips the person received (oldest first) with their feedback; missed or failed
-    deliveries never reached them and do not count as seen, and a delivery the engine
-    claimed but whose tip is not chosen yet (``tip_id`` "") has no tip to count."""
+    """The tips the person received (oldest first) with their feedback: only ``sent``
+    deliveries (or ones with feedback); a prompt held, waiting for a retry, missed,
+    failed or cancelled never reached them and does not count as seen."""
     query = (
         select(Delivery.tip_id, Delivery.feedback)
         .where(
@@ -78,7 +80,7 @@ async def record_shown(
         "person_id": sub.person_id,
         "local_date": local_today(sub, now),
         "tip_id": tip_id,
-        "status": "sent",
+        "status": inserted(State.SENT),
         "nonce": uuid.uuid4().hex,
         "due_at": now,
         "claimed_at": now,
@@ -93,30 +95,59 @@ async def record_shown(
     return found
 
 
+# The states /coach tip takes a day over from: anything not sent nor being sent.
+TAKEN_OVER = (State.CLAIMED, State.RETRY, State.MISSED, State.FAILED, State.CANCELLED)
+
+
 async def take_over(
     *, session: AsyncSession, delivery: Delivery, tip_id: str, now: datetime
 ) -> Delivery:
-    """Serve today's row as a command reply while the engine has claimed it but not yet
-    chosen its tip: the row gets ``tip_id`` and becomes ``sent``, so the engine, which only
-    sends and records ``claimed`` rows, leaves it alone. If the engine stored its tip
-    first, the row keeps the engine's tip (the one it sends)."""
-    await session.exec(
-        update(Delivery)
-        .where(
-            col(Delivery.id) == delivery.id,
-            col(Delivery.status) == "claimed",
-            col(Delivery.tip_id) == NO_TIP,
-        )
-        .values(tip_id=tip_id, status="sent", sent_at=now, claimed_by=COMMAND)
+    """Serve today's row as a command reply: a row the engine holds (or that waits for a
+    retry, or was missed, failed or cancelled) becomes ``sent``, with the tip it already
+    has or else ``tip_id``, in one compare-and-set; the engine's own compare-and-set then
+    finds it ``sent`` and does not send. A row the engine is sending, or sent, is left
+    as it is: its tip is the day's tip. Returns the row as it now is."""
+    d = DELIVERY.c
+    tip = case((d.tip_id == NO_TIP, tip_id), else_=d.tip_id)
+    stmt = move(
+        TAKEN_OVER, State.SENT, d.id == delivery.id, tip_id=tip, sent_at=now, claimed_by=COMMAND
     )
+    await session.exec(stmt)
     await session.refresh(delivery)
     return delivery
 
 
-def mark_seen(delivery: Delivery, now: datetime) -> None:
-    """A missed or failed delivery shown by a command has now reached the learner."""
-    if delivery.status not in SEEN_STATUSES:
-        delivery.status, delivery.sent_at = "sent", now
+async def cancel_held(
+    *, session: AsyncSession, subscription_id: int, through: date | None = None
+) -> None:
+    """Prompts of the subscription not sent yet (held by the engine, or waiting for a
+    retry), up to the local day ``through`` (all without it): ``cancelled``. A prompt the
+    engine is already sending goes out (the request may be on its way)."""
+    d = DELIVERY.c
+    days = () if through is None else (d.local_date <= through,)
+    held_rows = (State.CLAIMED, State.RETRY)
+    await session.exec(
+        move(held_rows, State.CANCELLED, d.subscription_id == subscription_id, *days)
+    )
+
+
+async def revive_today(*, session: AsyncSession, sub: Subscription, now: datetime) -> None:
+    """Today's prompt, cancelled by an unsubscribe or a pause that no longer holds: back to
+    ``retry``, due at once, so the engine sends it (late, once) rather than leaving the day
+    empty. Its day's row exists, so nothing else is sent that day."""
+    if held(sub, now) or not sub.active:
+        return
+    d = DELIVERY.c
+    await session.exec(
+        move(
+            (State.CANCELLED,),
+            State.RETRY,
+            d.subscription_id == sub.id,
+            d.local_date == local_today(sub, now),
+            claimed_until=d.due_at,
+            claimed_by=None,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

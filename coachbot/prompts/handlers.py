@@ -35,6 +35,7 @@ from coachbot.prompts.subscriptions import (
 )
 from coachbot.prompts.views import next_text, settings_fields
 from coachbot.reply import Reply, Text, Tone
+from coachbot.scheduling.states import State
 from coachbot.services import Context
 
 DEFAULT_RECAP = 4  # Friday
@@ -172,7 +173,20 @@ async def _save(
     person.timezone = prefs.timezone  # the learner told us their zone: streaks use it too
     session.add(person)
     now = ctx.services.clock.now()
-    return await save_subscription(session=session, person_id=_id(person), prefs=prefs, now=now)
+    sub = await save_subscription(session=session, person_id=_id(person), prefs=prefs, now=now)
+    await _settle(session, sub, now)
+    return sub
+
+
+async def _settle(session: AsyncSession, sub: Subscription, now: datetime) -> None:
+    """After a change of settings, pause or resume: today's prompt, if it was cancelled
+    and is wanted again, is sent late (once); ``next_due_at`` skips today when today's
+    prompt is sent or in the engine's hands, so the reply never promises a second one."""
+    await deliveries.revive_today(session=session, sub=sub, now=now)
+    today = await deliveries.todays_delivery(session=session, sub=sub, now=now)
+    handled = today is not None and today.status != State.CANCELLED
+    subscriptions.reschedule(sub, now, today.local_date if today and handled else None)
+    session.add(sub)
 
 
 async def _defaults(ctx: Context, session: AsyncSession, person: Person) -> Preferences:
@@ -246,7 +260,8 @@ async def pause(ctx: Context, until: str) -> Reply:
         with blame("until"):
             last = parsing.parse_future_date(until, local_today(sub, now))
         subscriptions.pause(sub, last, now)
-        session.add(sub)
+        await deliveries.cancel_held(session=session, subscription_id=_sub_id(sub), through=last)
+        await _settle(session, sub, now)
     text = Localized(
         f"Pas de conseil jusqu'au {last.isoformat()} inclus. Le suivant : **{next_text(sub, 'fr')}**. "
         "Reprendre plus tôt : `/coach resume`.",
@@ -264,7 +279,7 @@ async def resume(ctx: Context) -> Reply:
         sub = await _active(ctx, session)
         was_paused, was_failing = sub.paused_until is not None, sub.failing
         subscriptions.resume(sub, now)
-        session.add(sub)
+        await _settle(session, sub, now)
     fr, en = next_text(sub, "fr"), next_text(sub, "en")
     if was_failing:
         text = _retrying(sub, fr, en)
@@ -312,6 +327,7 @@ async def unsubscribe(ctx: Context) -> Reply:
             subscriptions.unsubscribe(sub)
             session.add(sub)
             await deliveries.cancel_snoozes(session=session, subscription_id=_sub_id(sub))
+            await deliveries.cancel_held(session=session, subscription_id=_sub_id(sub))
     text = (
         Localized(
             "C'est fait : plus de conseil quotidien. Revenir : `/coach subscribe`.",
@@ -350,20 +366,15 @@ async def _todays(
     ctx: Context, session: AsyncSession, sub: Subscription, now: datetime
 ) -> Delivery:
     """Today's delivery of ``sub``, now seen by the learner, with its tip: recorded now if
-    there was none, or taken over from the engine if it claimed the day but has not chosen
-    the tip yet (so the engine does not send a second, different tip later)."""
+    there was none, else taken over from the engine through the row (``take_over``), so
+    the day has one tip, whoever gets there first."""
     delivery = await deliveries.todays_delivery(session=session, sub=sub, now=now)
-    if delivery is not None and delivery.tip_id == deliveries.NO_TIP:
-        chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
-        delivery = await deliveries.take_over(
-            session=session, delivery=delivery, tip_id=chosen, now=now
-        )
+    if delivery is not None and delivery.status in (State.SENT, State.SENDING):
+        return delivery  # the day's tip, sent or being sent by the engine
+    chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
     if delivery is None:
-        chosen = await choose_tip_for(session=session, services=ctx.services, subscription=sub)
         delivery = await deliveries.record_shown(session=session, sub=sub, tip_id=chosen, now=now)
-    deliveries.mark_seen(delivery, now)
-    session.add(delivery)
-    return delivery
+    return await deliveries.take_over(session=session, delivery=delivery, tip_id=chosen, now=now)
 
 
 async def _active(ctx: Context, session: AsyncSession) -> Subscription:

@@ -117,24 +117,21 @@ def unsubscribe(sub: Subscription) -> None:
     sub.next_due_at = None
 
 
-def reschedule(sub: Subscription, now: datetime) -> None:
-    """Set ``next_due_at`` to the first due instant after ``now`` (None when nothing is due),
-    unless the engine may still owe a prompt: a ``next_due_at`` within a lease of ``now``
-    can be the lease marker of a claimed prompt not yet sent (a platform outage, a crash),
-    so it is kept; when it passes, the engine sends that prompt, or finds none and follows
-    the new settings."""
+def reschedule(sub: Subscription, now: datetime, handled: date | None = None) -> None:
+    """Set ``next_due_at`` to the first due instant after ``now`` (None when nothing is
+    due), skipping the local day ``handled`` (today's prompt went out or is held by the
+    engine: a later time the same day must not promise a second one). ``next_due_at``
+    is only ever the next occurrence: prompts in flight live on their delivery rows."""
     from coachbot.scheduling.due import next_due, schedule_of
-    from coachbot.scheduling.scheduler import LEASE
 
     if not sub.active or sub.failing:
         sub.next_due_at = None
         return
-    found = next_due(schedule_of(sub), now)
-    new = found[0] if found else None
-    old = sub.next_due_at
-    if old is not None and old <= now + LEASE:  # maybe owed: the engine looks first
-        new = old if new is None else min(old, new)
-    sub.next_due_at = new
+    schedule = schedule_of(sub)
+    found = next_due(schedule, now)
+    if found is not None and found[1] == handled:
+        found = next_due(schedule, found[0])
+    sub.next_due_at = found[0] if found else None
 
 
 def local_today(sub: Subscription, now: datetime) -> date:

@@ -90,11 +90,13 @@ class Sender:
         reply: Reply,
         nonce: str,
         before_attempt: Callable[[], Awaitable[None]] | None = None,
+        proceed: Callable[[], bool] | None = None,
     ) -> SendOutcome:
         """Try until sent, permanently refused, or out of patience (see ``RetryPolicy``);
         every request the port makes waits for its slot in the limiter (the first here,
         the others through ``pace``); ``before_attempt`` runs before each attempt (the
-        pipeline renews its lease there)."""
+        pipeline renews its lease there). When ``proceed()`` turns false (the process is
+        stopping), the next attempt is not made: a ``held`` outcome if none was."""
         keys = self.limiter.keys(target)
 
         async def pace() -> None:  # each further request of the send: opening a DM, a part
@@ -107,6 +109,8 @@ class Sender:
             if before_attempt is not None:  # before the slot: nothing between it and the request
                 await before_attempt()
             await self.limiter.acquire(keys)
+            if proceed is not None and not proceed():
+                return SendOutcome(Result.LATER, attempts, error="the process is stopping")
             if not breaker.admit():  # a storm: this prompt waits for a later tick, unsent
                 return SendOutcome(Result.LATER, attempts, error=f"{port.platform} circuit open")
             attempts += 1

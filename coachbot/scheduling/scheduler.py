@@ -19,7 +19,7 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from coachbot.clock import Clock
 from coachbot.delivery import DeliveryPort
@@ -29,16 +29,13 @@ from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
 from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer, share_of
 from coachbot.scheduling.retry import RetryPolicy, Sender
+from coachbot.scheduling.states import LEASE
 
 if TYPE_CHECKING:
     from coachbot.services import Services
 
 log = logging.getLogger(__name__)
 MIN_INTERVAL = 0.25  # seconds of real time between ticks, however fast the clock runs
-# How long a claim holds before another tick may send it again: short enough that a resend
-# after a crash falls inside Discord's nonce de-duplication ("the past few minutes"), long
-# enough for a batch to be sent (a process renews the leases of what it still holds).
-LEASE = timedelta(minutes=2)
 # Claims and tips of one batch name its ids in single statements: SQLite takes 32,766
 # parameters at most.
 MAX_BATCH = 20_000
@@ -62,6 +59,15 @@ class TickRunner:
         for job in self.jobs:
             await job.maybe_run(now)
         return report
+
+
+class Holder(Protocol):
+    """What holds delivery rows between ticks (the pipeline): told to take no new work when
+    the process stops, then to hand back what it holds."""
+
+    def drain(self) -> None: ...
+
+    async def release(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,10 @@ class Scheduler:
         clock: Clock,
         interval: float,
         jobs: Sequence[Job] = (),
+        held: Holder | None = None,
     ) -> None:
         self.clock, self.interval = clock, max(interval, MIN_INTERVAL)
+        self.held = held
         self.jobs = [Job("tick", self.interval, tick), *jobs]
         self._lock = asyncio.Lock()
         self._waiting: set[str] = set()  # jobs running or waiting for the lock
@@ -133,6 +141,12 @@ class Scheduler:
             async with self._lock:
                 if not self._stopped:
                     await self._run(job)
+        except asyncio.CancelledError:
+            if not self._stopped:
+                raise
+            log.debug(
+                "%s was waiting its turn when stop() came; it runs in the next process", job.name
+            )
         finally:
             self._waiting.discard(job.name)
 
@@ -151,10 +165,27 @@ class Scheduler:
             self._running = None
 
     async def stop(self, grace: float = 0.0) -> None:
-        """Stop: no run starts afterwards, and the run in progress gets ``grace`` seconds
-        to finish before it is cancelled (safe: its rows stay claimed, and its
-        transactions finish first)."""
+        """Stop: no run starts afterwards; the run in progress takes no new work and gets
+        ``grace`` seconds to finish the requests it started before it is cancelled (its
+        transactions finish first); then what it still holds unsent is handed back."""
         self._stopped = True
+        if self.held is not None:
+            self.held.drain()
+        await self._end_running(grace)
+        if self.held is not None:
+            await self._release(self.held)
+
+    @staticmethod
+    async def _release(held: Holder) -> None:
+        try:
+            await held.release()
+        except Exception as exc:  # the leases end on their own: the rows are not lost
+            log.warning(
+                "could not hand back held prompts (%s); they are sent after their lease ends",
+                type(exc).__name__,
+            )
+
+    async def _end_running(self, grace: float) -> None:
         running = self._running if self._running is not asyncio.current_task() else None
         if running is not None and grace > 0:
             # before APScheduler's shutdown, which cancels the job's task
@@ -213,9 +244,8 @@ def build_scheduler(
     periodic job the features declare every ``every / speed`` (at least a tick)."""
     runner = build_runner(services, composer, outlets)
     interval = max(services.settings.scheduler.tick_seconds / speed, MIN_INTERVAL)
-    return Scheduler(
-        runner.pipeline.tick, services.clock, interval, periodic(runner, interval, speed)
-    )
+    jobs = periodic(runner, interval, speed)
+    return Scheduler(runner.pipeline.tick, services.clock, interval, jobs, runner.pipeline)
 
 
 def periodic(runner: TickRunner, interval: float, speed: float) -> list[Job]:
