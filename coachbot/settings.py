@@ -62,6 +62,11 @@ class ConsoleSettings:
     charts_dir: str = "charts"
 
 
+# A lease shorter than a few heartbeats' round trips expires under load; one longer than
+# Discord's nonce window (a few minutes) lets a resend after a crash show twice there.
+MIN_LEASE, MAX_LEASE = 10, 300
+
+
 @dataclass(frozen=True)
 class SchedulerSettings:
     enabled: bool = True
@@ -69,13 +74,19 @@ class SchedulerSettings:
     catch_up_hours: int = 6
     batch_size: int = 5000
     senders: int = 1
+    lease_seconds: int = 120
 
     def __post_init__(self) -> None:
-        """A share of the rate limits that cannot be used stops the bot at once."""
+        """A share of the rate limits or a lease that cannot work stops the bot at once."""
         if self.senders < 1:
             raise SettingsError(
                 f"[scheduler] senders must be the number of processes sending for the same "
                 f"bot at once, 1 or more (got {self.senders}); write senders = 1 for one process"
+            )
+        if not MIN_LEASE <= self.lease_seconds <= MAX_LEASE:
+            raise SettingsError(
+                f"[scheduler] lease_seconds must be from {MIN_LEASE} to {MAX_LEASE} (got "
+                f"{self.lease_seconds}); 120 is the default"
             )
 
 

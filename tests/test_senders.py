@@ -22,3 +22,9 @@ def test_each_of_two_senders_paces_at_half_the_published_limits() -> None:
 def test_a_senders_count_below_one_is_refused_in_one_line(settings: Settings) -> None:
     with pytest.raises(SettingsError, match="write senders = 1 for one process"):
         replace(settings, scheduler=SchedulerSettings(senders=0))
+
+
+@pytest.mark.parametrize("seconds", [0, 9, 301])
+def test_a_lease_that_cannot_work_is_refused_in_one_line(seconds: int) -> None:
+    with pytest.raises(SettingsError, match=r"lease_seconds must be from 10 to 300.*120"):
+        SchedulerSettings(lease_seconds=seconds)

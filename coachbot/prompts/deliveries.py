@@ -2,7 +2,7 @@
 
 Snooze contract with the engine (``coachbot.scheduling``): a delivery whose
 ``snoozed_until`` has passed is sent again. Each tick the engine calls
-``due_snoozes``, which leases the due rows (moves ``snoozed_until`` ``LEASE`` ahead,
+``due_snoozes``, which leases the due rows (moves ``snoozed_until`` ``SNOOZE_LEASE`` ahead,
 with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so two processes never take the same
 row), sends each one, then calls ``snooze_sent``. A crash between the two leaves the
 lease to expire, and the prompt is offered again: nothing is lost, and it carries the same
@@ -37,7 +37,7 @@ from coachbot.scheduling.states import DELIVERY, State, inserted, move
 
 # Only what reached the learner counts as seen: a held or waiting prompt may never arrive.
 SEEN_STATUSES = (State.SENT.value,)
-LEASE = timedelta(minutes=10)
+SNOOZE_LEASE = timedelta(minutes=10)
 COMMAND = "command"  # claimed_by of the rows /coach tip records
 NO_TIP = ""  # tip_id of a row the engine claimed, until it chooses the tip
 
@@ -166,7 +166,7 @@ async def due_snoozes(
     *, session: AsyncSession, now: datetime, platforms: Collection[str], limit: int = 500
 ) -> list[DueSnooze]:
     """Snoozed prompts due at ``now`` for people of ``platforms`` (those the caller can send
-    to), leased for ``LEASE`` (see the module docstring); others' are left alone.
+    to), leased for ``SNOOZE_LEASE`` (see the module docstring); others' are left alone.
 
     It runs every tick, so it starts from the ``snoozed_until`` index (a handful of rows)
     rather than letting the planner walk a million subscriptions towards them."""
@@ -186,7 +186,7 @@ async def due_snoozes(
     for delivery, sub, person in await session.exec(query):
         assert delivery.id is not None
         if not held(sub, now):
-            delivery.snoozed_until = now + LEASE
+            delivery.snoozed_until = now + SNOOZE_LEASE
             nonce = _resend_nonce(delivery.nonce, delivery.attempts)
             target = target_of(person, sub)
             due.append(DueSnooze(delivery.id, delivery.tip_id, sub.language, target, nonce))

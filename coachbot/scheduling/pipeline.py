@@ -13,7 +13,7 @@ backlog on one never holds back another. The steps, each durable before the next
 5. record: ``sent``, ``failed`` (refused for good) or ``retry`` (later).
 
 While it holds rows, the process renews all their leases with one UPDATE (the
-heartbeat, at most every ``HEARTBEAT``; none when nothing is held). A crash leaves held
+heartbeat, at most every quarter of the lease; none when nothing is held). A crash leaves held
 rows that any process takes over when their lease passes, with the same tip and nonce;
 only the rows in ``sending`` at the crash can reach the learner twice, and platforms
 that honour the nonce (Discord's ``enforce_nonce``) drop the copy. What is due depends
@@ -48,7 +48,7 @@ from coachbot.scheduling.ratelimit import HEADROOM
 from coachbot.scheduling.retry import Result, Sender, SendOutcome
 from coachbot.scheduling.states import (
     DELIVERY,
-    HEARTBEAT,
+    HEARTBEAT_SHARE,
     LIVE,
     State,
     in_states,
@@ -410,11 +410,12 @@ class DeliveryPipeline:
 
     async def heartbeat(self, *, force: bool = False) -> None:
         """Renew the lease of every row this process holds, in one UPDATE, at most every
-        ``HEARTBEAT`` (unless ``force``); nothing at all when it holds nothing."""
+        quarter of the lease (unless ``force``); nothing at all when it holds nothing."""
         if not self.in_flight:
             return
         now = self.clock.now()
-        if not force and self._last_beat is not None and now - self._last_beat < HEARTBEAT:
+        beat = self.config.lease * HEARTBEAT_SHARE
+        if not force and self._last_beat is not None and now - self._last_beat < beat:
             return
         self._last_beat = now
         await finish(self._renew())
@@ -510,9 +511,9 @@ class SendGate(GroupCommit[int, bool]):
         stopped or paused are cancelled (one more UPDATE, only then)."""
         dialect = conn.dialect.name
         now = self.config.lease_clock.at(ZERO, dialect)
-        started = set(
-            (await conn.execute(start_sending(items, self.config.instance, now))).scalars()
-        )
+        until = self.config.lease_clock.at(self.config.lease, dialect)
+        moved = start_sending(items, self.config.instance, now, until)
+        started = set((await conn.execute(moved)).scalars())
         refused = [i for i in items if i not in started]
         if refused:
             await conn.execute(cancel_unwanted(refused, self.config.instance))
@@ -556,12 +557,13 @@ def wanted() -> Any:
     )
 
 
-def start_sending(ids: list[int], instance: str, now: Any) -> Any:
+def start_sending(ids: list[int], instance: str, now: Any, until: Any) -> Any:
     """``claimed`` -> ``sending`` for the rows of ``ids`` this process still holds, whose
-    lease has not passed and that are still wanted; returns the ids it moved."""
+    lease has not passed and that are still wanted, each then held ``until`` (a whole lease
+    for the request and its outcome, however little was left); returns the ids it moved."""
     d = DELIVERY.c
     held = (d.id.in_(ids), d.claimed_by == instance, d.claimed_until > now, wanted())
-    return move((State.CLAIMED,), State.SENDING, *held).returning(d.id)
+    return move((State.CLAIMED,), State.SENDING, *held, claimed_until=until).returning(d.id)
 
 
 def cancel_unwanted(ids: list[int], instance: str) -> Any:

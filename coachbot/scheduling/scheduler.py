@@ -29,7 +29,6 @@ from coachbot.scheduling.periodic import Outbox, Periodic, PeriodicJob
 from coachbot.scheduling.pipeline import Composer, DeliveryPipeline, TickReport
 from coachbot.scheduling.ratelimit import PlatformLimits, RateLimiter, Timer, share_of
 from coachbot.scheduling.retry import RetryPolicy, Sender
-from coachbot.scheduling.states import LEASE
 
 if TYPE_CHECKING:
     from coachbot.services import Services
@@ -230,7 +229,7 @@ def build_runner(
         platforms=tuple(sorted(ports)),
         batch_size=max(1, min(settings.batch_size, MAX_BATCH)),
         catch_up=timedelta(hours=settings.catch_up_hours),
-        lease=LEASE,
+        lease=timedelta(seconds=settings.lease_seconds),
     )
     db = services.database()
     pipeline = DeliveryPipeline(db, services, ports, composer, sender, services.clock, config)

@@ -46,9 +46,9 @@ from coachbot.db.types import UTCDateTime
 DELIVERY: Table = metadata.tables["delivery"]
 # How long a claim holds without a heartbeat. Short enough that a resend after a crash
 # falls inside Discord's nonce de-duplication ("the past few minutes"); a process renews
-# everything it holds long before that (``HEARTBEAT``).
-LEASE = timedelta(minutes=2)
-HEARTBEAT = LEASE / 4
+# everything it holds long before that (every ``HEARTBEAT_SHARE`` of the lease).
+LEASE = timedelta(minutes=2)  # the default; ``[scheduler] lease_seconds`` sets it
+HEARTBEAT_SHARE = 0.25  # a process renews what it holds every quarter of its lease
 
 
 class State(StrEnum):

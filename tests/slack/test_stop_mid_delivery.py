@@ -1,16 +1,19 @@
-"""SIGTERM to a real ``coachbot run`` in the middle of a batch of daily prompts.
+"""SIGTERM, then SIGKILL, to a real ``coachbot run`` in the middle of a batch of prompts.
 
-What systemd or a container runtime does on every deploy: the process must exit 0 soon,
-without a traceback, and what it held must be either sent or handed back, so that the
-next process sends each learner's prompt of the day exactly once. The bot is a real
-subprocess talking to the fake Slack of ``tests/slack/fake_slack.py`` over HTTP; the
-learners' DMs are counted on the fake's side, where a user would see them.
+SIGTERM is what systemd or a container runtime does on every deploy: the process must
+exit 0 soon, without a traceback, and what it held must be either sent or handed back, so
+that the next process sends each learner's prompt of the day exactly once. SIGKILL is a
+crash: nothing may be lost, and a prompt may reach a learner twice only inside the crash
+window of docs/delivery.md, with the same nonce. The bot is a real subprocess talking to
+the fake Slack of ``tests/slack/fake_slack.py`` over HTTP; the learners' DMs are counted
+on the fake's side, where a user would see them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import sys
 from collections import Counter
@@ -34,6 +37,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TEAM = "T0001"
 LEARNERS = [f"U{n:04d}" for n in range(1, 41)]  # 80 requests at Slack's 4/s: about 18 s
 pytestmark = pytest.mark.timeout(240)
+
+
+def _nonces(fake: FakeSlack) -> dict[str, set[str]]:
+    """The nonces each learner's prompts carried (Slack message metadata)."""
+    found: dict[str, set[str]] = {}
+    for call in fake.of("chat.postMessage"):
+        user = str(call.params["channel"])[1:]
+        found.setdefault(user, set()).add(call.params["metadata"]["event_payload"]["nonce"])
+    return found
 
 
 def _dms(fake: FakeSlack) -> Counter[str]:
@@ -61,10 +73,12 @@ async def _subscribe_all(settings: Settings, kb: KnowledgeBase) -> None:
 
 
 def _config(tmp_path: Path, fake: FakeSlack) -> Path:
+    """Ticks every second; leases of 10 s, so a crashed process's prompts are taken over
+    within the test (the default is 2 minutes)."""
     path = tmp_path / "config.toml"
     path.write_text(
         f'[slack]\napi_url = "{fake.api_url}"\nhttp_host = "127.0.0.1"\n'
-        "[scheduler]\ntick_seconds = 1\n"
+        "[scheduler]\ntick_seconds = 1\nlease_seconds = 10\n"
     )
     return path
 
@@ -140,3 +154,36 @@ async def test_sigterm_mid_delivery_exits_0_and_every_learner_gets_one_prompt(
         _kill(first)
         _kill(second)
     assert _dms(fake_slack) == Counter(dict.fromkeys(LEARNERS, 1))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_sigkill_at_random_points_loses_nothing_and_repeats_only_with_the_same_nonce(
+    tmp_path: Path, fake_slack: FakeSlack, settings: Settings, kb: KnowledgeBase, seed: int
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await _subscribe_all(replace(settings, database=DatabaseSettings(url=url)), kb)
+    rng = random.Random(seed)
+    bots: list[asyncio.subprocess.Process] = []
+    try:
+        for _ in range(2):  # two crashes, each after a random number of prompts
+            bots.append(await _start_bot(tmp_path, fake_slack, url))
+            done = len(set(_dms(fake_slack)))
+            await _until(bots[-1], fake_slack, done + rng.randint(1, 12), timeout=90)
+            bots[-1].kill()
+            await asyncio.wait_for(bots[-1].wait(), timeout=30)
+        bots.append(await _start_bot(tmp_path, fake_slack, url))
+        await _until_everyone(bots[-1], fake_slack, timeout=120)
+        code, stderr = await _stop(bots[-1])
+        assert code == 0 and "Traceback" not in stderr, stderr
+    finally:
+        for bot in bots:
+            _kill(bot)
+    assert set(_dms(fake_slack)) == set(LEARNERS)  # nothing lost
+    assert all(len(nonces) == 1 for nonces in _nonces(fake_slack).values())  # one prompt each
+
+
+async def _until_everyone(bot: asyncio.subprocess.Process, fake: FakeSlack, timeout: float) -> None:
+    """Wait (bounded) until every learner has had a prompt."""
+    async with asyncio.timeout(timeout):
+        while set(_dms(fake)) != set(LEARNERS):
+            await _until(bot, fake, len(fake.of("chat.postMessage")) + 1, timeout)
