@@ -36,6 +36,12 @@ STEMMERS = {"fr": "french", "en": "english"}
 MIN_SCORE = 0.5
 # A word votes for a language when it occurs this many times more often in its texts.
 VOTE_RATIO = 3
+# On a question of this many words or fewer whose votes tie, a word this many times more
+# frequent in one language votes: lingua reads two or three words poorly.
+SHORT_QUESTION_WORDS = 3
+WEAK_VOTE_RATIO = 1.2
+# ... provided it is a common word of the base, not a name seen twice ("lyon").
+WEAK_VOTE_LEAST = 10
 READ_CACHE = 256
 STOPWORD_WEIGHT = 20
 # Share of a question's content words that must be known to the base.
@@ -272,13 +278,28 @@ class Retriever:
         """For each language, how many words of ``question`` are clearly that language's:
         far more frequent in its texts and stop words than in the other's ("salary" votes
         English even though a French text quotes Salary.com; "entre" votes French). The
-        words are read as corrected ("skils" votes as "skills")."""
-        # The job's own names ("chief technology officer") are used in both languages.
-        words = set(WORD.findall(self.read(question).folded)) - DOMAIN_STOPWORDS
+        words are read as corrected ("skils" votes as "skills"). When those votes tie on
+        a short question, a word merely more frequent in one language votes ("cto vs
+        cio": the French texts say DSI more often, the English ones CIO)."""
+        # The job's own names ("chief technology officer") are used in both languages,
+        # and so are a few words such as "vs".
+        words = set(WORD.findall(self.read(question).folded))
+        words -= DOMAIN_STOPWORDS | question_words().neutral
+        votes = self._votes(words, VOTE_RATIO)
+        if votes["fr"] == votes["en"] and len(words) <= SHORT_QUESTION_WORDS:
+            # function words ("a") are in both languages' lists: content words only
+            return self._votes(words - STOPWORDS, WEAK_VOTE_RATIO, WEAK_VOTE_LEAST)
+        return votes
+
+    def _votes(self, words: set[str], ratio: float, least: int = 1) -> dict[Lang, int]:
         counts = self._word_counts
         pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
         return {
-            lang: sum(1 for w in words if counts[lang][w] > VOTE_RATIO * counts[other][w])
+            lang: sum(
+                1
+                for w in words
+                if counts[lang][w] > ratio * counts[other][w] and counts[lang][w] >= least
+            )
             for lang, other in pairs
         }
 

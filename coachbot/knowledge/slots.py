@@ -118,6 +118,7 @@ class QuestionWords:
     precise: re.Pattern[str]
     date: re.Pattern[str]
     more_fillers: frozenset[str]
+    neutral: frozenset[str]  # words used alike in both languages: no language vote
     examples: dict[Lang, tuple[str, ...]]
     abbreviations: dict[str, str]
     shorthand: re.Pattern[str]
@@ -310,6 +311,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         precise=any_of(_strings(data["intents"], "precise", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
+        neutral=frozenset(_strings(data["intents"], "neutral", "intents")),
         examples={
             "fr": tuple(_strings(data["examples"], "fr", "examples")),
             "en": tuple(_strings(data["examples"], "en", "examples")),
