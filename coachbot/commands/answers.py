@@ -254,7 +254,9 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     whole = retriever.names_only_topics(question) and not question_words().asks_precise(
         _read(ctx, question)
     )
-    best = _pick(found, hits, question_words().asks_list(_read(ctx, question)), whole, topic)
+    asks_list = question_words().asks_list(_read(ctx, question))
+    best = _pick(found, hits, asks_list, whole, topic)
+    outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     if question_words().asks_date(_read(ctx, question)):
         best = _dated(best, hits, ctx.lang)
     following = _next(best, hits)
@@ -264,6 +266,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
         reply = _with_lead(
             ctx, question, best.section, _section_reply(ctx, best.section, following)
         )
+    if outlined and best.section.topic_id != "day":
+        reply = _outline(reply, best.section, topic, ctx.lang)
     turn = Turn(
         "section",
         ctx.lang,
@@ -276,20 +280,44 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
 def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, topic: Topic) -> Hit:
     """The section to print: the best one; for a list question, the section of the same
     topic, scoring close, that holds the longest list (the four kinds, not one of them);
-    for a question on the whole topic ("missions du CTO ?"), its opening section."""
+    for a question on the whole topic ("missions du CTO ?", "list of the
+    responsibilities") whose sections all score alike, its opening section."""
     close = [
         h
         for h in hits
         if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
     ]
-    first_id = topic.sections[0].id
-    alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
-    opening = next((h for h in alike if h.section.id == first_id), None)
-    if opening is not None and whole_topic and len(alike) >= TOPIC_LEVEL_SECTIONS:
+    opening = _opening(found, close, topic)
+    if opening is not None and (whole_topic or asks_list):
         return opening
     if asks_list:
         return max(close, key=lambda h: _list_items(h.section), default=found)
     return found
+
+
+def _opening(found: Hit, close: list[Hit], topic: Topic) -> Hit | None:
+    """The topic's opening section when it and enough others score alike: the question
+    does not pick one part of the topic."""
+    alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
+    if len(alike) < TOPIC_LEVEL_SECTIONS:
+        return None
+    return next((h for h in alike if h.section.id == topic.sections[0].id), None)
+
+
+def _outline(reply: Reply, section: Section, topic: Topic, lang: Lang) -> Reply:
+    """``reply`` (``section``, the opening of ``topic``) followed by the headings of every
+    section of the topic: a question on the whole topic ("the list of the
+    responsibilities") gets the first part in full, then all the parts by name."""
+    body = Text(section.text(lang).text)
+    at = reply.blocks.index(body) + 1 if body in reply.blocks else len(reply.blocks)
+    items = Items(
+        tuple(escape(s.text(lang).heading) for s in topic.sections),
+        heading=Localized(
+            f"Le sujet en {len(topic.sections)} volets :",
+            f"The topic in {len(topic.sections)} parts:",
+        ).get(lang),
+    )
+    return replace(reply, blocks=(*reply.blocks[:at], items, *reply.blocks[at:]))
 
 
 def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
