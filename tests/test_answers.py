@@ -84,7 +84,7 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_7, 0.95),
         (DEV_8, 0.95),
         (DEV_9, 0.93),
-        (DEV_10, 0.90),
+        (DEV_10, 0.95),
         (DEV_11, 0.90),
         (DEV_12, 0.95),
         (DEV_13, 0.95),
@@ -96,7 +96,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     """Measured on 7 December 2026 (in brackets: when the set was written, before the
     fixes it led to): dev 232/238 (227), dev 2 87/91 (72), dev 3 41/41 (32), dev 4 37/41
     (31), dev 5 41/41 (35), dev 6 35/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
-    dev 9 42/44 (35), dev 10 37/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
+    dev 9 42/44 (35), dev 10 39/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
     dev 13 44/44 (37), dev 14 39/44 (35)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
@@ -255,6 +255,8 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("Reporting line of a CTO?", ["CIO", "CEO"]),
         ("job outlook for ctos", ["11%", "4%"]),
         ("1er cto des etats unis c qui", ["Aneesh Chopra"]),
+        ("premier cto de l'histoire des us", ["Aneesh Chopra"]),
+        ("a qui le cto rapporte", ["CIO", "PDG"]),
         ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
         ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
         ("cto remu marseille confirmé", ["Confirmé · Grandes villes", "60–80"]),

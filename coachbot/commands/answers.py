@@ -259,6 +259,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     if question_words().asks_date(_read(ctx, question)):
         best = _dated(best, hits, ctx.lang)
+    elif question_words().asks_person(_read(ctx, question)):
+        best = _naming(best, hits, ctx.lang, _people(ctx.services.kb, ctx.lang))
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
@@ -331,6 +333,24 @@ def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
         if h.score >= CLOSE_SHARE * best.score and A_YEAR.search(h.section.text(lang).text)
     )
     return next(dated, best)
+
+
+def _naming(best: Hit, hits: list[Hit], lang: Lang, people: list[str]) -> Hit:
+    """For a question asking who: the best of the sections scoring close that names a
+    person, if ``best`` names none."""
+
+    def names(hit: Hit) -> bool:
+        return any(p in hit.section.text(lang).text for p in people)
+
+    if not people or names(best):
+        return best
+    named = (h for h in hits if h.score >= CLOSE_SHARE * best.score and names(h))
+    return next(named, best)
+
+
+def _people(kb: KnowledgeBase, lang: Lang) -> list[str]:
+    """The names of people the base quotes (facts of kind "person")."""
+    return [format_fact(f, lang) for f in kb.facts.values() if f.kind == "person"]
 
 
 def _list_items(section: Section) -> int:

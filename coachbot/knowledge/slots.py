@@ -117,6 +117,7 @@ class QuestionWords:
     lists: re.Pattern[str]
     precise: re.Pattern[str]
     date: re.Pattern[str]
+    person: re.Pattern[str]
     more_fillers: frozenset[str]
     neutral: frozenset[str]  # words used alike in both languages: no language vote
     examples: dict[Lang, tuple[str, ...]]
@@ -178,6 +179,10 @@ class QuestionWords:
     def asks_date(self, folded: str) -> bool:
         """Whether the question asks when something happened."""
         return bool(self.date.search(folded))
+
+    def asks_person(self, folded: str) -> bool:
+        """Whether the question asks who someone is or was."""
+        return bool(self.person.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -310,6 +315,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
+        person=any_of(_strings(data["intents"], "person", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         neutral=frozenset(_strings(data["intents"], "neutral", "intents")),
         examples={
