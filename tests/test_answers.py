@@ -35,8 +35,9 @@ DEV_11 = DATA / "answers_dev_11.toml"
 DEV_12 = DATA / "answers_dev_12.toml"
 DEV_13 = DATA / "answers_dev_13.toml"
 DEV_14 = DATA / "answers_dev_14.toml"
+DEV_15 = DATA / "answers_dev_15.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
-DEVS += [DEV_13, DEV_14]
+DEVS += [DEV_13, DEV_14, DEV_15]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
@@ -89,6 +90,7 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_12, 0.95),
         (DEV_13, 0.95),
         (DEV_14, 0.88),
+        (DEV_15, 0.95),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -97,7 +99,8 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     fixes it led to): dev 232/238 (227), dev 2 87/91 (72), dev 3 41/41 (32), dev 4 37/41
     (31), dev 5 41/41 (35), dev 6 35/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
     dev 9 42/44 (35), dev 10 39/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
-    dev 13 44/44 (37), dev 14 39/44 (35)."""
+    dev 13 44/44 (37), dev 14 39/44 (35),
+    dev 15 42/44 (39)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -257,6 +260,8 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("1er cto des etats unis c qui", ["Aneesh Chopra"]),
         ("premier cto de l'histoire des us", ["Aneesh Chopra"]),
         ("a qui le cto rapporte", ["CIO", "PDG"]),
+        ("combien de % de croissance pour l'emploi des cto aux us", ["11 %", "4 %"]),
+        ("how much does a cto make in new york", ["256,604"]),
         ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
         ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
         ("cto remu marseille confirmé", ["Confirmé · Grandes villes", "60–80"]),

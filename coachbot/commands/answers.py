@@ -97,10 +97,11 @@ async def _answer(
     ctx: Context, question: str, words: QuestionWords, folded: str, previous: Turn | None
 ) -> tuple[Reply, Turn | None]:
     slots = words.read(folded)
-    if slots.hour is not None or (slots.part and not words.asks_salary(folded)):
+    pay = words.asks_salary(folded, _elsewhere(ctx, question))
+    if slots.hour is not None or (slots.part and not pay):
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
-    if slots.salary_values and (words.asks_salary(folded) or follows_salary):
+    if slots.salary_values and (pay or follows_salary):
         return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
@@ -108,6 +109,11 @@ async def _answer(
     if turn is None and slots.grid_cell:  # "cto marseille confirmé": nothing but a cell
         return await _salary(ctx, slots, None)
     return reply, turn
+
+
+def _elsewhere(ctx: Context, question: str) -> bool:
+    """Whether the question names a subject other than pay and experience."""
+    return ctx.services.retriever.names_other_subject(question, question_words().salary)
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
@@ -361,7 +367,8 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     """``reply`` led by what the question asks for when the section says it far down: the
     matching line, or for pay the French median."""
     lines = []
-    if section.topic_id == "salary" and question_words().asks_salary(_read(ctx, question)):
+    pay = question_words().asks_salary(_read(ctx, question), _elsewhere(ctx, question))
+    if section.topic_id == "salary" and pay:
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
     words, folded = question_words(), _read(ctx, question)

@@ -347,6 +347,12 @@ class Retriever:
             self._lines[key] = lines
         return self._lines[key]
 
+    def names_other_subject(self, question: str, pay: re.Pattern[str]) -> bool:
+        """Whether ``question`` names a synonym group about something else than pay
+        (words ``pay`` matches) or experience (which places a salary in the grid)."""
+        groups = self._groups_named(self.read(question).folded)
+        return any(not pay.search(g) and "experience" not in g.split() for g in groups)
+
     def names_only_topics(self, question: str) -> bool:
         """Whether every content word of ``question`` belongs to one synonym group: it asks
         about one subject as a whole ("missions du CTO ?"), nothing more precise."""

@@ -113,6 +113,7 @@ class QuestionWords:
     other_jobs: re.Pattern[str]
     other_subjects: re.Pattern[str]
     salary: re.Pattern[str]
+    salary_weak: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
@@ -164,9 +165,11 @@ class QuestionWords:
         elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
         return not names_the_job and bool(elsewhere)
 
-    def asks_salary(self, folded: str) -> bool:
-        """Whether the question asks about pay."""
-        return bool(self.salary.search(folded))
+    def asks_salary(self, folded: str, elsewhere: bool = False) -> bool:
+        """Whether the question asks about pay: a pay word, or "combien" / "how much"
+        when the question names no other subject (``elsewhere``)."""
+        weak = not elsewhere and self.salary_weak.search(folded)
+        return bool(self.salary.search(folded) or weak)
 
     def asks_list(self, folded: str) -> bool:
         """Whether the question asks for a whole list or an overview."""
@@ -311,6 +314,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
+        salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
