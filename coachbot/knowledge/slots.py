@@ -67,6 +67,7 @@ class Slots:
     level: str | None = None
     years: int | None = None
     beginner: bool = False  # "débutant", "junior": under the grid's first level
+    grid: bool = False  # the salary grid itself is named ("la grille des salaires")
     level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
     minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
@@ -77,7 +78,8 @@ class Slots:
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
         named = (self.place, self.level, self.years)
-        return self.compared or self.beginner or any(value is not None for value in named)
+        flags = self.compared or self.beginner or self.grid
+        return flags or any(value is not None for value in named)
 
     @property
     def grid_cell(self) -> bool:
@@ -107,6 +109,7 @@ class QuestionWords:
     places: tuple[_Terms, ...]
     levels: tuple[_Terms, ...]
     below_grid: re.Pattern[str]
+    grid: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
@@ -143,6 +146,7 @@ class QuestionWords:
             level_named=self._level(folded) is not None,
             years=years,
             beginner=years is None and bool(self.below_grid.search(folded)),
+            grid=bool(self.grid.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
             part=span or self._part(folded),
@@ -305,6 +309,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             if level != BELOW_GRID
         ),
         below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
+        grid=any_of(_strings(data["intents"], "grid", "intents")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
