@@ -181,7 +181,11 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     level = slots.level or (previous.level if previous and slots.years is None else None)
     turn = Turn("salary", lang, region=region, level=level)
     reply = await salary_answer(ctx.services, lang, region, level)
-    lines = [_place_line(kb, lang, slots), _command_line(kb, lang, region, level)]
+    lines = [
+        _place_line(kb, lang, slots),
+        _level_line(kb, lang, level if slots.level_named else None),
+        _command_line(kb, lang, region, level),
+    ]
     if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
@@ -215,6 +219,20 @@ def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
             "reading, the source does not name them.",
         ).get(lang)
     return Localized(f"{name} : tarif « {label} ».", f"{name}: the “{label}” tier.").get(lang)
+
+
+def _level_line(kb: KnowledgeBase, lang: Lang, level: str | None) -> str:
+    """How many years of experience the level named by a word covers in the grid
+    ("expert" asks what counts as one: 8+ years)."""
+    fact = kb.facts.get(f"{level}_band_years") if level else None
+    if fact is None:
+        return ""
+    years = format_fact(fact, lang)
+    label = next((b.label.get(lang) for b in kb.salary.levels if b.id == level), level)
+    return Localized(
+        f"Niveau « {label} » de la grille : {years} d'expérience.",
+        f"The grid's “{label}” level: {years} of experience.",
+    ).get(lang)
 
 
 def _under_grid_line(lang: Lang, years: int | None) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import chain
 
@@ -167,13 +166,13 @@ class _LangIndex:
         words = [w for w in WORD.findall(fold(text)) if w not in self._stop]
         return list(self._stemmer.stemWords(words))
 
-    def coverage(self, text: str, recognised: Collection[str] = ()) -> tuple[int, int]:
-        """How many of the text's content words the index knows, out of how many; words in
-        ``recognised`` count as known; a bare number ("at 25") is no content word."""
-        words = {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
-        vocab = self._bm25.vocab_dict
-        known = sum(1 for w in words if w in recognised or self._stem(w) in vocab)
-        return known, len(words)
+    def content_words(self, text: str) -> set[str]:
+        """The text's content words: no stop word, no bare number ("at 25")."""
+        return {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
+
+    def knows(self, word: str) -> bool:
+        """Whether the index holds ``word``'s stem."""
+        return self._stem(word) in self._bm25.vocab_dict
 
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -254,7 +253,7 @@ class Retriever:
         longer phrase of another group does not count ("how much experience" names
         experience, not pay)."""
         spans = [
-            (m.start(), m.end(), i)
+            (m.start(1), m.end(1), i)
             for i, (_, pattern) in enumerate(self._synonyms)
             for m in pattern.finditer(folded)
         ]
@@ -365,10 +364,14 @@ class Retriever:
         Words a synonym group or a word shape recognises count as found ("9am", "wfh")."""
         query = self.read(question) if isinstance(question, str) else question
         recognised = query.recognised()
-        counts = [index.coverage(query.folded, recognised) for index in self._indexes.values()]
-        if all(total == 0 for _, total in counts):
+        indexes = self._indexes.values()
+        words = set().union(*(index.content_words(query.folded) for index in indexes))
+        if not words:
             return None
-        return max(known / total for known, total in counts if total)
+        # a word counts as found in either language ("maths" reads "mathématiques
+        # mathematics": one of each)
+        known = [w for w in words if w in recognised or any(ix.knows(w) for ix in indexes)]
+        return len(known) / len(words)
 
     def best(self, question: str) -> Hit | None:
         """The best section when the question is about the base, else None (see
@@ -410,9 +413,11 @@ def _word_counts(docs: list[str], lang: Lang) -> Counter[str]:
 
 
 def _any_of(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern matching any of ``terms`` (words or phrases) as whole words."""
+    """A pattern finding any of ``terms`` (words or phrases) as whole words, as group 1,
+    overlapping matches included ("existe depuis" does not hide "depuis combien de
+    temps")."""
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?=((?:{alternatives})(?![a-z0-9])))")
 
 
 def _joined(pattern: re.Pattern[str], text: str) -> str:
