@@ -38,8 +38,9 @@ DEV_14 = DATA / "answers_dev_14.toml"
 DEV_15 = DATA / "answers_dev_15.toml"
 DEV_16 = DATA / "answers_dev_16.toml"
 DEV_17 = DATA / "answers_dev_17.toml"
+DEV_18 = DATA / "answers_dev_18.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
-DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17]
+DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
@@ -95,6 +96,7 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_15, 0.95),
         (DEV_16, 0.90),
         (DEV_17, 0.85),
+        (DEV_18, 0.85),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -105,7 +107,8 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 9 42/44 (35), dev 10 39/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
     dev 13 44/44 (37), dev 14 39/44 (35),
     dev 15 42/44 (39), dev 16 39/43 (34),
-    dev 17 38/44 (33)."""
+    dev 17 38/44 (33),
+    dev 18 43/48 (30/44, and 3 of the 4 added later)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -272,6 +275,10 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("le titre cto existe depuis combien de temps", ["1990"]),
         ("what counts as an expert cto in the salary grid", ["8+ years", "100–140"]),
         ("everything a cto is responsible for", ["technology audit"]),
+        ("cto 2009", ["Aneesh Chopra"]),
+        ("cto jobs forecast", ["11%"]),
+        ("chief technical officer or chief technology officer", ["chief technical officer"]),
+        ("cto paris", ["Paris", "75–95", "100–140"]),
         ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
         ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
         ("cto remu marseille confirmé", ["Confirmé · Grandes villes", "60–80"]),
@@ -353,12 +360,15 @@ async def test_why_shows_the_section_offered_next(bot: ChatBot) -> None:
 
 
 async def test_follow_ups_belong_to_one_user_and_expire(bot: ChatBot, clock) -> None:  # type: ignore[no-untyped-def]
+    """Without the level of someone else's or an expired answer, "et à Lyon ?" gets the
+    place alone: the grid's row for the large cities, every level."""
     await bot.say("/cto ask combien gagne un CTO expert à Paris ?")
     bob = await bot.as_("bob").say("/cto ask et à Lyon ?")
-    assert "Expert · Grandes villes" not in bob
+    assert "niveau:expert" not in bob and has(bob, "Confirmé · Grandes villes")
     await bot.as_("alice").say("/cto ask combien gagne un CTO expert à Paris ?")
     clock.advance(timedelta(minutes=6))
-    assert "Expert · Grandes villes" not in await bot.say("/cto ask et à Lyon ?")
+    expired = await bot.say("/cto ask et à Lyon ?")
+    assert "niveau:expert" not in expired and has(expired, "Confirmé · Grandes villes")
 
 
 async def test_every_answer_names_its_source_as_a_person_would(bot: ChatBot) -> None:

@@ -101,7 +101,7 @@ async def _answer(
     if slots.hour is not None or (slots.part and not pay):
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
-    if slots.salary_values and (pay or follows_salary):
+    if slots.salary_values and (pay or follows_salary or _place_only(ctx, question, slots)):
         return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
@@ -114,6 +114,15 @@ async def _answer(
 def _elsewhere(ctx: Context, question: str) -> bool:
     """Whether the question names a subject other than pay and experience."""
     return ctx.services.retriever.names_other_subject(question, question_words().salary)
+
+
+def _place_only(ctx: Context, question: str, slots: Slots) -> bool:
+    """Whether the question names a place and nothing else ("cto paris"): a place only
+    ever sorts the salary grid."""
+    if slots.place is None:
+        return False
+    words = ctx.services.retriever.content_words(question)
+    return bool(words) and words <= set(WORD.findall(slots.place.name))
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:

@@ -29,6 +29,7 @@ from coachbot.knowledge.spelling import Speller, vocabulary
 # bm25s sets its own logger to DEBUG on import; index building is not news.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 WORD = re.compile(r"[a-z0-9]+(?:\+[0-9]+)?")
+DIGITS = re.compile(r"(?<![a-z0-9])[0-9]+(?![a-z0-9])")
 STEMMERS = {"fr": "french", "en": "english"}
 # Below this summed BM25 score the best match is judged too weak to answer
 # (tuned on tests/data/ask_devset.toml: every dev question scores above it).
@@ -346,6 +347,11 @@ class Retriever:
             self._lines[key] = lines
         return self._lines[key]
 
+    def content_words(self, question: str) -> set[str]:
+        """The content words of ``question`` as read (no stop word, no bare number)."""
+        folded = self.read(question).folded
+        return set().union(*(ix.content_words(folded) for ix in self._indexes.values()))
+
     def names_other_subject(self, question: str, pay: re.Pattern[str]) -> bool:
         """Whether ``question`` names a synonym group about something else than pay
         (words ``pay`` matches) or experience (which places a salary in the grid)."""
@@ -392,13 +398,24 @@ class Retriever:
         query = self.read(question)
         coverage = self.coverage(query)
         if coverage is None:
-            names_job = DOMAIN_STOPWORDS & set(WORD.findall(fold(question)))
-            return (self._definition() if names_job else None), []
+            return self._no_content_word(query, k)
         hits = self.search(query, k=k)
         floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
         if not hits or hits[0].score < MIN_SCORE or coverage < floor:
             return None, hits
         return hits[0], hits
+
+    def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
+        """A question without content words: a figure the base gives ("cto 2009", "cto
+        11%") or a word shape ("chief technical or technology officer?") finds its
+        section; one that only names the job gets the definition; else nothing."""
+        figures = DIGITS.findall(query.folded)
+        if figures or query.expansions:
+            hits = self.search(query, k=k)
+            if hits and hits[0].score >= MIN_SCORE:
+                return hits[0], hits
+        names_job = DOMAIN_STOPWORDS & set(WORD.findall(query.folded))
+        return (self._definition() if names_job else None), []
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
