@@ -97,7 +97,8 @@ QUESTION_WORDS = frozenset(
     principal principale principales principaux
     quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
-    bonjour salut merci svp stp koi cest c kesako ckoi""".split()  # noqa: SIM905 (a word list reads better as text)
+    bonjour salut merci svp stp koi cest c kesako ckoi
+    important importante importants essential essentiel essentielle crucial""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
