@@ -280,6 +280,7 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("chief technical officer or chief technology officer", ["chief technical officer"]),
         ("cto paris", ["Paris", "75–95", "100–140"]),
         ("is adaptability important for a cto", ["adaptability"]),
+        ("can you be a cto at 25", ["start-up"]),
         ("salaire cto en region parisienne", ["Paris", "75–95", "100–140"]),
         ("un cto ds le sud ouest ca gagne cmb", ["Régions", "60–65"]),
         ("cto remu marseille confirmé", ["Confirmé · Grandes villes", "60–80"]),

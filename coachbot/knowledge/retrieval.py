@@ -120,6 +120,14 @@ PATTERNS = (
         re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b(?![\s-]*old\b)"),
         "experience annees years seniority",
     ),
+    # an age ("a cto at 25", "25 years old") asks whether the job comes early in a career
+    (
+        re.compile(
+            r"\b(?:at|aged?)\s+(?:1[6-9]|[2-3]\d)\b(?!\s*(?:h|:|am|pm|o\s*'?\s*clock))|"
+            r"\b(?:1[6-9]|[2-3]\d)\s*(?:years?[\s-]*old|ans seulement)\b"
+        ),
+        "junior jeune young early career debut de carriere",
+    ),
 )
 
 
