@@ -98,7 +98,7 @@ QUESTION_WORDS = frozenset(
     quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
     bonjour salut merci svp stp koi cest c kesako ckoi
-    important importante importants essential essentiel essentielle crucial""".split()  # noqa: SIM905 (a word list reads better as text)
+    important importante importants essential essentiel essentielle crucial pareil pareils same""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
@@ -115,6 +115,14 @@ PATTERNS = (
             r"\btechnology\b.*\b(?:or|ou|vs|versus)\b.*\btechnical\b"
         ),
         "acronyme acronym stand for veut dire technology technical",
+    ),
+    # "cto vs directeur technique": the French title asked about, not the job.
+    (
+        re.compile(
+            r"\bcto\b.*\b(?:vs|versus|pareil|same|meme|equivalent|ou|or)\b.*\bdirecteur technique\b|"
+            r"\bdirecteur technique\b.*\b(?:vs|versus|pareil|same|meme|equivalent|ou|or)\b.*\bcto\b"
+        ),
+        "intitule intitules french titles titres francais directeur technique",
     ),
     (
         re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b(?![\s-]*old\b)"),
