@@ -41,8 +41,9 @@ DEV_17 = DATA / "answers_dev_17.toml"
 DEV_18 = DATA / "answers_dev_18.toml"
 DEV_19 = DATA / "answers_dev_19.toml"
 DEV_20 = DATA / "answers_dev_20.toml"
+DEV_21 = DATA / "answers_dev_21.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
-DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20]
+DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
@@ -101,6 +102,7 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_18, 0.90),
         (DEV_19, 0.95),
         (DEV_20, 0.90),
+        (DEV_21, 0.90),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -113,7 +115,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 15 42/44 (39), dev 16 39/43 (34),
     dev 17 39/44 (33),
     dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 43/44 (38),
-    dev 20 41/44 (28)."""
+    dev 20 41/44 (28), dev 21 40/44 (32)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -288,6 +290,8 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("can you be a cto at 25", ["start-up"]),
         ("what time does the cto leave", ["17:00"]),
         ("slt, le cto c ki son chef ?", ["CIO", "PDG"]),
+        ("salaire cto avec cinq ans d'experience", ["Confirmé · Paris", "60–80"]),
+        ("does the cto sit on the board", ["executive committee"]),
         ("hw much do ctos mak in lyon", ["Large cities", "60–80"]),
         (
             "is directeur technique the same as cto",

@@ -98,7 +98,8 @@ QUESTION_WORDS = frozenset(
     quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
     bonjour salut merci svp stp koi cest c kesako ckoi
-    important importante importants essential essentiel essentielle crucial pareil pareils same""".split()  # noqa: SIM905 (a word list reads better as text)
+    important importante importants essential essentiel essentielle crucial pareil pareils same
+    suffisant suffisante suffisants enough normal normale""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
