@@ -97,10 +97,11 @@ async def _answer(
     ctx: Context, question: str, words: QuestionWords, folded: str, previous: Turn | None
 ) -> tuple[Reply, Turn | None]:
     slots = words.read(folded)
-    if slots.hour is not None or (slots.part and not words.asks_salary(folded)):
+    pay = words.asks_salary(folded, _elsewhere(ctx, question))
+    if slots.hour is not None or (slots.part and not pay):
         return _day(ctx, slots)
     follows_salary = previous is not None and previous.kind == "salary"
-    if slots.salary_values and (words.asks_salary(folded) or follows_salary):
+    if slots.salary_values and (pay or follows_salary or _place_only(ctx, question, slots)):
         return await _salary(ctx, slots, previous if follows_salary else None)
     if previous and previous.next_section and words.asks_more(folded):
         return answer_section(ctx, previous.next_section), None
@@ -108,6 +109,20 @@ async def _answer(
     if turn is None and slots.grid_cell:  # "cto marseille confirmé": nothing but a cell
         return await _salary(ctx, slots, None)
     return reply, turn
+
+
+def _elsewhere(ctx: Context, question: str) -> bool:
+    """Whether the question names a subject other than pay and experience."""
+    return ctx.services.retriever.names_other_subject(question, question_words().salary)
+
+
+def _place_only(ctx: Context, question: str, slots: Slots) -> bool:
+    """Whether the question names a place and nothing else ("cto paris"): a place only
+    ever sorts the salary grid."""
+    if slots.place is None:
+        return False
+    words = ctx.services.retriever.content_words(question)
+    return bool(words) and words <= set(WORD.findall(slots.place.name))
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
@@ -175,7 +190,11 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     level = slots.level or (previous.level if previous and slots.years is None else None)
     turn = Turn("salary", lang, region=region, level=level)
     reply = await salary_answer(ctx.services, lang, region, level)
-    lines = [_place_line(kb, lang, slots), _command_line(kb, lang, region, level)]
+    lines = [
+        _place_line(kb, lang, slots),
+        _level_line(kb, lang, level if slots.level_named else None),
+        _command_line(kb, lang, region, level),
+    ]
     if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
@@ -209,6 +228,20 @@ def _place_line(kb: KnowledgeBase, lang: Lang, slots: Slots) -> str:
             "reading, the source does not name them.",
         ).get(lang)
     return Localized(f"{name} : tarif « {label} ».", f"{name}: the “{label}” tier.").get(lang)
+
+
+def _level_line(kb: KnowledgeBase, lang: Lang, level: str | None) -> str:
+    """How many years of experience the level named by a word covers in the grid
+    ("expert" asks what counts as one: 8+ years)."""
+    fact = kb.facts.get(f"{level}_band_years") if level else None
+    if fact is None:
+        return ""
+    years = format_fact(fact, lang)
+    label = next((b.label.get(lang) for b in kb.salary.levels if b.id == level), level)
+    return Localized(
+        f"Niveau « {label} » de la grille : {years} d'expérience.",
+        f"The grid's “{label}” level: {years} of experience.",
+    ).get(lang)
 
 
 def _under_grid_line(lang: Lang, years: int | None) -> str:
@@ -254,9 +287,13 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     whole = retriever.names_only_topics(question) and not question_words().asks_precise(
         _read(ctx, question)
     )
-    best = _pick(found, hits, question_words().asks_list(_read(ctx, question)), whole, topic)
+    asks_list = question_words().asks_list(_read(ctx, question))
+    best = _pick(found, hits, asks_list, whole, topic)
+    outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     if question_words().asks_date(_read(ctx, question)):
         best = _dated(best, hits, ctx.lang)
+    elif question_words().asks_person(_read(ctx, question)):
+        best = _naming(best, hits, ctx.lang, _people(ctx.services.kb, ctx.lang))
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
@@ -264,6 +301,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
         reply = _with_lead(
             ctx, question, best.section, _section_reply(ctx, best.section, following)
         )
+    if outlined and best.section.topic_id != "day":
+        reply = _outline(reply, best.section, topic, ctx.lang)
     turn = Turn(
         "section",
         ctx.lang,
@@ -276,20 +315,44 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
 def _pick(found: Hit, hits: list[Hit], asks_list: bool, whole_topic: bool, topic: Topic) -> Hit:
     """The section to print: the best one; for a list question, the section of the same
     topic, scoring close, that holds the longest list (the four kinds, not one of them);
-    for a question on the whole topic ("missions du CTO ?"), its opening section."""
+    for a question on the whole topic ("missions du CTO ?", "list of the
+    responsibilities") whose sections all score alike, its opening section."""
     close = [
         h
         for h in hits
         if h.section.topic_id == found.section.topic_id and h.score >= CLOSE_SHARE * found.score
     ]
-    first_id = topic.sections[0].id
-    alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
-    opening = next((h for h in alike if h.section.id == first_id), None)
-    if opening is not None and whole_topic and len(alike) >= TOPIC_LEVEL_SECTIONS:
+    opening = _opening(found, close, topic)
+    if opening is not None and (whole_topic or asks_list):
         return opening
     if asks_list:
         return max(close, key=lambda h: _list_items(h.section), default=found)
     return found
+
+
+def _opening(found: Hit, close: list[Hit], topic: Topic) -> Hit | None:
+    """The topic's opening section when it and enough others score alike: the question
+    does not pick one part of the topic."""
+    alike = [h for h in close if h.score >= TOPIC_LEVEL_SHARE * found.score]
+    if len(alike) < TOPIC_LEVEL_SECTIONS:
+        return None
+    return next((h for h in alike if h.section.id == topic.sections[0].id), None)
+
+
+def _outline(reply: Reply, section: Section, topic: Topic, lang: Lang) -> Reply:
+    """``reply`` (``section``, the opening of ``topic``) followed by the headings of every
+    section of the topic: a question on the whole topic ("the list of the
+    responsibilities") gets the first part in full, then all the parts by name."""
+    body = Text(section.text(lang).text)
+    at = reply.blocks.index(body) + 1 if body in reply.blocks else len(reply.blocks)
+    items = Items(
+        tuple(escape(s.text(lang).heading) for s in topic.sections),
+        heading=Localized(
+            f"Le sujet en {len(topic.sections)} volets :",
+            f"The topic in {len(topic.sections)} parts:",
+        ).get(lang),
+    )
+    return replace(reply, blocks=(*reply.blocks[:at], items, *reply.blocks[at:]))
 
 
 def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
@@ -305,6 +368,24 @@ def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
     return next(dated, best)
 
 
+def _naming(best: Hit, hits: list[Hit], lang: Lang, people: list[str]) -> Hit:
+    """For a question asking who: the best of the sections scoring close that names a
+    person, if ``best`` names none."""
+
+    def names(hit: Hit) -> bool:
+        return any(p in hit.section.text(lang).text for p in people)
+
+    if not people or names(best):
+        return best
+    named = (h for h in hits if h.score >= CLOSE_SHARE * best.score and names(h))
+    return next(named, best)
+
+
+def _people(kb: KnowledgeBase, lang: Lang) -> list[str]:
+    """The names of people the base quotes (facts of kind "person")."""
+    return [format_fact(f, lang) for f in kb.facts.values() if f.kind == "person"]
+
+
 def _list_items(section: Section) -> int:
     return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
 
@@ -313,7 +394,8 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     """``reply`` led by what the question asks for when the section says it far down: the
     matching line, or for pay the French median."""
     lines = []
-    if section.topic_id == "salary" and question_words().asks_salary(_read(ctx, question)):
+    pay = question_words().asks_salary(_read(ctx, question), _elsewhere(ctx, question))
+    if section.topic_id == "salary" and pay:
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
     words, folded = question_words(), _read(ctx, question)

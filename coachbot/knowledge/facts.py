@@ -27,6 +27,7 @@ KINDS = frozenset(
         "years_range",
         "years_min",
         "text",
+        "person",
     ]
 )
 
@@ -57,7 +58,7 @@ def format_fact(fact: Fact, lang: Lang) -> str:
             return f"de {low} $ à {high} $" if fr else f"${low} to ${high}"
         case "percent":
             return f"{v} %" if fr else f"{v}%"
-        case "year" | "text":
+        case "year" | "text" | "person":
             return str(v)
         case "date":
             d = date.fromisoformat(str(v))

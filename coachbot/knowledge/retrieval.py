@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import chain
 
@@ -30,12 +29,19 @@ from coachbot.knowledge.spelling import Speller, vocabulary
 # bm25s sets its own logger to DEBUG on import; index building is not news.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 WORD = re.compile(r"[a-z0-9]+(?:\+[0-9]+)?")
+DIGITS = re.compile(r"(?<![a-z0-9])[0-9]+(?![a-z0-9])")
 STEMMERS = {"fr": "french", "en": "english"}
 # Below this summed BM25 score the best match is judged too weak to answer
 # (tuned on tests/data/ask_devset.toml: every dev question scores above it).
 MIN_SCORE = 0.5
 # A word votes for a language when it occurs this many times more often in its texts.
 VOTE_RATIO = 3
+# On a question of this many words or fewer whose votes tie, a word this many times more
+# frequent in one language votes: lingua reads two or three words poorly.
+SHORT_QUESTION_WORDS = 3
+WEAK_VOTE_RATIO = 1.2
+# ... provided it is a common word of the base, not a name seen twice ("lyon").
+WEAK_VOTE_LEAST = 10
 READ_CACHE = 256
 STOPWORD_WEIGHT = 20
 # Share of a question's content words that must be known to the base.
@@ -91,7 +97,9 @@ QUESTION_WORDS = frozenset(
     principal principale principales principaux
     quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
-    bonjour salut merci svp stp koi cest c kesako ckoi""".split()  # noqa: SIM905 (a word list reads better as text)
+    bonjour salut merci svp stp koi cest c kesako ckoi
+    important importante importants essential essentiel essentielle crucial pareil pareils same
+    suffisant suffisante suffisants enough normal normale""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
@@ -109,9 +117,25 @@ PATTERNS = (
         ),
         "acronyme acronym stand for veut dire technology technical",
     ),
+    # "cto vs directeur technique": the French title asked about, not the job.
+    (
+        re.compile(
+            r"\bcto\b.*\b(?:vs|versus|pareil|same|meme|equivalent|ou|or)\b.*\bdirecteur technique\b|"
+            r"\bdirecteur technique\b.*\b(?:vs|versus|pareil|same|meme|equivalent|ou|or)\b.*\bcto\b"
+        ),
+        "intitule intitules french titles titres francais directeur technique",
+    ),
     (
         re.compile(r"\b\d{1,2}\s*(?:ans|annees|years?|yrs)\b(?![\s-]*old\b)"),
         "experience annees years seniority",
+    ),
+    # an age ("a cto at 25", "25 years old") asks whether the job comes early in a career
+    (
+        re.compile(
+            r"\b(?:at|aged?)\s+(?:1[6-9]|[2-3]\d)\b(?!\s*(?:h|:|am|pm|o\s*'?\s*clock))|"
+            r"\b(?:1[6-9]|[2-3]\d)\s*(?:years?[\s-]*old|ans seulement)\b"
+        ),
+        "junior jeune young early career debut de carriere",
     ),
 )
 
@@ -161,13 +185,13 @@ class _LangIndex:
         words = [w for w in WORD.findall(fold(text)) if w not in self._stop]
         return list(self._stemmer.stemWords(words))
 
-    def coverage(self, text: str, recognised: Collection[str] = ()) -> tuple[int, int]:
-        """How many of the text's content words the index knows, out of how many; words in
-        ``recognised`` count as known; a bare number ("at 25") is no content word."""
-        words = {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
-        vocab = self._bm25.vocab_dict
-        known = sum(1 for w in words if w in recognised or self._stem(w) in vocab)
-        return known, len(words)
+    def content_words(self, text: str) -> set[str]:
+        """The text's content words: no stop word, no bare number ("at 25")."""
+        return {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
+
+    def knows(self, word: str) -> bool:
+        """Whether the index holds ``word``'s stem."""
+        return self._stem(word) in self._bm25.vocab_dict
 
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -248,7 +272,7 @@ class Retriever:
         longer phrase of another group does not count ("how much experience" names
         experience, not pay)."""
         spans = [
-            (m.start(), m.end(), i)
+            (m.start(1), m.end(1), i)
             for i, (_, pattern) in enumerate(self._synonyms)
             for m in pattern.finditer(folded)
         ]
@@ -272,13 +296,28 @@ class Retriever:
         """For each language, how many words of ``question`` are clearly that language's:
         far more frequent in its texts and stop words than in the other's ("salary" votes
         English even though a French text quotes Salary.com; "entre" votes French). The
-        words are read as corrected ("skils" votes as "skills")."""
-        # The job's own names ("chief technology officer") are used in both languages.
-        words = set(WORD.findall(self.read(question).folded)) - DOMAIN_STOPWORDS
+        words are read as corrected ("skils" votes as "skills"). When those votes tie on
+        a short question, a word merely more frequent in one language votes ("cto vs
+        cio": the French texts say DSI more often, the English ones CIO)."""
+        # The job's own names ("chief technology officer") are used in both languages,
+        # and so are a few words such as "vs".
+        words = set(WORD.findall(self.read(question).folded))
+        words -= DOMAIN_STOPWORDS | question_words().neutral
+        votes = self._votes(words, VOTE_RATIO)
+        if votes["fr"] == votes["en"] and len(words) <= SHORT_QUESTION_WORDS:
+            # function words ("a") are in both languages' lists: content words only
+            return self._votes(words - STOPWORDS, WEAK_VOTE_RATIO, WEAK_VOTE_LEAST)
+        return votes
+
+    def _votes(self, words: set[str], ratio: float, least: int = 1) -> dict[Lang, int]:
         counts = self._word_counts
         pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
         return {
-            lang: sum(1 for w in words if counts[lang][w] > VOTE_RATIO * counts[other][w])
+            lang: sum(
+                1
+                for w in words
+                if counts[lang][w] > ratio * counts[other][w] and counts[lang][w] >= least
+            )
             for lang, other in pairs
         }
 
@@ -326,6 +365,17 @@ class Retriever:
             self._lines[key] = lines
         return self._lines[key]
 
+    def content_words(self, question: str) -> set[str]:
+        """The content words of ``question`` as read (no stop word, no bare number)."""
+        folded = self.read(question).folded
+        return set().union(*(ix.content_words(folded) for ix in self._indexes.values()))
+
+    def names_other_subject(self, question: str, pay: re.Pattern[str]) -> bool:
+        """Whether ``question`` names a synonym group about something else than pay
+        (words ``pay`` matches) or experience (which places a salary in the grid)."""
+        groups = self._groups_named(self.read(question).folded)
+        return any(not pay.search(g) and "experience" not in g.split() for g in groups)
+
     def names_only_topics(self, question: str) -> bool:
         """Whether every content word of ``question`` belongs to one synonym group: it asks
         about one subject as a whole ("missions du CTO ?"), nothing more precise."""
@@ -338,10 +388,14 @@ class Retriever:
         Words a synonym group or a word shape recognises count as found ("9am", "wfh")."""
         query = self.read(question) if isinstance(question, str) else question
         recognised = query.recognised()
-        counts = [index.coverage(query.folded, recognised) for index in self._indexes.values()]
-        if all(total == 0 for _, total in counts):
+        indexes = self._indexes.values()
+        words = set().union(*(index.content_words(query.folded) for index in indexes))
+        if not words:
             return None
-        return max(known / total for known, total in counts if total)
+        # a word counts as found in either language ("maths" reads "mathématiques
+        # mathematics": one of each)
+        known = [w for w in words if w in recognised or any(ix.knows(w) for ix in indexes)]
+        return len(known) / len(words)
 
     def best(self, question: str) -> Hit | None:
         """The best section when the question is about the base, else None (see
@@ -362,13 +416,24 @@ class Retriever:
         query = self.read(question)
         coverage = self.coverage(query)
         if coverage is None:
-            names_job = DOMAIN_STOPWORDS & set(WORD.findall(fold(question)))
-            return (self._definition() if names_job else None), []
+            return self._no_content_word(query, k)
         hits = self.search(query, k=k)
         floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
         if not hits or hits[0].score < MIN_SCORE or coverage < floor:
             return None, hits
         return hits[0], hits
+
+    def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
+        """A question without content words: a figure the base gives ("cto 2009", "cto
+        11%") or a word shape ("chief technical or technology officer?") finds its
+        section; one that only names the job gets the definition; else nothing."""
+        figures = DIGITS.findall(query.folded)
+        if figures or query.expansions:
+            hits = self.search(query, k=k)
+            if hits and hits[0].score >= MIN_SCORE:
+                return hits[0], hits
+        names_job = DOMAIN_STOPWORDS & set(WORD.findall(query.folded))
+        return (self._definition() if names_job else None), []
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
@@ -383,9 +448,11 @@ def _word_counts(docs: list[str], lang: Lang) -> Counter[str]:
 
 
 def _any_of(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern matching any of ``terms`` (words or phrases) as whole words."""
+    """A pattern finding any of ``terms`` (words or phrases) as whole words, as group 1,
+    overlapping matches included ("existe depuis" does not hide "depuis combien de
+    temps")."""
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?=((?:{alternatives})(?![a-z0-9])))")
 
 
 def _joined(pattern: re.Pattern[str], text: str) -> str:

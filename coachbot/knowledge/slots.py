@@ -67,6 +67,7 @@ class Slots:
     level: str | None = None
     years: int | None = None
     beginner: bool = False  # "débutant", "junior": under the grid's first level
+    grid: bool = False  # the salary grid itself is named ("la grille des salaires")
     level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
     minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
@@ -77,7 +78,8 @@ class Slots:
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
         named = (self.place, self.level, self.years)
-        return self.compared or self.beginner or any(value is not None for value in named)
+        flags = self.compared or self.beginner or self.grid
+        return flags or any(value is not None for value in named)
 
     @property
     def grid_cell(self) -> bool:
@@ -107,17 +109,21 @@ class QuestionWords:
     places: tuple[_Terms, ...]
     levels: tuple[_Terms, ...]
     below_grid: re.Pattern[str]
+    grid: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
     other_jobs: re.Pattern[str]
     other_subjects: re.Pattern[str]
     salary: re.Pattern[str]
+    salary_weak: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
     date: re.Pattern[str]
+    person: re.Pattern[str]
     more_fillers: frozenset[str]
+    neutral: frozenset[str]  # words used alike in both languages: no language vote
     examples: dict[Lang, tuple[str, ...]]
     abbreviations: dict[str, str]
     shorthand: re.Pattern[str]
@@ -140,6 +146,7 @@ class QuestionWords:
             level_named=self._level(folded) is not None,
             years=years,
             beginner=years is None and bool(self.below_grid.search(folded)),
+            grid=bool(self.grid.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
             part=span or self._part(folded),
@@ -162,9 +169,11 @@ class QuestionWords:
         elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
         return not names_the_job and bool(elsewhere)
 
-    def asks_salary(self, folded: str) -> bool:
-        """Whether the question asks about pay."""
-        return bool(self.salary.search(folded))
+    def asks_salary(self, folded: str, elsewhere: bool = False) -> bool:
+        """Whether the question asks about pay: a pay word, or "combien" / "how much"
+        when the question names no other subject (``elsewhere``)."""
+        weak = not elsewhere and self.salary_weak.search(folded)
+        return bool(self.salary.search(folded) or weak)
 
     def asks_list(self, folded: str) -> bool:
         """Whether the question asks for a whole list or an overview."""
@@ -177,6 +186,10 @@ class QuestionWords:
     def asks_date(self, folded: str) -> bool:
         """Whether the question asks when something happened."""
         return bool(self.date.search(folded))
+
+    def asks_person(self, folded: str) -> bool:
+        """Whether the question asks who someone is or was."""
+        return bool(self.person.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -296,6 +309,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             if level != BELOW_GRID
         ),
         below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
+        grid=any_of(_strings(data["intents"], "grid", "intents")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
@@ -305,11 +319,14 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
+        salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
+        person=any_of(_strings(data["intents"], "person", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
+        neutral=frozenset(_strings(data["intents"], "neutral", "intents")),
         examples={
             "fr": tuple(_strings(data["examples"], "fr", "examples")),
             "en": tuple(_strings(data["examples"], "en", "examples")),

@@ -29,7 +29,8 @@ class Speller:
 
     def correct(self, folded: str, keep: Callable[[str], bool] = lambda _: False) -> str:
         """``folded`` with each unknown word of ``MIN_LENGTH`` letters or more replaced by
-        its closest known word, when one is close enough; words ``keep`` accepts stay (an
+        its closest known word, when one is close enough (else by the known word it is
+        with two neighbouring letters swapped); words ``keep`` accepts stay (an
         inflection whose stem the base knows is no typo)."""
         return WORD.sub(lambda m: self._word(m.group(0), keep), folded)
 
@@ -38,7 +39,14 @@ class Speller:
             return word
         same_start = [w for w in self._by_start.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
         close = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=CUTOFF)
-        return close[0] if close else word
+        if close is None:  # two letters swapped ("dose", "reprot"): one slip, not two
+            return next((w for w in _swaps(word) if w in self._known), word)
+        return close[0]
+
+
+def _swaps(word: str) -> list[str]:
+    """``word`` with each pair of neighbouring letters swapped."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
 
 
 def vocabulary(texts: Iterable[str]) -> set[str]:
