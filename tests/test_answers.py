@@ -46,12 +46,13 @@ DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV
 DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
-# Floor of each holdout (written apart on branch i9h, never opened nor tuned on). The
-# target is 0.90; both are below it (measured 100/120 = 0.833 and 80/110 = 0.727 on
-# 7 December 2026), so each is held at its measured figure until answers improve, and
-# the gap is reported in docs/free-questions.md, never skipped.
+# Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
+# target is 0.90. Measured by the lead on 7 December 2026: 100/120 and 80/110 when first
+# run, 114/120 = 0.950 and 94/110 = 0.855 after the generalisation rounds i9r and i9r2
+# (which saw only dev sets; i9r2 did read these totals twice, see docs/free-questions.md).
+# Each is held at its last measured figure, rounded down, so a regression fails.
 HOLDOUT_TARGET = 0.90
-HOLDOUT_FLOOR = {"answers_holdout.toml": 0.83, "answers_holdout_2.toml": 0.72}
+HOLDOUT_FLOOR = {"answers_holdout.toml": 0.95, "answers_holdout_2.toml": 0.85}
 
 
 @pytest.fixture

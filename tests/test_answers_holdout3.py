@@ -14,11 +14,11 @@ from coachbot.settings import Settings
 from tests.answerset import load, measure
 
 HOLDOUT = Path(__file__).parent / "data" / "answers_holdout_3.toml"
-# The target for a holdout is 0.90. This one is below it: measured 96/120 = 0.80
-# the first and only time it was run (7 December 2026, main at 688bc17), so it is held at
-# that figure rounded down and a regression fails. Raise the floor when answers improve;
-# never edit a question or a label so the bot passes.
-FLOOR = 0.80
+# The target for a holdout is 0.90. Measured 96/120 = 0.80 the first time it was
+# run (7 December 2026, main at 688bc17), 109/120 = 0.908 after the generalisation rounds
+# i9r and i9r2, which never opened it. Held at its last figure rounded down, so a
+# regression fails. Never edit a question or a label so the bot passes.
+FLOOR = 0.90
 
 
 @pytest.fixture
