@@ -368,6 +368,28 @@ class _Plan:
 def _claimed(row: DueRow, delivery_id: int, nonce: str, occ: Occurrences) -> Planned:
     """The prompt of a row this claim inserted."""
     assert occ.due is not None
+    due_at, local_date = occ.due
+    return _prompt(row, delivery_id, nonce, "", 0, due_at, local_date)
+
+
+def _planned(row: DueRow, record: Any) -> Planned:
+    """The prompt of a row taken over from an earlier claim (same tip, same nonce)."""
+    return _prompt(
+        row, record.id, record.nonce, record.tip_id, record.attempts, record.due_at,
+        record.local_date,
+    )  # fmt: skip
+
+
+def _prompt(
+    row: DueRow,
+    delivery_id: int,
+    nonce: str,
+    tip_id: str,
+    attempts: int,
+    due_at: datetime,
+    local_date: date,
+) -> Planned:
+    """The prompt to send for the subscription ``row`` and its delivery row."""
     return Planned(
         delivery_id=delivery_id,
         subscription_id=row.id,
@@ -379,30 +401,10 @@ def _claimed(row: DueRow, delivery_id: int, nonce: str, occ: Occurrences) -> Pla
         language=row.language,
         local_time=row.local_time,
         nonce=nonce,
-        tip_id="",
-        attempts=0,
-        due_at=occ.due[0],
-        local_date=occ.due[1],
-    )
-
-
-def _planned(row: DueRow, record: Any) -> Planned:
-    """The prompt of a row taken over from an earlier claim (same tip, same nonce)."""
-    return Planned(
-        delivery_id=record.id,
-        subscription_id=row.id,
-        person_id=row.person_id,
-        platform=row.platform,
-        workspace=row.workspace,
-        user_id=row.user_id,
-        channel=row.channel_id if row.where == "channel" else None,
-        language=row.language,
-        local_time=row.local_time,
-        nonce=record.nonce,
-        tip_id=record.tip_id,
-        attempts=record.attempts,
-        due_at=record.due_at,
-        local_date=record.local_date,
+        tip_id=tip_id,
+        attempts=attempts,
+        due_at=due_at,
+        local_date=local_date,
     )
 
 
