@@ -82,6 +82,20 @@ def postgres_url() -> Iterator[str]:
         asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+async def pg_apps(
+    postgres_url: str, settings: Settings, clock: FakeClock, kb: KnowledgeBase
+) -> AsyncIterator[list[App]]:
+    """Three bot processes (three engines, three connection pools) on one fresh PostgreSQL
+    database."""
+    await asyncio.to_thread(upgrade, postgres_url)
+    pg = replace(settings, database=DatabaseSettings(url=postgres_url))
+    apps = [build_app(pg, clock=clock, kb=kb) for _ in range(3)]
+    yield apps
+    for app in apps:
+        await app.close()
+
+
 async def _admin(url: str, statement: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine

@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from coachbot.app import App, build_app
+from coachbot.app import App
 from coachbot.clock import FakeClock
-from coachbot.db.migrate import upgrade
 from coachbot.db.models import Person, Subscription
 from coachbot.delivery import TransientFailure
 from coachbot.knowledge.models import KnowledgeBase
@@ -32,7 +30,6 @@ from coachbot.reply import Reply, Text
 from coachbot.scheduling.due import mask_from_days
 from coachbot.scheduling.pipeline import Composer
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits, VirtualTimer
-from coachbot.settings import DatabaseSettings, Settings
 from tests.chat import ChatBot
 from tests.delivery_fakes import (
     EVERY_DAY,
@@ -71,19 +68,6 @@ def per_user(platform: FakePlatform) -> Counter[str]:
 
 
 # --- 1. several engines, a slow platform, claims waiting in the queue ------------------------
-
-
-@pytest.fixture
-async def pg_apps(
-    postgres_url: str, settings: Settings, clock: FakeClock, kb: KnowledgeBase
-) -> AsyncIterator[list[App]]:
-    """Three bot processes on one fresh PostgreSQL database."""
-    await asyncio.to_thread(upgrade, postgres_url)
-    pg = replace(settings, database=DatabaseSettings(url=postgres_url))
-    apps = [build_app(pg, clock=clock, kb=kb) for _ in range(3)]
-    yield apps
-    for app in apps:
-        await app.close()
 
 
 async def slow_platform_with_three_engines(apps: list[App], clock: FakeClock) -> list[FakePlatform]:

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from coachbot.app import App, build_app
+from coachbot.app import App
 from coachbot.clock import FakeClock
-from coachbot.db.migrate import upgrade
-from coachbot.knowledge.models import KnowledgeBase
-from coachbot.settings import DatabaseSettings, Settings
 from tests.delivery_fakes import (
     EVERY_DAY,
     Crash,
@@ -27,19 +20,6 @@ from tests.delivery_fakes import (
 )
 
 DUE = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def pg_apps(
-    postgres_url: str, settings: Settings, clock: FakeClock, kb: KnowledgeBase
-) -> AsyncIterator[list[App]]:
-    """Two bot processes (two engines, two connection pools) on one fresh database."""
-    await asyncio.to_thread(upgrade, postgres_url)
-    pg = replace(settings, database=DatabaseSettings(url=postgres_url))
-    apps = [build_app(pg, clock=clock, kb=kb) for _ in range(2)]
-    yield apps
-    for app in apps:
-        await app.close()
 
 
 async def test_two_dispatchers_racing_deliver_each_prompt_exactly_once(
