@@ -42,8 +42,10 @@ DEV_18 = DATA / "answers_dev_18.toml"
 DEV_19 = DATA / "answers_dev_19.toml"
 DEV_20 = DATA / "answers_dev_20.toml"
 DEV_21 = DATA / "answers_dev_21.toml"
+# Written on branch i9r3 after branch i9r2's fixes, measured before fixing.
+DEV_22 = DATA / "answers_dev_22.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
-DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21]
+DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -103,7 +105,8 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_18, 0.90),
         (DEV_19, 0.95),
         (DEV_20, 0.90),
-        (DEV_21, 0.90),
+        (DEV_21, 0.95),
+        (DEV_22, 0.84),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -116,7 +119,8 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 15 42/44 (39), dev 16 39/43 (34),
     dev 17 39/44 (33),
     dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 43/44 (38),
-    dev 20 41/44 (28), dev 21 41/44 (32)."""
+    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 39/46 (35/44, and the 2 added
+    later 2/2)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -249,6 +253,11 @@ async def test_us_figures_by_year(bot: ChatBot) -> None:
         ("what time does a cto start work", ["08:00", "Planning the day"]),
         ("what does a cto do between 3 and 5 pm", ["From 15:00 to 17:00", "Meetings"]),
         ("que fait le cto juste apres le dejeuner", ["13:00", "Temps stratégique"]),
+        ("le cto il fait quoi vers dix heures et demie", ["10:00", "Échanger"]),
+        ("what does the cto do at half past three", ["15:00", "Meetings"]),
+        ("cto a cinq heures", ["17:00"]),
+        ("le cto a midi et demi", ["12:30", "Pause déjeuner"]),
+        ("what does a cto do at quarter to nine am", ["08:00", "Planning the day"]),
     ],
 )
 async def test_an_hour_or_part_of_day_gets_that_slot(
