@@ -98,15 +98,15 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_11, 0.90),
         (DEV_12, 0.95),
         (DEV_13, 0.95),
-        (DEV_14, 0.90),
+        (DEV_14, 0.93),
         (DEV_15, 0.95),
         (DEV_16, 0.90),
         (DEV_17, 0.88),
         (DEV_18, 0.90),
-        (DEV_19, 0.95),
+        (DEV_19, 0.97),
         (DEV_20, 0.90),
         (DEV_21, 0.95),
-        (DEV_22, 0.84),
+        (DEV_22, 0.91),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -115,11 +115,11 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     fixes it led to): dev 232/238 (227), dev 2 88/91 (72), dev 3 41/41 (32), dev 4 37/41
     (31), dev 5 41/41 (35), dev 6 36/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
     dev 9 43/44 (35), dev 10 39/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
-    dev 13 44/44 (37), dev 14 40/44 (35),
+    dev 13 44/44 (37), dev 14 41/44 (35),
     dev 15 42/44 (39), dev 16 39/43 (34),
     dev 17 39/44 (33),
-    dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 43/44 (38),
-    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 39/46 (35/44, and the 2 added
+    dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
+    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 42/46 (35/44, and the 2 added
     later 2/2)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
@@ -315,6 +315,10 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("how much experience do you need to be a CTO", ["5 to 10", "15+"]),
         ("salaire d'un cto a lyonn", ["Grandes villes", "60–80"]),
         ("what are the typs of ctos", ["infrastructure overseer", "thinker"]),
+        ("jsuis dev senior, combien d'annees avant de devenir cto ?", ["5 à 10", "6 à 10"]),
+        ("cto vs directeur technique", ["directeur technique", "directeur technologique"]),
+        ("secteurs qui embauchent des cto ?", ["éditeurs de logiciels"]),
+        ("est ce que cto c un metier qui recrute", ["11 %"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(

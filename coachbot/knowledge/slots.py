@@ -117,6 +117,7 @@ class QuestionWords:
     other_subjects: re.Pattern[str]
     salary: re.Pattern[str]
     salary_weak: re.Pattern[str]
+    counts: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
@@ -173,8 +174,9 @@ class QuestionWords:
 
     def asks_salary(self, folded: str, elsewhere: bool = False) -> bool:
         """Whether the question asks about pay: a pay word, or "combien" / "how much"
-        when the question names no other subject (``elsewhere``)."""
-        weak = not elsewhere and self.salary_weak.search(folded)
+        when the question names no other subject (``elsewhere``) and counts nothing else
+        ("combien d'années" is experience)."""
+        weak = not elsewhere and self.salary_weak.search(self.counts.sub(" ", folded))
         return bool(self.salary.search(folded) or weak)
 
     def asks_list(self, folded: str) -> bool:
@@ -322,6 +324,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),
+        counts=any_of(_strings(data["intents"], "counts", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
