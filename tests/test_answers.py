@@ -106,7 +106,7 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_19, 0.97),
         (DEV_20, 0.90),
         (DEV_21, 0.95),
-        (DEV_22, 0.91),
+        (DEV_22, 0.93),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -119,7 +119,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 15 42/44 (39), dev 16 39/43 (34),
     dev 17 39/44 (33),
     dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
-    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 42/46 (35/44, and the 2 added
+    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 43/46 (35/44, and the 2 added
     later 2/2)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
@@ -318,6 +318,8 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("jsuis dev senior, combien d'annees avant de devenir cto ?", ["5 à 10", "6 à 10"]),
         ("cto vs directeur technique", ["directeur technique", "directeur technologique"]),
         ("secteurs qui embauchent des cto ?", ["éditeurs de logiciels"]),
+        ("how long before a senior dev can become cto", ["5 to 10 years"]),
+        ("il y a combien de sortes de cto", ["quatre", "penseur"]),
         ("est ce que cto c un metier qui recrute", ["11 %"]),
     ],
 )

@@ -123,6 +123,8 @@ class QuestionWords:
     precise: re.Pattern[str]
     date: re.Pattern[str]
     person: re.Pattern[str]
+    duration: re.Pattern[str]
+    figure: re.Pattern[str]
     more_fillers: frozenset[str]
     neutral: frozenset[str]  # words used alike in both languages: no language vote
     examples: dict[Lang, tuple[str, ...]]
@@ -194,6 +196,14 @@ class QuestionWords:
     def asks_person(self, folded: str) -> bool:
         """Whether the question asks who someone is or was."""
         return bool(self.person.search(folded))
+
+    def asks_duration(self, folded: str) -> bool:
+        """Whether the question asks how long (a number of years)."""
+        return bool(self.duration.search(folded))
+
+    def asks_figure(self, folded: str) -> bool:
+        """Whether the question asks for a figure (how much, how many, a percentage)."""
+        return bool(self.figure.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -330,6 +340,8 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         precise=any_of(_strings(data["intents"], "precise", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
         person=any_of(_strings(data["intents"], "person", "intents")),
+        duration=any_of(_strings(data["intents"], "duration", "intents")),
+        figure=any_of(_strings(data["intents"], "figure", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         neutral=frozenset(_strings(data["intents"], "neutral", "intents")),
         examples={
