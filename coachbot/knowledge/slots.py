@@ -197,6 +197,11 @@ class QuestionWords:
         """Whether the question asks who someone is or was."""
         return bool(self.person.search(folded))
 
+    def place_words(self, folded: str) -> set[str]:
+        """The words of the places ``folded`` names ("new york"): a name is no language."""
+        found = (m.group(0) for t in self.places for m in t.pattern.finditer(folded))
+        return {w for phrase in found for w in WORDS.findall(phrase)}
+
     def asks_duration(self, folded: str) -> bool:
         """Whether the question asks how long (a number of years)."""
         return bool(self.duration.search(folded))
