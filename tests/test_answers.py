@@ -46,9 +46,10 @@ DEV_21 = DATA / "answers_dev_21.toml"
 DEV_22 = DATA / "answers_dev_22.toml"
 DEV_23 = DATA / "answers_dev_23.toml"
 DEV_24 = DATA / "answers_dev_24.toml"
+DEV_25 = DATA / "answers_dev_25.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
 DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
-DEVS += [DEV_23, DEV_24]
+DEVS += [DEV_23, DEV_24, DEV_25]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -93,7 +94,7 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_3, 0.95),
         (DEV_4, 0.88),
         (DEV_5, 0.95),
-        (DEV_6, 0.90),
+        (DEV_6, 0.92),
         (DEV_7, 0.95),
         (DEV_8, 0.95),
         (DEV_9, 0.95),
@@ -112,20 +113,22 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_22, 0.93),
         (DEV_23, 0.97),
         (DEV_24, 0.95),
+        (DEV_25, 0.97),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
     """Measured on 7 December 2026 (in brackets: when the set was written, before the
     fixes it led to): dev 232/238 (227), dev 2 88/91 (72), dev 3 41/41 (32), dev 4 37/41
-    (31), dev 5 41/41 (35), dev 6 36/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
+    (31), dev 5 41/41 (35), dev 6 37/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
     dev 9 43/44 (35), dev 10 40/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
     dev 13 44/44 (37), dev 14 41/44 (35),
     dev 15 42/44 (39), dev 16 39/43 (34),
     dev 17 39/44 (33),
     dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
     dev 20 41/44 (28), dev 21 42/44 (32), dev 22 43/46 (35/44, and the 2 added
-    later 2/2), dev 23 44/45 (41), dev 24 42/44 (37)."""
+    later 2/2), dev 23 44/45 (41), dev 24 42/44 (37),
+    dev 25 43/44 (41)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -350,6 +353,9 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("is the cto under the ceo or the cio", ["CIO", "CEO"]),
         ("what people skills should a cto have", ["adaptability"]),
         ("le cto il a quel genre de profil, y a plusieurs categories ?", ["penseur"]),
+        ("le cto recrute son equipe ?", ["recruter"]),
+        ("est-ce que le metier de cto recrute ?", ["11 %"]),
+        ("how much is a cto paid in a small french town", ["Other regions"]),
         ("est ce que cto c un metier qui recrute", ["11 %"]),
     ],
 )
