@@ -42,8 +42,14 @@ DEV_18 = DATA / "answers_dev_18.toml"
 DEV_19 = DATA / "answers_dev_19.toml"
 DEV_20 = DATA / "answers_dev_20.toml"
 DEV_21 = DATA / "answers_dev_21.toml"
+# Written on branch i9r3 after branch i9r2's fixes, measured before fixing.
+DEV_22 = DATA / "answers_dev_22.toml"
+DEV_23 = DATA / "answers_dev_23.toml"
+DEV_24 = DATA / "answers_dev_24.toml"
+DEV_25 = DATA / "answers_dev_25.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
-DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21]
+DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
+DEVS += [DEV_23, DEV_24, DEV_25]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -88,35 +94,41 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_3, 0.95),
         (DEV_4, 0.88),
         (DEV_5, 0.95),
-        (DEV_6, 0.90),
+        (DEV_6, 0.92),
         (DEV_7, 0.95),
         (DEV_8, 0.95),
         (DEV_9, 0.95),
-        (DEV_10, 0.95),
+        (DEV_10, 0.97),
         (DEV_11, 0.90),
         (DEV_12, 0.95),
         (DEV_13, 0.95),
-        (DEV_14, 0.90),
+        (DEV_14, 0.93),
         (DEV_15, 0.95),
         (DEV_16, 0.90),
         (DEV_17, 0.88),
         (DEV_18, 0.90),
-        (DEV_19, 0.95),
+        (DEV_19, 0.97),
         (DEV_20, 0.90),
-        (DEV_21, 0.90),
+        (DEV_21, 0.95),
+        (DEV_22, 0.93),
+        (DEV_23, 0.97),
+        (DEV_24, 0.95),
+        (DEV_25, 0.97),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
     """Measured on 7 December 2026 (in brackets: when the set was written, before the
     fixes it led to): dev 232/238 (227), dev 2 88/91 (72), dev 3 41/41 (32), dev 4 37/41
-    (31), dev 5 41/41 (35), dev 6 36/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
-    dev 9 43/44 (35), dev 10 39/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
-    dev 13 44/44 (37), dev 14 40/44 (35),
+    (31), dev 5 41/41 (35), dev 6 37/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
+    dev 9 43/44 (35), dev 10 40/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
+    dev 13 44/44 (37), dev 14 41/44 (35),
     dev 15 42/44 (39), dev 16 39/43 (34),
     dev 17 39/44 (33),
-    dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 43/44 (38),
-    dev 20 41/44 (28), dev 21 41/44 (32)."""
+    dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
+    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 43/46 (35/44, and the 2 added
+    later 2/2), dev 23 44/45 (41), dev 24 42/44 (37),
+    dev 25 43/44 (41)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -159,14 +171,35 @@ def _by_votes(retriever: Retriever, text: str) -> str | None:
 
 @pytest.mark.parametrize(
     ("question", "lang"),
-    [("cto vs dsi", "fr"), ("CTO VS CIO", "en"), ("cto a 22h", None), ("et à Lyon ?", None)],
+    [("cto vs dsi", "fr"), ("CTO VS CIO", "en"), ("cto a 22h", None), ("et à Lyon ?", "fr")],
 )
 def test_short_questions_read_by_their_common_words(kb, question: str, lang: str | None) -> None:  # type: ignore[no-untyped-def]
     """On two or three words whose strict votes tie, a common word merely more frequent in
     one language decides ("dsi" French, "cio" English); "vs", function words and names
-    seen a few times ("lyon") do not."""
+    seen a few times do not, nor do places ("et à Lyon ?" is French by its "et")."""
     votes = Retriever(kb).language_votes(question)
     assert (None if votes["fr"] == votes["en"] else max(votes, key=lambda k: votes[k])) == lang
+
+
+def test_a_word_used_in_both_languages_casts_no_vote(kb) -> None:  # type: ignore[no-untyped-def]
+    """ "me" is French ("je me") and English ("tell me") alike."""
+    votes = Retriever(kb).language_votes("recommend me a good netflix series")
+    assert votes["en"] >= votes["fr"]
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("les hard skills et les soft skills du cto", "fr"),
+        ("cto a new york salaire", "fr"),
+        ("cto wages paris vs rest of france", "en"),
+    ],
+)
+def test_borrowed_nouns_and_place_names_do_not_make_the_language(
+    kb, question: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    votes = Retriever(kb).language_votes(question)
+    assert max(votes, key=lambda k: votes[k]) == lang and votes["fr"] != votes["en"]
 
 
 def test_too_short_to_tell_is_none() -> None:
@@ -249,6 +282,11 @@ async def test_us_figures_by_year(bot: ChatBot) -> None:
         ("what time does a cto start work", ["08:00", "Planning the day"]),
         ("what does a cto do between 3 and 5 pm", ["From 15:00 to 17:00", "Meetings"]),
         ("que fait le cto juste apres le dejeuner", ["13:00", "Temps stratégique"]),
+        ("le cto il fait quoi vers dix heures et demie", ["10:00", "Échanger"]),
+        ("what does the cto do at half past three", ["15:00", "Meetings"]),
+        ("cto a cinq heures", ["17:00"]),
+        ("le cto a midi et demi", ["12:30", "Pause déjeuner"]),
+        ("what does a cto do at quarter to nine am", ["08:00", "Planning the day"]),
     ],
 )
 async def test_an_hour_or_part_of_day_gets_that_slot(
@@ -306,6 +344,19 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("how much experience do you need to be a CTO", ["5 to 10", "15+"]),
         ("salaire d'un cto a lyonn", ["Grandes villes", "60–80"]),
         ("what are the typs of ctos", ["infrastructure overseer", "thinker"]),
+        ("jsuis dev senior, combien d'annees avant de devenir cto ?", ["5 à 10", "6 à 10"]),
+        ("cto vs directeur technique", ["directeur technique", "directeur technologique"]),
+        ("secteurs qui embauchent des cto ?", ["éditeurs de logiciels"]),
+        ("how long before a senior dev can become cto", ["5 to 10 years"]),
+        ("il y a combien de sortes de cto", ["quatre", "penseur"]),
+        ("le cto peut bosser de chez lui ?", ["télétravail"]),
+        ("is the cto under the ceo or the cio", ["CIO", "CEO"]),
+        ("what people skills should a cto have", ["adaptability"]),
+        ("le cto il a quel genre de profil, y a plusieurs categories ?", ["penseur"]),
+        ("le cto recrute son equipe ?", ["recruter"]),
+        ("est-ce que le metier de cto recrute ?", ["11 %"]),
+        ("how much is a cto paid in a small french town", ["Other regions"]),
+        ("est ce que cto c un metier qui recrute", ["11 %"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(
@@ -328,7 +379,8 @@ async def test_a_question_on_a_whole_topic_gets_its_first_part_and_every_part_na
 
 
 @pytest.mark.parametrize(
-    "question", ["what's the weather in Paris?", "how are you", "combien gagne un boulanger"]
+    "question",
+    ["what's the weather in Paris?", "how are you", "combien gagne un boulanger", "t'as l'heure ?"],
 )
 async def test_out_of_scope_is_said_with_three_suggestions(bot: ChatBot, question: str) -> None:
     reply = await bot.reply(f"/cto ask {question}")

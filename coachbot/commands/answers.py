@@ -5,6 +5,7 @@ and continued by follow-ups ("et à Lyon ?", "why?") for a few minutes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import time
 
@@ -40,6 +41,12 @@ A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 # Sections of the answering topic scoring at least this share of the best may replace it
 # when they answer the question's shape better (a list question, an overview).
 CLOSE_SHARE = 0.5
+# Kinds of fact (facts.toml) a question asking who, how long or how much looks for.
+PERSON_KINDS = frozenset({"person"})
+DURATION_KINDS = frozenset({"years_range", "years_min"})
+FIGURE_KINDS = frozenset(
+    {"eur", "eur_k", "eur_k_range", "usd", "usd_range", "percent", "years_range", "years_min"}
+)
 # A question naming only a subject ("missions du CTO ?") whose topic has this many sections
 # scoring within this share of the best is about the whole topic: its opening answers.
 TOPIC_LEVEL_SHARE = 0.9
@@ -290,10 +297,7 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     asks_list = question_words().asks_list(_read(ctx, question))
     best = _pick(found, hits, asks_list, whole, topic)
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
-    if question_words().asks_date(_read(ctx, question)):
-        best = _dated(best, hits, ctx.lang)
-    elif question_words().asks_person(_read(ctx, question)):
-        best = _naming(best, hits, ctx.lang, _people(ctx.services.kb, ctx.lang))
+    best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
@@ -355,30 +359,42 @@ def _outline(reply: Reply, section: Section, topic: Topic, lang: Lang) -> Reply:
     return replace(reply, blocks=(*reply.blocks[:at], items, *reply.blocks[at:]))
 
 
-def _dated(best: Hit, hits: list[Hit], lang: Lang) -> Hit:
-    """For a question asking when: the best of the sections scoring close that gives a
-    year, if ``best`` gives none."""
-    if A_YEAR.search(best.section.text(lang).text):
+def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit]) -> Hit:
+    """Among the sections scoring close to ``best``, one holding the kind of fact the
+    question asks for (a year for "quand", a person for "qui", a number of years for
+    "combien d'années", a figure for "combien" unless it counts the items of a list), if
+    ``best`` holds none."""
+    words, kb, lang = question_words(), ctx.services.kb, ctx.lang
+    if words.asks_date(folded):
+        return _holding(best, hits, lang, lambda text: bool(A_YEAR.search(text)))
+    if words.asks_person(folded):
+        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, PERSON_KINDS)))
+    if words.asks_duration(folded):
+        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, DURATION_KINDS)))
+    if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
+        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, FIGURE_KINDS)))
+    return best
+
+
+def _holding(best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool]) -> Hit:
+    """``best`` if its text ``holds`` the fact asked, else the best of the sections scoring
+    close whose text does, else ``best``."""
+    if holds(best.section.text(lang).text):
         return best
-    dated = (
-        h
-        for h in hits
-        if h.score >= CLOSE_SHARE * best.score and A_YEAR.search(h.section.text(lang).text)
+    close = (
+        h for h in hits if h.score >= CLOSE_SHARE * best.score and holds(h.section.text(lang).text)
     )
-    return next(dated, best)
+    return next(close, best)
 
 
-def _naming(best: Hit, hits: list[Hit], lang: Lang, people: list[str]) -> Hit:
-    """For a question asking who: the best of the sections scoring close that names a
-    person, if ``best`` names none."""
+def _quoting(values: list[str]) -> Callable[[str], bool]:
+    """A test: whether a text quotes any of ``values``."""
+    return lambda text: any(v in text for v in values)
 
-    def names(hit: Hit) -> bool:
-        return any(p in hit.section.text(lang).text for p in people)
 
-    if not people or names(best):
-        return best
-    named = (h for h in hits if h.score >= CLOSE_SHARE * best.score and names(h))
-    return next(named, best)
+def _facts_of(kb: KnowledgeBase, lang: Lang, kinds: frozenset[str]) -> list[str]:
+    """The values of the base's facts of ``kinds``, written for ``lang`` readers."""
+    return [format_fact(f, lang) for f in kb.facts.values() if f.kind in kinds]
 
 
 def _people(kb: KnowledgeBase, lang: Lang) -> list[str]:

@@ -39,6 +39,8 @@ VOTE_RATIO = 3
 # On a question of this many words or fewer whose votes tie, a word this many times more
 # frequent in one language votes: lingua reads two or three words poorly.
 SHORT_QUESTION_WORDS = 3
+# Function words of one language, and none of the other, that make a tie that language's.
+GRAMMAR_VOTES = 3
 WEAK_VOTE_RATIO = 1.2
 # ... provided it is a common word of the base, not a name seen twice ("lyon").
 WEAK_VOTE_LEAST = 10
@@ -298,16 +300,32 @@ class Retriever:
         English even though a French text quotes Salary.com; "entre" votes French). The
         words are read as corrected ("skils" votes as "skills"). When those votes tie on
         a short question, a word merely more frequent in one language votes ("cto vs
-        cio": the French texts say DSI more often, the English ones CIO)."""
+        cio": the French texts say DSI more often, the English ones CIO); when they tie on
+        a longer one, its function words decide if they clearly agree ("les hard skills
+        et les soft skills" is French)."""
         # The job's own names ("chief technology officer") are used in both languages,
-        # and so are a few words such as "vs".
-        words = set(WORD.findall(self.read(question).folded))
+        # and so are a few words such as "vs", and places ("new york").
+        folded = self.read(question).folded
+        # a place's own words are no language, its function words are ("rest of france")
+        words = set(WORD.findall(folded)) - (question_words().place_words(folded) - STOPWORDS)
         words -= DOMAIN_STOPWORDS | question_words().neutral
         votes = self._votes(words, VOTE_RATIO)
         if votes["fr"] == votes["en"] and len(words) <= SHORT_QUESTION_WORDS:
             # function words ("a") are in both languages' lists: content words only
             return self._votes(words - STOPWORDS, WEAK_VOTE_RATIO, WEAK_VOTE_LEAST)
+        if votes["fr"] == votes["en"]:
+            # a sentence borrowing the other language's nouns ("les hard skills et les soft
+            # skills") is written in the language of its grammar, when that is clear
+            return self._grammar(words) or votes
         return votes
+
+    def _grammar(self, words: set[str]) -> dict[Lang, int] | None:
+        """The function words' votes when they all go one way, at least GRAMMAR_VOTES of
+        them ("remote work cto possible ou pas" is too little to tell)."""
+        votes = self._votes(words & STOPWORDS, VOTE_RATIO)
+        if min(votes.values()) == 0 and max(votes.values()) >= GRAMMAR_VOTES:
+            return votes
+        return None
 
     def _votes(self, words: set[str], ratio: float, least: int = 1) -> dict[Lang, int]:
         counts = self._word_counts

@@ -117,21 +117,26 @@ class QuestionWords:
     other_subjects: re.Pattern[str]
     salary: re.Pattern[str]
     salary_weak: re.Pattern[str]
+    counts: re.Pattern[str]
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
     date: re.Pattern[str]
     person: re.Pattern[str]
+    duration: re.Pattern[str]
+    figure: re.Pattern[str]
     more_fillers: frozenset[str]
     neutral: frozenset[str]  # words used alike in both languages: no language vote
     examples: dict[Lang, tuple[str, ...]]
     abbreviations: dict[str, str]
     shorthand: re.Pattern[str]
+    clock: ClockWords
     vocabulary: frozenset[str]  # every word of the file's phrases, for typo correction
 
     def spelled_out(self, folded: str) -> str:
         """``folded`` with the shorthand people type spelled out ("1er" → "premier")."""
-        return self.shorthand.sub(lambda m: self.abbreviations[m.group(0)], folded)
+        spelled = self.shorthand.sub(lambda m: self.abbreviations[m.group(0)], folded)
+        return self.clock.as_figures(spelled)
 
     def read(self, folded: str) -> Slots:
         """The values ``folded`` (lowercase, no accents) names."""
@@ -171,8 +176,9 @@ class QuestionWords:
 
     def asks_salary(self, folded: str, elsewhere: bool = False) -> bool:
         """Whether the question asks about pay: a pay word, or "combien" / "how much"
-        when the question names no other subject (``elsewhere``)."""
-        weak = not elsewhere and self.salary_weak.search(folded)
+        when the question names no other subject (``elsewhere``) and counts nothing else
+        ("combien d'années" is experience)."""
+        weak = not elsewhere and self.salary_weak.search(self.counts.sub(" ", folded))
         return bool(self.salary.search(folded) or weak)
 
     def asks_list(self, folded: str) -> bool:
@@ -190,6 +196,19 @@ class QuestionWords:
     def asks_person(self, folded: str) -> bool:
         """Whether the question asks who someone is or was."""
         return bool(self.person.search(folded))
+
+    def place_words(self, folded: str) -> set[str]:
+        """The words of the places ``folded`` names ("new york"): a name is no language."""
+        found = (m.group(0) for t in self.places for m in t.pattern.finditer(folded))
+        return {w for phrase in found for w in WORDS.findall(phrase)}
+
+    def asks_duration(self, folded: str) -> bool:
+        """Whether the question asks how long (a number of years)."""
+        return bool(self.duration.search(folded))
+
+    def asks_figure(self, folded: str) -> bool:
+        """Whether the question asks for a figure (how much, how many, a percentage)."""
+        return bool(self.figure.search(folded))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -320,11 +339,14 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),
+        counts=any_of(_strings(data["intents"], "counts", "intents")),
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
         person=any_of(_strings(data["intents"], "person", "intents")),
+        duration=any_of(_strings(data["intents"], "duration", "intents")),
+        figure=any_of(_strings(data["intents"], "figure", "intents")),
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         neutral=frozenset(_strings(data["intents"], "neutral", "intents")),
         examples={
@@ -334,6 +356,82 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         abbreviations=_abbreviations(data),
         vocabulary=frozenset(WORDS.findall(" ".join(_phrases(data)))),
         shorthand=_shorthand(_abbreviations(data)),
+        clock=_clock_words(data),
+    )
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    """Times of day written in words, read as figures: "dix heures et demie" → 10h30,
+    "half past three" → 15:30, "five o'clock" → 17h."""
+
+    numbers: dict[str, int]
+    word_hour: re.Pattern[str]  # a number word before an hour unit: "dix heures"
+    past: re.Pattern[str]  # "half past three", "quarter to 5"
+    french: re.Pattern[str]  # "10 heures et demie", "3h moins le quart"
+
+    def as_figures(self, folded: str) -> str:
+        """``folded`` with its times in words written as figures, the rest unchanged."""
+        folded = self.past.sub(self._past, folded)
+        folded = self.word_hour.sub(self._word_hour, folded)
+        return self.french.sub(_french_minutes, folded)
+
+    def _hour(self, said: str, meridiem: str | None) -> int:
+        hour = int(said) if said.isdigit() else self.numbers[said]
+        return _spoken(hour) if said.isalpha() and meridiem is None else hour
+
+    def _word_hour(self, match: re.Match[str]) -> str:
+        hour = self._hour(match.group(1), match.group(3))
+        return f"{hour} {match.group(3)}" if match.group(3) else f"{hour}h"
+
+    def _past(self, match: re.Match[str]) -> str:
+        kind, said, meridiem = match.group(1), match.group(2), match.group(3)
+        hour = int(said) if said.isdigit() else self.numbers[said]
+        hour = hour if meridiem else _spoken(hour)
+        hour, minute = _with_minutes(hour, kind)
+        return f"{hour % 12 or 12}:{minute:02d} {meridiem}" if meridiem else f"{hour}:{minute:02d}"
+
+
+def _spoken(hour: int) -> int:
+    """An hour said with no am/pm: 1 to 7 are afternoon hours in a working day."""
+    return hour + 12 if 1 <= hour <= AFTERNOON_OCLOCK else hour
+
+
+def _with_minutes(hour: int, said: str) -> tuple[int, int]:
+    """The hour and minute "half past", "quarter past" or "quarter to" ``hour`` gives."""
+    if said.startswith("half"):
+        return hour, 30
+    if said.endswith("past"):
+        return hour, 15
+    return hour - 1, 45
+
+
+def _french_minutes(match: re.Match[str]) -> str:
+    hour, said = int(match.group(1)), match.group(2)
+    if "demi" in said:
+        return f"{hour}h30"
+    if "moins" in said:
+        return f"{hour - 1}h45"
+    return f"{hour}h15"
+
+
+def _clock_words(data: dict[str, Any]) -> ClockWords:
+    numbers = data.get("numbers", {})
+    if not all(isinstance(k, str) and isinstance(v, int) for k, v in numbers.items()):
+        raise ValueError("questions.toml: numbers: each word maps to a whole number")
+    said = "|".join(re.escape(w) for w in sorted(numbers, key=len, reverse=True)) or "$^"
+    meridiem = r"(?:\s*(am|pm)\b)?"
+    return ClockWords(
+        numbers=dict(numbers),
+        word_hour=re.compile(
+            rf"(?<![a-z0-9'-])({said})\s*(heures?\b|h\b|o\s*'?\s*clock\b|(?=\s*(?:am|pm)\b)){meridiem}"
+        ),
+        past=re.compile(
+            rf"\b(half past|quarter past|quarter to)\s+({said}|\d{{1,2}})(?![a-z0-9]){meridiem}"
+        ),
+        french=re.compile(
+            r"(?<![0-9])(\d{1,2})\s*h(?:eures?)?\s+(et demie?|et quart|moins (?:le )?quart)\b"
+        ),
     )
 
 
