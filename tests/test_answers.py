@@ -54,11 +54,12 @@ LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
 # target is 0.90. Measured by the lead on 7 December 2026: 100/120 and 80/110 when first
-# run, 114/120 = 0.950 and 94/110 = 0.855 after the generalisation rounds i9r and i9r2
-# (which saw only dev sets; i9r2 did read these totals twice, see docs/free-questions.md).
+# run; 116/120 = 0.967 and 95/110 = 0.864 after the generalisation rounds i9r, i9r2 and
+# i9r3 (which saw only dev sets; i9r2 did read these totals twice, see
+# docs/free-questions.md).
 # Each is held at its last measured figure, rounded down, so a regression fails.
 HOLDOUT_TARGET = 0.90
-HOLDOUT_FLOOR = {"answers_holdout.toml": 0.95, "answers_holdout_2.toml": 0.85}
+HOLDOUT_FLOOR = {"answers_holdout.toml": 0.96, "answers_holdout_2.toml": 0.86}
 
 
 @pytest.fixture

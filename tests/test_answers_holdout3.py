@@ -15,10 +15,10 @@ from tests.answerset import load, measure
 
 HOLDOUT = Path(__file__).parent / "data" / "answers_holdout_3.toml"
 # The target for a holdout is 0.90. Measured 96/120 = 0.80 the first time it was
-# run (7 December 2026, main at 688bc17), 109/120 = 0.908 after the generalisation rounds
-# i9r and i9r2, which never opened it. Held at its last figure rounded down, so a
+# run (7 December 2026, main at 688bc17), 110/120 = 0.917 after the generalisation rounds
+# i9r, i9r2 and i9r3, which never opened it. Held at its last figure rounded down, so a
 # regression fails. Never edit a question or a label so the bot passes.
-FLOOR = 0.90
+FLOOR = 0.91
 
 
 @pytest.fixture
