@@ -28,7 +28,7 @@ from coachbot.prompts.compose import choose_tip_for, choose_tips_for, prompt_rep
 from coachbot.prompts.deliveries import tip_history
 from coachbot.reply import Reply, Text
 from coachbot.scheduling.due import mask_from_days
-from coachbot.scheduling.pipeline import Composer
+from coachbot.scheduling.pipeline import Composer, DeliveryPipeline
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits, VirtualTimer
 from tests.chat import ChatBot
 from tests.delivery_fakes import (
@@ -61,6 +61,21 @@ async def run_beside(main: Awaitable[object], *others: Callable[[], Awaitable[ob
             await other()
         await asyncio.sleep(0)
     await task
+
+
+async def tick_until(
+    step: str, pipe: DeliveryPipeline, platform: FakePlatform, entered: asyncio.Event
+) -> asyncio.Task[object]:
+    """Start a tick; return once it is choosing tips or sending (``step``), else ended."""
+    tick: asyncio.Task[object] = asyncio.create_task(pipe.tick(pipe.clock.now()))
+    if step == "choosing-tips":
+        await entered.wait()
+    elif step == "sending":
+        while not platform.calls:
+            await asyncio.sleep(0)
+    else:
+        await tick
+    return tick
 
 
 def per_user(platform: FakePlatform) -> Counter[str]:
@@ -235,14 +250,7 @@ async def test_coach_tip_at_any_step_of_a_claim_gives_one_tip_a_day(
     if step == "before-claim":
         shown.append(await bot.reply("/coach tip", locale="en"))
     clock.advance(timedelta(minutes=5))
-    tick = asyncio.create_task(pipe.tick(clock.now()))
-    if step == "choosing-tips":
-        await entered.wait()
-    elif step == "sending":
-        while not platform.calls:
-            await asyncio.sleep(0)
-    else:
-        await tick
+    tick = await tick_until(step, pipe, platform, entered)
     if step != "before-claim":
         shown.append(await bot.reply("/coach tip", locale="en"))
     choosing.set()
@@ -343,14 +351,7 @@ async def test_a_settings_change_in_flight_keeps_today_and_the_next_day(
     pipe = pipeline(bot.app, clock, platform)
     pipe.composer = Composer(choose_tip_for, prompt_reply, slow_choice)
     clock.advance(timedelta(minutes=5))
-    tick = asyncio.create_task(pipe.tick(clock.now()))
-    if step == "choosing-tips":
-        await entered.wait()
-    elif step == "sending":
-        while not platform.calls:
-            await asyncio.sleep(0)
-    else:
-        await tick
+    tick = await tick_until(step, pipe, platform, entered)
     clock.advance(timedelta(minutes=1))
     text_reply = await bot.say("/coach settings time:11:00", locale="en")
     assert "tue 2026-03-03 11:00" in text_reply  # the next tip, not a lease
