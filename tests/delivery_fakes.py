@@ -15,7 +15,7 @@ from coachbot.app import App
 from coachbot.clock import FakeClock
 from coachbot.db.models import Delivery, Subscription
 from coachbot.db.people import ensure_person
-from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Sent, unpaced
+from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Requests, Sent, unpaced
 from coachbot.identity import PersonRef
 from coachbot.reply import Actions, Button, Reply, Text, Tone
 from coachbot.scheduling.breaker import Breakers, ClockSeconds
@@ -103,6 +103,35 @@ class FakePlatform:
     def received_by(self, user: str) -> list[Message]:
         """Messages shown to ``user``."""
         return [m for m in self.messages if m.target.person.user == user]
+
+
+@dataclass
+class OpensDirectMessages(FakePlatform):
+    """A strict platform where a person's first message opens their DM channel first: a
+    request of its own, counted against the same limit (Discord's POST
+    /users/@me/channels, Slack's conversations.open)."""
+
+    opened: set[str] = field(default_factory=set)
+    requests: list[float] = field(default_factory=list)  # when each request arrived
+
+    async def send(
+        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
+    ) -> Sent:
+        requests = Requests(pace)
+        if target.person.user not in self.opened:
+            await requests.next()
+            self._arrive()
+            self.opened.add(target.person.user)
+        await requests.next()
+        self.requests.append(self.timer.monotonic())
+        return await super().send(target, reply, nonce=nonce)
+
+    def _arrive(self) -> None:
+        now = self.timer.monotonic()
+        self.requests.append(now)
+        if self.limit is not None and not self._admit(now):
+            self.rejected_429 += 1
+            raise RateLimited(1.0 / self.limit.rate)
 
 
 async def stand_in_tip(*, session, services, subscription) -> str:

@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -63,19 +64,50 @@ async def run_beside(main: Awaitable[object], *others: Callable[[], Awaitable[ob
     await task
 
 
-async def tick_until(
-    step: str, pipe: DeliveryPipeline, platform: FakePlatform, entered: asyncio.Event
-) -> asyncio.Task[object]:
-    """Start a tick; return once it is choosing tips or sending (``step``), else ended."""
-    tick: asyncio.Task[object] = asyncio.create_task(pipe.tick(pipe.clock.now()))
-    if step == "choosing-tips":
-        await entered.wait()
-    elif step == "sending":
-        while not platform.calls:
-            await asyncio.sleep(0)
-    else:
-        await tick
-    return tick
+@dataclass
+class SteppedTick:
+    """One engine whose tick can be held at a step of its claim: while it chooses the tips
+    (``choosing-tips``) or while its first request is out (``sending``)."""
+
+    step: str
+    pipe: DeliveryPipeline
+    platform: FakePlatform
+    choosing: asyncio.Event = field(default_factory=asyncio.Event)
+    sending: asyncio.Event = field(default_factory=asyncio.Event)
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def of(cls, app: App, clock: FakeClock, step: str) -> SteppedTick:
+        """An engine on ``app`` over a fake platform, held at ``step`` once started."""
+        sending = asyncio.Event()
+        platform = FakePlatform(hold={0: sending} if step == "sending" else {})
+        held = cls(step, pipeline(app, clock, platform), platform, sending=sending)
+        held.pipe.composer = Composer(choose_tip_for, prompt_reply, held.choose_tips)
+        return held
+
+    async def choose_tips(self, **kwargs: object) -> object:
+        """The real tip choice, held the first time when the step is ``choosing-tips``."""
+        if self.step == "choosing-tips" and not self.choosing.is_set():
+            self.entered.set()
+            await self.choosing.wait()
+        return await choose_tips_for(**kwargs)  # type: ignore[arg-type]
+
+    async def start(self) -> asyncio.Task[object]:
+        """Start a tick; return once it is at the step, or once it ended for other steps."""
+        tick: asyncio.Task[object] = asyncio.create_task(self.pipe.tick(self.pipe.clock.now()))
+        if self.step == "choosing-tips":
+            await self.entered.wait()
+        elif self.step == "sending":
+            while not self.platform.calls:
+                await asyncio.sleep(0)
+        else:
+            await tick
+        return tick
+
+    def release(self) -> None:
+        """Let the held tick go on."""
+        self.choosing.set()
+        self.sending.set()
 
 
 def per_user(platform: FakePlatform) -> Counter[str]:
@@ -234,27 +266,16 @@ async def test_coach_tip_at_any_step_of_a_claim_gives_one_tip_a_day(
     bot: ChatBot, clock: FakeClock, kb: KnowledgeBase, step: str
 ) -> None:
     await bot.say("/coach subscribe time:10:05 days:daily", locale="en")
-    choosing, sending = asyncio.Event(), asyncio.Event()
-    entered = asyncio.Event()
-
-    async def slow_choice(**kwargs: object) -> object:
-        if step == "choosing-tips":
-            entered.set()
-            await choosing.wait()
-        return await choose_tips_for(**kwargs)  # type: ignore[arg-type]
-
-    platform = FakePlatform(hold={0: sending} if step == "sending" else {})
-    pipe = pipeline(bot.app, clock, platform)
-    pipe.composer = Composer(choose_tip_for, prompt_reply, slow_choice)
+    held = SteppedTick.of(bot.app, clock, step)
+    pipe, platform = held.pipe, held.platform
     shown: list[Reply] = []
     if step == "before-claim":
         shown.append(await bot.reply("/coach tip", locale="en"))
     clock.advance(timedelta(minutes=5))
-    tick = await tick_until(step, pipe, platform, entered)
+    tick = await held.start()
     if step != "before-claim":
         shown.append(await bot.reply("/coach tip", locale="en"))
-    choosing.set()
-    sending.set()
+    held.release()
     await tick
     seen = [tip_shown(kb, r) for r in shown] + [tip_shown(kb, m.reply) for m in platform.messages]
     [row] = await deliveries(bot.app)
@@ -339,24 +360,14 @@ async def test_a_settings_change_in_flight_keeps_today_and_the_next_day(
     bot: ChatBot, clock: FakeClock, step: str
 ) -> None:
     await bot.say("/coach subscribe time:10:05 days:daily", locale="en")
-    choosing, sending, entered = asyncio.Event(), asyncio.Event(), asyncio.Event()
-
-    async def slow_choice(**kwargs: object) -> object:
-        if step == "choosing-tips" and not choosing.is_set():
-            entered.set()
-            await choosing.wait()
-        return await choose_tips_for(**kwargs)  # type: ignore[arg-type]
-
-    platform = FakePlatform(hold={0: sending} if step == "sending" else {})
-    pipe = pipeline(bot.app, clock, platform)
-    pipe.composer = Composer(choose_tip_for, prompt_reply, slow_choice)
+    held = SteppedTick.of(bot.app, clock, step)
+    pipe, platform = held.pipe, held.platform
     clock.advance(timedelta(minutes=5))
-    tick = await tick_until(step, pipe, platform, entered)
+    tick = await held.start()
     clock.advance(timedelta(minutes=1))
     text_reply = await bot.say("/coach settings time:11:00", locale="en")
     assert "tue 2026-03-03 11:00" in text_reply  # the next tip, not a lease
-    choosing.set()
-    sending.set()
+    held.release()
     await tick
     for _ in range((2 * 24 + 2) * 6):
         clock.advance(timedelta(minutes=10))

@@ -5,7 +5,6 @@ messaged before stays under the limit (virtual time, nothing sleeps)."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,41 +13,10 @@ from coachbot.adapters.discord import platform as discord_platform
 from coachbot.adapters.slack import run as slack_run
 from coachbot.app import App
 from coachbot.clock import FakeClock
-from coachbot.delivery import DeliveryTarget, Pace, RateLimited, Requests, Sent, unpaced
-from coachbot.reply import Reply
 from coachbot.scheduling.ratelimit import Limit, PlatformLimits, VirtualTimer
-from tests.delivery_fakes import EVERY_DAY, FakePlatform, pipeline, subscribe_many
+from tests.delivery_fakes import EVERY_DAY, OpensDirectMessages, pipeline, subscribe_many
 
 MONDAY_0730_UTC = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)  # 08:30 in Paris
-
-
-@dataclass
-class OpensDirectMessages(FakePlatform):
-    """A strict platform where a person's first message opens their DM channel first: a
-    request of its own, counted against the same limit (Discord's POST
-    /users/@me/channels, Slack's conversations.open)."""
-
-    opened: set[str] = field(default_factory=set)
-    requests: list[float] = field(default_factory=list)  # when each request arrived
-
-    async def send(
-        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
-    ) -> Sent:
-        requests = Requests(pace)
-        if target.person.user not in self.opened:
-            await requests.next()
-            self._arrive()
-            self.opened.add(target.person.user)
-        await requests.next()
-        self.requests.append(self.timer.monotonic())
-        return await super().send(target, reply, nonce=nonce)
-
-    def _arrive(self) -> None:
-        now = self.timer.monotonic()
-        self.requests.append(now)
-        if self.limit is not None and not self._admit(now):
-            self.rejected_429 += 1
-            raise RateLimited(1.0 / self.limit.rate)
 
 
 def rate(times: list[float]) -> float:

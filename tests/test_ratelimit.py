@@ -16,7 +16,6 @@ from coachbot.delivery import (
     Pace,
     PermanentFailure,
     RateLimited,
-    Requests,
     Sent,
     TransientFailure,
     unpaced,
@@ -32,6 +31,7 @@ from coachbot.scheduling.ratelimit import (
     VirtualTimer,
 )
 from coachbot.scheduling.retry import Result, RetryPolicy, Sender
+from tests.delivery_fakes import OpensDirectMessages
 
 # the limits the Discord and Slack adapters declare
 PUBLISHED = {"discord": discord_platform.LIMITS, "slack": slack_run.LIMITS}
@@ -205,33 +205,10 @@ async def test_a_bug_in_an_adapter_does_not_escape() -> None:
     assert outcome.result is Result.LATER and "KeyError" in (outcome.error or "")
 
 
-class OpensDirectMessages(Scripted):
-    """A port that must open each DM channel first: two requests per new person, the
-    second paced; it notes when each request went out."""
-
-    def __init__(self, timer: VirtualTimer) -> None:
-        super().__init__()
-        self.timer = timer
-        self.opened: set[str] = set()
-        self.requests: list[float] = []
-
-    async def send(
-        self, target: DeliveryTarget, reply: Reply, *, nonce: str, pace: Pace = unpaced
-    ) -> Sent:
-        requests = Requests(pace)
-        if target.person.user not in self.opened:
-            await requests.next()
-            self.requests.append(self.timer.monotonic())
-            self.opened.add(target.person.user)
-        await requests.next()
-        self.requests.append(self.timer.monotonic())
-        return await super().send(target, reply, nonce=nonce)
-
-
 async def test_a_send_that_opens_a_dm_paces_both_requests() -> None:
     timer = VirtualTimer()
     send = Sender(RateLimiter(timer, dict(PUBLISHED)), RetryPolicy(), random.Random(1))
-    port = OpensDirectMessages(timer)
+    port = OpensDirectMessages("discord", timer=timer)
     for i in range(100):  # 100 new people: 200 requests at 50/s, about 4 s
         await send.send(port, target("discord", f"u{i}"), Reply("x"), f"n{i}")
     assert timer.now >= 199 / 50
