@@ -416,8 +416,13 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     text = section.text(ctx.lang).text
     words, folded = question_words(), _read(ctx, question)
     match = None
-    if words.asks_precise(folded) and not words.asks_list(folded):
-        match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)
+    if not words.asks_list(folded):
+        # "does the CTO negotiate with vendors?": the list item naming it, not any line
+        # sharing a word, since a yes/no question asks about one of the things listed
+        items_only = not words.asks_precise(folded)
+        match = ctx.services.retriever.best_line(
+            question, text, ctx.lang, LEAD_OFFSET, items_only=items_only
+        )
     if match is not None:
         lines.append(f"→ {match.text.removeprefix('- ')}")
     return _with_context(reply, "\n".join(lines), lead=True) if lines else reply

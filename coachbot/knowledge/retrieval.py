@@ -356,10 +356,13 @@ class Retriever:
             if total[i] > 0
         ]
 
-    def best_line(self, question: str, text: str, lang: Lang, head: int) -> Line | None:
+    def best_line(
+        self, question: str, text: str, lang: Lang, head: int, *, items_only: bool = False
+    ) -> Line | None:
         """The line of ``text`` (a section in ``lang``) past its first ``head`` characters
         sharing the most content words with ``question`` itself (synonyms aside) that those
-        first characters lack, with where it starts; None if no line adds any."""
+        first characters lack, with where it starts; None if no line adds any. With
+        ``items_only``, None unless that line is an item of a list (starts with "- ")."""
         index = self._indexes[lang]
         lines = self._tokenised_lines(text, lang)
         early = set().union(*(stems for _, offset, stems in lines if offset < head))
@@ -369,6 +372,8 @@ class Retriever:
             shared = len(wanted & stems) if offset >= head else 0
             if shared and (best is None or shared > best.shared):
                 best = Line(line.strip(), offset, shared)
+        if items_only and best is not None and not best.text.startswith("- "):
+            return None  # the words asked lie in running text: the section reads as it is
         return best
 
     def _tokenised_lines(self, text: str, lang: Lang) -> list[tuple[str, int, frozenset[str]]]:
