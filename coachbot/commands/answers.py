@@ -298,6 +298,7 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     best = _pick(found, hits, asks_list, whole, topic)
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
+    best = _what_the_job_is(ctx, _read(ctx, question), best)
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
@@ -374,6 +375,16 @@ def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit
     if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
         return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, FIGURE_KINDS)))
     return best
+
+
+def _what_the_job_is(ctx: Context, folded: str, best: Hit) -> Hit:
+    """The definition for a question setting the job against a lesser one ("isn't a CTO
+    just a senior developer?"): what the job is beyond that one answers, not the section
+    on the lesser job (stepping stones, project management); ``best`` otherwise."""
+    names_job = bool(DOMAIN_STOPWORDS & set(WORD.findall(folded)))
+    if not (names_job and question_words().reduces_the_job(folded)):
+        return best
+    return ctx.services.retriever.definition() or best
 
 
 def _holding(best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool]) -> Hit:

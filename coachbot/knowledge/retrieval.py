@@ -456,9 +456,10 @@ class Retriever:
             if hits and hits[0].score >= MIN_SCORE:
                 return hits[0], hits
         names_job = DOMAIN_STOPWORDS & set(WORD.findall(query.folded))
-        return (self._definition() if names_job else None), []
+        return (self.definition() if names_job else None), []
 
-    def _definition(self) -> Hit | None:
+    def definition(self) -> Hit | None:
+        """The section saying what the job is (the definition topic's first)."""
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
 

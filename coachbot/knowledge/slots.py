@@ -121,6 +121,7 @@ class QuestionWords:
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
+    reductive: re.Pattern[str]
     date: re.Pattern[str]
     person: re.Pattern[str]
     duration: re.Pattern[str]
@@ -188,6 +189,12 @@ class QuestionWords:
     def asks_precise(self, folded: str) -> bool:
         """Whether the question asks for one precise thing (a name, a date, a figure)."""
         return bool(self.precise.search(folded))
+
+    def reduces_the_job(self, folded: str) -> bool:
+        """Whether the question sets the job against a lesser one ("juste un dev senior ?",
+        "cto = developpeur en chef ?": an equals sign with another job named)."""
+        equated = "=" in folded and bool(self.other_jobs.search(folded))
+        return equated or bool(self.reductive.search(folded))
 
     def asks_date(self, folded: str) -> bool:
         """Whether the question asks when something happened."""
@@ -343,6 +350,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
+        reductive=any_of(_strings(data["intents"], "reductive", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
         person=any_of(_strings(data["intents"], "person", "intents")),
         duration=any_of(_strings(data["intents"], "duration", "intents")),
