@@ -270,9 +270,9 @@ class Retriever:
         return query
 
     def _groups_named(self, folded: str) -> list[str]:
-        """The synonym groups ``folded`` names, each as its words; a phrase lying inside a
+        """The synonym groups ``folded`` names, each as its words; a phrase overlapping a
         longer phrase of another group does not count ("how much experience" names
-        experience, not pay)."""
+        experience, not pay; "who hires engineers" the CTO hiring, not the employers)."""
         spans = [
             (m.start(1), m.end(1), i)
             for i, (_, pattern) in enumerate(self._synonyms)
@@ -281,7 +281,7 @@ class Retriever:
         kept = {
             i
             for start, end, i in spans
-            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+            if not any(s < end and start < e and e - s > end - start for s, e, _ in spans)
         }
         return [self._synonyms[i][0] for i in sorted(kept)]
 
