@@ -303,8 +303,9 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
+        other = _other_side(ctx, _read(ctx, question), best)
         reply = _with_lead(
-            ctx, question, best.section, _section_reply(ctx, best.section, following)
+            ctx, question, best.section, _section_reply(ctx, best.section, following), other
         )
     if outlined and best.section.topic_id != "day":
         reply = _outline(reply, best.section, topic, ctx.lang)
@@ -417,9 +418,44 @@ def _list_items(section: Section) -> int:
     return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
 
 
-def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> Reply:
+def _other_side(ctx: Context, folded: str, best: Hit) -> Section | None:
+    """For a comparison whose two sides each pick their own section of ``best``'s topic
+    ("cto de startup vs cto de grand groupe"), the section of the side ``best`` is not."""
+    picks = [_best_in_topic(ctx, side, best.section.topic_id) for side in _sides(folded)]
+    keys = {p.key for p in picks if p is not None}
+    if len(picks) != 2 or len(keys) != 2 or best.section.key not in keys:
+        return None
+    return next(p for p in picks if p is not None and p.key != best.section.key)
+
+
+def _sides(folded: str) -> list[str]:
+    return question_words().sides(folded)
+
+
+def _best_in_topic(ctx: Context, text: str, topic_id: str) -> Section | None:
+    """The section of ``topic_id`` that ``text`` (one side of a comparison) finds first."""
+    retriever = ctx.services.retriever
+    if not retriever.content_words(text):
+        return None
+    hits = retriever.search(text, k=len(ctx.services.kb.sections()))
+    return next((h.section for h in hits if h.section.topic_id == topic_id), None)
+
+
+def _opening_lines(section: Section, lang: Lang) -> str:
+    """A section's heading and first paragraph, as one line."""
+    body = section.text(lang)
+    first = body.text.strip().split("\n\n")[0]
+    colon = Localized(" :", ":").get(lang)
+    return f"**{escape(body.heading)}**{colon} {' '.join(first.split())}"
+
+
+def _with_lead(
+    ctx: Context, question: str, section: Section, reply: Reply, other: Section | None = None
+) -> Reply:
     """``reply`` led by what the question asks for when the section says it far down: the
-    matching line, or for pay the French median."""
+    other side of a comparison, the matching line, or for pay the French median."""
+    if other is not None:
+        return _with_context(reply, f"→ {_opening_lines(other, ctx.lang)}", lead=True)
     lines = []
     pay = question_words().asks_salary(_read(ctx, question), _elsewhere(ctx, question))
     if section.topic_id == "salary" and pay:

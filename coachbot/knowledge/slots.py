@@ -122,6 +122,8 @@ class QuestionWords:
     lists: re.Pattern[str]
     precise: re.Pattern[str]
     reductive: re.Pattern[str]
+    compare: re.Pattern[str]
+    compare_sides: re.Pattern[str]
     date: re.Pattern[str]
     person: re.Pattern[str]
     duration: re.Pattern[str]
@@ -195,6 +197,14 @@ class QuestionWords:
         "cto = developpeur en chef ?": an equals sign with another job named)."""
         equated = "=" in folded and bool(self.other_jobs.search(folded))
         return equated or bool(self.reductive.search(folded))
+
+    def sides(self, folded: str) -> list[str]:
+        """The two things a comparison sets side by side ("cto de startup vs cto de grand
+        groupe"), or no side when it compares nothing."""
+        if not self.compare.search(folded):
+            return []
+        sides = [s.strip() for s in self.compare_sides.split(folded, maxsplit=1)]
+        return sides if len(sides) == 2 and all(sides) else []
 
     def asks_date(self, folded: str) -> bool:
         """Whether the question asks when something happened."""
@@ -351,6 +361,8 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
         reductive=any_of(_strings(data["intents"], "reductive", "intents")),
+        compare=any_of(_strings(data["intents"], "compare", "intents")),
+        compare_sides=any_of(_strings(data["intents"], "compare_sides", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
         person=any_of(_strings(data["intents"], "person", "intents")),
         duration=any_of(_strings(data["intents"], "duration", "intents")),
