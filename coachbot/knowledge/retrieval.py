@@ -360,18 +360,27 @@ class Retriever:
         self, question: str, text: str, lang: Lang, head: int, *, items_only: bool = False
     ) -> Line | None:
         """The line of ``text`` (a section in ``lang``) past its first ``head`` characters
-        sharing the most content words with ``question`` itself (synonyms aside) that those
-        first characters lack, with where it starts; None if no line adds any. With
+        sharing the most content words with ``question`` itself (then with the synonyms of
+        its words) that those first characters lack, with where it starts; None if no line
+        adds any. With
         ``items_only``, None unless that line is an item of a list (starts with "- ")."""
         index = self._indexes[lang]
         lines = self._tokenised_lines(text, lang)
         early = set().union(*(stems for _, offset, stems in lines if offset < head))
-        wanted = set(index.tokens(self.read(question).folded)) - early
+        query = self.read(question)
+        wanted = set(index.tokens(query.folded)) - early
+        # for an item, the other words of the synonym groups named break ties ("prioritize"
+        # finds the item saying "prioritising")
+        named = " ".join(query.expansions) if items_only else ""
+        also = set(index.tokens(named)) - early - wanted
         best: Line | None = None
+        rank = (0, 0)
         for line, offset, stems in lines:
-            shared = len(wanted & stems) if offset >= head else 0
-            if shared and (best is None or shared > best.shared):
-                best = Line(line.strip(), offset, shared)
+            if offset < head:
+                continue
+            shares = (len(wanted & stems), len(also & stems))
+            if any(shares) and shares > rank:
+                best, rank = Line(line.strip(), offset, shares[0]), shares
         if items_only and best is not None and not best.text.startswith("- "):
             return None  # the words asked lie in running text: the section reads as it is
         return best
