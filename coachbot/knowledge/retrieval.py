@@ -46,6 +46,8 @@ WEAK_VOTE_RATIO = 1.2
 WEAK_VOTE_LEAST = 10
 READ_CACHE = 256
 STOPWORD_WEIGHT = 20
+# A word held by at least this share of the sections picks none ("entreprise": 0.6).
+COMMON_WORD_SHARE = 0.35
 # Share of a question's content words that must be known to the base.
 MIN_COVERAGE = 0.6
 MIN_COVERAGE_RECOGNISED = 0.5
@@ -180,8 +182,10 @@ class _LangIndex:
         self._stop = STOPWORDS
         del lang
         self._bm25 = bm25s.BM25()
-        self._bm25.index([self.tokens(d) for d in docs], show_progress=False)
+        self._docs = [self.tokens(d) for d in docs]
+        self._bm25.index(self._docs, show_progress=False)
         self._size = len(docs)
+        self._shares: dict[str, float] | None = None
 
     def tokens(self, text: str) -> list[str]:
         words = [w for w in WORD.findall(fold(text)) if w not in self._stop]
@@ -190,6 +194,13 @@ class _LangIndex:
     def content_words(self, text: str) -> set[str]:
         """The text's content words: no stop word, no bare number ("at 25")."""
         return {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
+
+    def document_share(self, word: str) -> float:
+        """The share of the indexed sections holding ``word``'s stem."""
+        if self._shares is None:
+            counts: Counter[str] = Counter(t for d in self._docs for t in set(d))
+            self._shares = {t: n / self._size for t, n in counts.items()}
+        return self._shares.get(self._stem(word), 0.0)
 
     def knows(self, word: str) -> bool:
         """Whether the index holds ``word``'s stem."""
@@ -413,7 +424,13 @@ class Retriever:
         about one subject as a whole ("missions du CTO ?"), nothing more precise."""
         query = self.read(question)
         words = {w for w in WORD.findall(query.folded) if w not in STOPWORDS}
+        words = {w for w in words if not self._common(w)}  # "en entreprise" picks no part
         return len(query.expansions) == 1 and words <= query.recognised()
+
+    def _common(self, word: str) -> bool:
+        """Whether ``word`` occurs in so many sections of either language that it picks
+        none of them ("entreprise", "company", "work")."""
+        return any(ix.document_share(word) >= COMMON_WORD_SHARE for ix in self._indexes.values())
 
     def coverage(self, question: str | Query) -> float | None:
         """Share of the question's content words found in the base (None: it has none).
