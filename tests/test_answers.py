@@ -373,6 +373,63 @@ async def test_the_passage_that_answers_is_printed(
 
 
 @pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("le cto suit les kpi ?", "→ analyse le processus et ses indicateurs (KPI"),
+        ("how does a cto prioritize work", "→ **prioritising**"),
+    ],
+)
+async def test_a_yes_no_question_gets_the_item_it_names_first(
+    bot: ChatBot, question: str, item: str
+) -> None:
+    """The item of the section's list naming what is asked, quoted before the section."""
+    text = await bot.say(f"/cto ask {question}")
+    assert squash(item.replace("**", "")) in squash(text[:300])
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("isn't a cto just a senior developer", "technical strategy"),
+        ("le cto c'est juste un chef de projet ?", "stratégie technique"),
+        ("cto = developpeur en chef ?", "stratégie technique"),
+    ],
+)
+async def test_the_job_set_against_a_lesser_one_gets_the_definition(
+    bot: ChatBot, question: str, fact: str
+) -> None:
+    text = await bot.say(f"/cto ask {question}")
+    assert has(text, fact)
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("startup cto vs big company cto", ["writes code", "coordinating"]),
+        ("cto startup ou grosse boite quelle difference", ["écrit du code", "coordonner"]),
+    ],
+)
+async def test_a_comparison_shows_both_sides(bot: ChatBot, question: str, facts: list[str]) -> None:
+    assert has(await bot.say(f"/cto ask {question}"), *facts)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("who hires engineers, the cto?", "hire"),
+        ("qui embauche les developpeurs dans une boite tech", "recruter"),
+        ("c le cto qui fait les entretiens d'embauche ?", "recruter"),
+    ],
+)
+async def test_the_cto_hiring_is_the_team_not_the_job_market(
+    bot: ChatBot, question: str, fact: str
+) -> None:
+    text = await bot.say(f"/cto ask {question}")
+    assert has(text, fact)
+    assert "11" not in text[:600]
+
+
+@pytest.mark.parametrize(
     ("question", "lang"),
     [("list of cto responsibilities pls", "en"), ("c koi les responsabilites d un cto", "fr")],
 )
