@@ -23,7 +23,7 @@ from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
 from coachbot.knowledge.models import DaySlot, KnowledgeBase, Section, Topic
-from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit
+from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, Line
 from coachbot.knowledge.slots import (
     GRID_START_YEARS,
     QuestionWords,
@@ -428,6 +428,18 @@ def _other_side(ctx: Context, folded: str, best: Hit) -> Section | None:
     return next(p for p in picks if p is not None and p.key != best.section.key)
 
 
+def _against_the_job(ctx: Context, folded: str, text: str) -> Line | None:
+    """For the job compared with another ("cto vs cio"), the first line of ``text`` past
+    its opening that names the other one: the opening names both, the contrast comes
+    later ("the CIO looks inward")."""
+    retriever = ctx.services.retriever
+    bare = [side for side in _sides(folded) if not retriever.content_words(side)]
+    named = [side for side in _sides(folded) if retriever.content_words(side)]
+    if len(bare) != 1 or len(named) != 1:
+        return None
+    return retriever.line_naming(named[0], text, ctx.lang, LEAD_OFFSET)
+
+
 def _sides(folded: str) -> list[str]:
     return question_words().sides(folded)
 
@@ -462,8 +474,8 @@ def _with_lead(
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
     words, folded = question_words(), _read(ctx, question)
-    match = None
-    if not words.asks_list(folded):
+    match = _against_the_job(ctx, folded, text)
+    if match is None and not words.asks_list(folded):
         # "does the CTO negotiate with vendors?": the list item naming it, not any line
         # sharing a word, since a yes/no question asks about one of the things listed
         items_only = not words.asks_precise(folded)

@@ -396,6 +396,17 @@ class Retriever:
             return None  # the words asked lie in running text: the section reads as it is
         return best
 
+    def line_naming(self, phrase: str, text: str, lang: Lang, head: int) -> Line | None:
+        """The first line of ``text`` (a section in ``lang``) past its first ``head``
+        characters naming ``phrase``'s content words or their synonyms, or None."""
+        index = self._indexes[lang]
+        query = self.read(phrase)
+        stems = set(index.tokens(" ".join([query.folded, *query.expansions])))
+        for line, offset, held in self._tokenised_lines(text, lang):
+            if offset >= head and stems & held:
+                return Line(line.strip(), offset, len(stems & held))
+        return None
+
     def _tokenised_lines(self, text: str, lang: Lang) -> list[tuple[str, int, frozenset[str]]]:
         """The lines of a section's ``text`` with their offsets and stems (kept: a
         section's text never changes)."""
