@@ -364,6 +364,7 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("est-ce que le metier de cto recrute ?", ["11 %"]),
         ("how much is a cto paid in a small french town", ["Other regions"]),
         ("est ce que cto c un metier qui recrute", ["11 %"]),
+        ("le cto il choisit l'archi technique ?", ["architecture"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(

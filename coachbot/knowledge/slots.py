@@ -467,9 +467,11 @@ def _phrases(data: Any) -> list[str]:
 
 
 def _shorthand(table: dict[str, str]) -> re.Pattern[str]:
-    """Any shorthand of ``table`` as a whole word, not the start of an elision ("c'est")."""
+    """Any shorthand of ``table`` as a whole word, not the start of an elision ("c'est"),
+    also after an elided article ("l'infra", "d'archi")."""
     alternatives = "|".join(re.escape(t) for t in sorted(table, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9'])(?:{alternatives or '$^'})(?![a-z0-9'])")
+    start = r"(?:(?<![a-z0-9'])|(?<=(?<![a-z])[ld]'))"
+    return re.compile(rf"{start}(?:{alternatives or '$^'})(?![a-z0-9'])")
 
 
 def _abbreviations(data: dict[str, Any]) -> dict[str, str]:
