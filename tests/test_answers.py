@@ -47,9 +47,13 @@ DEV_22 = DATA / "answers_dev_22.toml"
 DEV_23 = DATA / "answers_dev_23.toml"
 DEV_24 = DATA / "answers_dev_24.toml"
 DEV_25 = DATA / "answers_dev_25.toml"
+# Written on branch i9s after branch i9r3's fixes, measured before fixing: choosing the
+# section and the line within the topic found (yes/no, who does what, comparisons).
+DEV_26 = DATA / "answers_dev_26.toml"
+DEV_27 = DATA / "answers_dev_27.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
 DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
-DEVS += [DEV_23, DEV_24, DEV_25]
+DEVS += [DEV_23, DEV_24, DEV_25, DEV_26, DEV_27]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -115,21 +119,23 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_23, 0.97),
         (DEV_24, 0.95),
         (DEV_25, 0.97),
+        (DEV_26, 0.95),
+        (DEV_27, 0.90),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
     """Measured on 7 December 2026 (in brackets: when the set was written, before the
-    fixes it led to): dev 232/238 (227), dev 2 88/91 (72), dev 3 41/41 (32), dev 4 37/41
-    (31), dev 5 41/41 (35), dev 6 37/40 (24), dev 7 39/40 (30), dev 8 40/40 (33),
+    fixes it led to): dev 233/238 (227), dev 2 88/91 (72), dev 3 41/41 (32), dev 4 37/41
+    (31), dev 5 41/41 (35), dev 6 38/40 (24), dev 7 40/40 (30), dev 8 40/40 (33),
     dev 9 43/44 (35), dev 10 40/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
     dev 13 44/44 (37), dev 14 41/44 (35),
-    dev 15 42/44 (39), dev 16 39/43 (34),
-    dev 17 39/44 (33),
-    dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
-    dev 20 41/44 (28), dev 21 42/44 (32), dev 22 43/46 (35/44, and the 2 added
-    later 2/2), dev 23 44/45 (41), dev 24 42/44 (37),
-    dev 25 43/44 (41)."""
+    dev 15 43/44 (39), dev 16 41/43 (34),
+    dev 17 42/44 (33),
+    dev 18 45/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
+    dev 20 42/44 (28), dev 21 43/44 (32), dev 22 46/46 (35/44, and the 2 added
+    later 2/2), dev 23 44/45 (41), dev 24 43/44 (37),
+    dev 25 44/44 (41); written on branch i9s: dev 26 43/44 (34), dev 27 43/44 (27)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -358,12 +364,72 @@ async def test_an_hour_outside_the_day_says_which_hours_exist(bot: ChatBot) -> N
         ("est-ce que le metier de cto recrute ?", ["11 %"]),
         ("how much is a cto paid in a small french town", ["Other regions"]),
         ("est ce que cto c un metier qui recrute", ["11 %"]),
+        ("le cto il choisit l'archi technique ?", ["architecture"]),
     ],
 )
 async def test_the_passage_that_answers_is_printed(
     bot: ChatBot, question: str, facts: list[str]
 ) -> None:
     assert has(await bot.say(f"/cto ask {question}"), *facts)
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("le cto suit les kpi ?", "→ analyse le processus et ses indicateurs (KPI"),
+        ("how does a cto prioritize work", "→ **prioritising**"),
+    ],
+)
+async def test_a_yes_no_question_gets_the_item_it_names_first(
+    bot: ChatBot, question: str, item: str
+) -> None:
+    """The item of the section's list naming what is asked, quoted before the section."""
+    text = await bot.say(f"/cto ask {question}")
+    assert squash(item.replace("**", "")) in squash(text[:300])
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("isn't a cto just a senior developer", "technical strategy"),
+        ("le cto c'est juste un chef de projet ?", "stratégie technique"),
+        ("cto = developpeur en chef ?", "stratégie technique"),
+    ],
+)
+async def test_the_job_set_against_a_lesser_one_gets_the_definition(
+    bot: ChatBot, question: str, fact: str
+) -> None:
+    text = await bot.say(f"/cto ask {question}")
+    assert has(text, fact)
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("startup cto vs big company cto", ["writes code", "coordinating"]),
+        ("cto startup ou grosse boite quelle difference", ["écrit du code", "coordonner"]),
+        ("cto vs cio what's the difference", ["outward", "inward"]),
+        ("cto vs dsi c quoi la difference", ["l'extérieur", "l'intérieur"]),
+    ],
+)
+async def test_a_comparison_shows_both_sides(bot: ChatBot, question: str, facts: list[str]) -> None:
+    assert has(await bot.say(f"/cto ask {question}"), *facts)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("who hires engineers, the cto?", "hire"),
+        ("qui embauche les developpeurs dans une boite tech", "recruter"),
+        ("c le cto qui fait les entretiens d'embauche ?", "recruter"),
+    ],
+)
+async def test_the_cto_hiring_is_the_team_not_the_job_market(
+    bot: ChatBot, question: str, fact: str
+) -> None:
+    text = await bot.say(f"/cto ask {question}")
+    assert has(text, fact)
+    assert "11" not in text[:600]
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
 from coachbot.knowledge.models import DaySlot, KnowledgeBase, Section, Topic
-from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit
+from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, Line
 from coachbot.knowledge.slots import (
     GRID_START_YEARS,
     QuestionWords,
@@ -298,12 +298,14 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     best = _pick(found, hits, asks_list, whole, topic)
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
+    best = _what_the_job_is(ctx, _read(ctx, question), best)
     following = _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
+        other = _other_side(ctx, _read(ctx, question), best)
         reply = _with_lead(
-            ctx, question, best.section, _section_reply(ctx, best.section, following)
+            ctx, question, best.section, _section_reply(ctx, best.section, following), other
         )
     if outlined and best.section.topic_id != "day":
         reply = _outline(reply, best.section, topic, ctx.lang)
@@ -376,6 +378,16 @@ def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit
     return best
 
 
+def _what_the_job_is(ctx: Context, folded: str, best: Hit) -> Hit:
+    """The definition for a question setting the job against a lesser one ("isn't a CTO
+    just a senior developer?"): what the job is beyond that one answers, not the section
+    on the lesser job (stepping stones, project management); ``best`` otherwise."""
+    names_job = bool(DOMAIN_STOPWORDS & set(WORD.findall(folded)))
+    if not (names_job and question_words().reduces_the_job(folded)):
+        return best
+    return ctx.services.retriever.definition() or best
+
+
 def _holding(best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool]) -> Hit:
     """``best`` if its text ``holds`` the fact asked, else the best of the sections scoring
     close whose text does, else ``best``."""
@@ -406,18 +418,70 @@ def _list_items(section: Section) -> int:
     return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
 
 
-def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> Reply:
+def _other_side(ctx: Context, folded: str, best: Hit) -> Section | None:
+    """For a comparison whose two sides each pick their own section of ``best``'s topic
+    ("cto de startup vs cto de grand groupe"), the section of the side ``best`` is not."""
+    picks = [_best_in_topic(ctx, side, best.section.topic_id) for side in _sides(folded)]
+    keys = {p.key for p in picks if p is not None}
+    if len(picks) != 2 or len(keys) != 2 or best.section.key not in keys:
+        return None
+    return next(p for p in picks if p is not None and p.key != best.section.key)
+
+
+def _against_the_job(ctx: Context, folded: str, text: str) -> Line | None:
+    """For the job compared with another ("cto vs cio"), the first line of ``text`` past
+    its opening that names the other one: the opening names both, the contrast comes
+    later ("the CIO looks inward")."""
+    retriever = ctx.services.retriever
+    bare = [side for side in _sides(folded) if not retriever.content_words(side)]
+    named = [side for side in _sides(folded) if retriever.content_words(side)]
+    if len(bare) != 1 or len(named) != 1:
+        return None
+    return retriever.line_naming(named[0], text, ctx.lang, LEAD_OFFSET)
+
+
+def _sides(folded: str) -> list[str]:
+    return question_words().sides(folded)
+
+
+def _best_in_topic(ctx: Context, text: str, topic_id: str) -> Section | None:
+    """The section of ``topic_id`` that ``text`` (one side of a comparison) finds first."""
+    retriever = ctx.services.retriever
+    if not retriever.content_words(text):
+        return None
+    hits = retriever.search(text, k=len(ctx.services.kb.sections()))
+    return next((h.section for h in hits if h.section.topic_id == topic_id), None)
+
+
+def _opening_lines(section: Section, lang: Lang) -> str:
+    """A section's heading and first paragraph, as one line."""
+    body = section.text(lang)
+    first = body.text.strip().split("\n\n")[0]
+    colon = Localized(" :", ":").get(lang)
+    return f"**{escape(body.heading)}**{colon} {' '.join(first.split())}"
+
+
+def _with_lead(
+    ctx: Context, question: str, section: Section, reply: Reply, other: Section | None = None
+) -> Reply:
     """``reply`` led by what the question asks for when the section says it far down: the
-    matching line, or for pay the French median."""
+    other side of a comparison, the matching line, or for pay the French median."""
+    if other is not None:
+        return _with_context(reply, f"→ {_opening_lines(other, ctx.lang)}", lead=True)
     lines = []
     pay = question_words().asks_salary(_read(ctx, question), _elsewhere(ctx, question))
     if section.topic_id == "salary" and pay:
         lines.append(_median_line(ctx.services.kb, ctx.lang))
     text = section.text(ctx.lang).text
     words, folded = question_words(), _read(ctx, question)
-    match = None
-    if words.asks_precise(folded) and not words.asks_list(folded):
-        match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)
+    match = _against_the_job(ctx, folded, text)
+    if match is None and not words.asks_list(folded):
+        # "does the CTO negotiate with vendors?": the list item naming it, not any line
+        # sharing a word, since a yes/no question asks about one of the things listed
+        items_only = not words.asks_precise(folded)
+        match = ctx.services.retriever.best_line(
+            question, text, ctx.lang, LEAD_OFFSET, items_only=items_only
+        )
     if match is not None:
         lines.append(f"→ {match.text.removeprefix('- ')}")
     return _with_context(reply, "\n".join(lines), lead=True) if lines else reply

@@ -46,6 +46,8 @@ WEAK_VOTE_RATIO = 1.2
 WEAK_VOTE_LEAST = 10
 READ_CACHE = 256
 STOPWORD_WEIGHT = 20
+# A word held by at least this share of the sections picks none ("entreprise": 0.6).
+COMMON_WORD_SHARE = 0.35
 # Share of a question's content words that must be known to the base.
 MIN_COVERAGE = 0.6
 MIN_COVERAGE_RECOGNISED = 0.5
@@ -180,8 +182,10 @@ class _LangIndex:
         self._stop = STOPWORDS
         del lang
         self._bm25 = bm25s.BM25()
-        self._bm25.index([self.tokens(d) for d in docs], show_progress=False)
+        self._docs = [self.tokens(d) for d in docs]
+        self._bm25.index(self._docs, show_progress=False)
         self._size = len(docs)
+        self._shares: dict[str, float] | None = None
 
     def tokens(self, text: str) -> list[str]:
         words = [w for w in WORD.findall(fold(text)) if w not in self._stop]
@@ -190,6 +194,13 @@ class _LangIndex:
     def content_words(self, text: str) -> set[str]:
         """The text's content words: no stop word, no bare number ("at 25")."""
         return {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
+
+    def document_share(self, word: str) -> float:
+        """The share of the indexed sections holding ``word``'s stem."""
+        if self._shares is None:
+            counts: Counter[str] = Counter(t for d in self._docs for t in set(d))
+            self._shares = {t: n / self._size for t, n in counts.items()}
+        return self._shares.get(self._stem(word), 0.0)
 
     def knows(self, word: str) -> bool:
         """Whether the index holds ``word``'s stem."""
@@ -270,9 +281,9 @@ class Retriever:
         return query
 
     def _groups_named(self, folded: str) -> list[str]:
-        """The synonym groups ``folded`` names, each as its words; a phrase lying inside a
+        """The synonym groups ``folded`` names, each as its words; a phrase overlapping a
         longer phrase of another group does not count ("how much experience" names
-        experience, not pay)."""
+        experience, not pay; "who hires engineers" the CTO hiring, not the employers)."""
         spans = [
             (m.start(1), m.end(1), i)
             for i, (_, pattern) in enumerate(self._synonyms)
@@ -281,7 +292,7 @@ class Retriever:
         kept = {
             i
             for start, end, i in spans
-            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+            if not any(s < end and start < e and e - s > end - start for s, e, _ in spans)
         }
         return [self._synonyms[i][0] for i in sorted(kept)]
 
@@ -356,20 +367,45 @@ class Retriever:
             if total[i] > 0
         ]
 
-    def best_line(self, question: str, text: str, lang: Lang, head: int) -> Line | None:
+    def best_line(
+        self, question: str, text: str, lang: Lang, head: int, *, items_only: bool = False
+    ) -> Line | None:
         """The line of ``text`` (a section in ``lang``) past its first ``head`` characters
-        sharing the most content words with ``question`` itself (synonyms aside) that those
-        first characters lack, with where it starts; None if no line adds any."""
+        sharing the most content words with ``question`` itself (then with the synonyms of
+        its words) that those first characters lack, with where it starts; None if no line
+        adds any. With
+        ``items_only``, None unless that line is an item of a list (starts with "- ")."""
         index = self._indexes[lang]
         lines = self._tokenised_lines(text, lang)
         early = set().union(*(stems for _, offset, stems in lines if offset < head))
-        wanted = set(index.tokens(self.read(question).folded)) - early
+        query = self.read(question)
+        wanted = set(index.tokens(query.folded)) - early
+        # for an item, the other words of the synonym groups named break ties ("prioritize"
+        # finds the item saying "prioritising")
+        named = " ".join(query.expansions) if items_only else ""
+        also = set(index.tokens(named)) - early - wanted
         best: Line | None = None
+        rank = (0, 0)
         for line, offset, stems in lines:
-            shared = len(wanted & stems) if offset >= head else 0
-            if shared and (best is None or shared > best.shared):
-                best = Line(line.strip(), offset, shared)
+            if offset < head:
+                continue
+            shares = (len(wanted & stems), len(also & stems))
+            if any(shares) and shares > rank:
+                best, rank = Line(line.strip(), offset, shares[0]), shares
+        if items_only and best is not None and not best.text.startswith("- "):
+            return None  # the words asked lie in running text: the section reads as it is
         return best
+
+    def line_naming(self, phrase: str, text: str, lang: Lang, head: int) -> Line | None:
+        """The first line of ``text`` (a section in ``lang``) past its first ``head``
+        characters naming ``phrase``'s content words or their synonyms, or None."""
+        index = self._indexes[lang]
+        query = self.read(phrase)
+        stems = set(index.tokens(" ".join([query.folded, *query.expansions])))
+        for line, offset, held in self._tokenised_lines(text, lang):
+            if offset >= head and stems & held:
+                return Line(line.strip(), offset, len(stems & held))
+        return None
 
     def _tokenised_lines(self, text: str, lang: Lang) -> list[tuple[str, int, frozenset[str]]]:
         """The lines of a section's ``text`` with their offsets and stems (kept: a
@@ -399,7 +435,13 @@ class Retriever:
         about one subject as a whole ("missions du CTO ?"), nothing more precise."""
         query = self.read(question)
         words = {w for w in WORD.findall(query.folded) if w not in STOPWORDS}
+        words = {w for w in words if not self._common(w)}  # "en entreprise" picks no part
         return len(query.expansions) == 1 and words <= query.recognised()
+
+    def _common(self, word: str) -> bool:
+        """Whether ``word`` occurs in so many sections of either language that it picks
+        none of them ("entreprise", "company", "work")."""
+        return any(ix.document_share(word) >= COMMON_WORD_SHARE for ix in self._indexes.values())
 
     def coverage(self, question: str | Query) -> float | None:
         """Share of the question's content words found in the base (None: it has none).
@@ -451,9 +493,10 @@ class Retriever:
             if hits and hits[0].score >= MIN_SCORE:
                 return hits[0], hits
         names_job = DOMAIN_STOPWORDS & set(WORD.findall(query.folded))
-        return (self._definition() if names_job else None), []
+        return (self.definition() if names_job else None), []
 
-    def _definition(self) -> Hit | None:
+    def definition(self) -> Hit | None:
+        """The section saying what the job is (the definition topic's first)."""
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
 

@@ -121,6 +121,9 @@ class QuestionWords:
     more: re.Pattern[str]
     lists: re.Pattern[str]
     precise: re.Pattern[str]
+    reductive: re.Pattern[str]
+    compare: re.Pattern[str]
+    compare_sides: re.Pattern[str]
     date: re.Pattern[str]
     person: re.Pattern[str]
     duration: re.Pattern[str]
@@ -188,6 +191,20 @@ class QuestionWords:
     def asks_precise(self, folded: str) -> bool:
         """Whether the question asks for one precise thing (a name, a date, a figure)."""
         return bool(self.precise.search(folded))
+
+    def reduces_the_job(self, folded: str) -> bool:
+        """Whether the question sets the job against a lesser one ("juste un dev senior ?",
+        "cto = developpeur en chef ?": an equals sign with another job named)."""
+        equated = "=" in folded and bool(self.other_jobs.search(folded))
+        return equated or bool(self.reductive.search(folded))
+
+    def sides(self, folded: str) -> list[str]:
+        """The two things a comparison sets side by side ("cto de startup vs cto de grand
+        groupe"), or no side when it compares nothing."""
+        if not self.compare.search(folded):
+            return []
+        sides = [s.strip() for s in self.compare_sides.split(folded, maxsplit=1)]
+        return sides if len(sides) == 2 and all(sides) else []
 
     def asks_date(self, folded: str) -> bool:
         """Whether the question asks when something happened."""
@@ -343,6 +360,9 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         more=any_of(_strings(data["intents"], "more", "intents")),
         lists=any_of(_strings(data["intents"], "list", "intents")),
         precise=any_of(_strings(data["intents"], "precise", "intents")),
+        reductive=any_of(_strings(data["intents"], "reductive", "intents")),
+        compare=any_of(_strings(data["intents"], "compare", "intents")),
+        compare_sides=any_of(_strings(data["intents"], "compare_sides", "intents")),
         date=any_of(_strings(data["intents"], "date", "intents")),
         person=any_of(_strings(data["intents"], "person", "intents")),
         duration=any_of(_strings(data["intents"], "duration", "intents")),
@@ -447,9 +467,11 @@ def _phrases(data: Any) -> list[str]:
 
 
 def _shorthand(table: dict[str, str]) -> re.Pattern[str]:
-    """Any shorthand of ``table`` as a whole word, not the start of an elision ("c'est")."""
+    """Any shorthand of ``table`` as a whole word, not the start of an elision ("c'est"),
+    also after an elided article ("l'infra", "d'archi")."""
     alternatives = "|".join(re.escape(t) for t in sorted(table, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9'])(?:{alternatives or '$^'})(?![a-z0-9'])")
+    start = r"(?:(?<![a-z0-9'])|(?<=(?<![a-z])[ld]'))"
+    return re.compile(rf"{start}(?:{alternatives or '$^'})(?![a-z0-9'])")
 
 
 def _abbreviations(data: dict[str, Any]) -> dict[str, str]:
