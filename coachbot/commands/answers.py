@@ -37,6 +37,9 @@ from coachbot.services import Context
 
 # A second section is offered as a follow-up when it scores at least this share of the best.
 NEXT_SHARE = 0.6
+# "digital: e-commerce, media and video games": a bullet naming things, each in a few words.
+LIST_SEPARATOR = re.compile(r",| and ")
+NAME_WORDS = 4
 A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 # Sections of the answering topic scoring at least this share of the best may replace it
 # when they answer the question's shape better (a list question, an overview).
@@ -403,7 +406,20 @@ def _people(kb: KnowledgeBase, lang: Lang) -> list[str]:
 
 
 def _list_items(section: Section) -> int:
-    return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
+    """How many things the section lists: its bullets, a bullet naming several things
+    after a colon ("digital: e-commerce, media, video games") counting each of them."""
+    bullets = (line.strip() for line in section.en.text.splitlines())
+    return sum(_things_named(line[2:]) for line in bullets if line.startswith("- "))
+
+
+def _things_named(bullet: str) -> int:
+    """One for a bullet, or the number of names after its colon when they are names (a
+    few words each), not a sentence."""
+    _, colon, after = bullet.partition(":")
+    names = LIST_SEPARATOR.split(after.strip(" ;.")) if colon else []
+    if len(names) < 2 or any(len(n.split()) > NAME_WORDS for n in names):
+        return 1
+    return len(names)
 
 
 def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> Reply:
