@@ -376,17 +376,24 @@ def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit
         return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, DURATION_KINDS)))
     if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
         return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, FIGURE_KINDS)))
+    if words.asks_reason(folded):
+        return _holding(best, hits, lang, lambda text: words.gives_cause(text, lang), headed=True)
     return best
 
 
-def _holding(best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool]) -> Hit:
-    """``best`` if its text ``holds`` the fact asked, else the best of the sections scoring
-    close whose text does, else ``best``."""
-    if holds(best.section.text(lang).text):
+def _holding(
+    best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool], *, headed: bool = False
+) -> Hit:
+    """``best`` if its text (with its heading when ``headed``) ``holds`` the fact asked,
+    else the best of the sections scoring close whose text does, else ``best``."""
+
+    def held(hit: Hit) -> bool:
+        body = hit.section.text(lang)
+        return holds(f"{body.heading}\n{body.text}" if headed else body.text)
+
+    if held(best):
         return best
-    close = (
-        h for h in hits if h.score >= CLOSE_SHARE * best.score and holds(h.section.text(lang).text)
-    )
+    close = (h for h in hits if h.score >= CLOSE_SHARE * best.score and held(h))
     return next(close, best)
 
 
