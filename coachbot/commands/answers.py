@@ -23,7 +23,7 @@ from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
 from coachbot.knowledge.models import DaySlot, KnowledgeBase, Section, Topic
-from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit
+from coachbot.knowledge.retrieval import DOMAIN_STOPWORDS, WORD, Hit, Line
 from coachbot.knowledge.slots import (
     GRID_START_YEARS,
     QuestionWords,
@@ -365,20 +365,30 @@ def _outline(reply: Reply, section: Section, topic: Topic, lang: Lang) -> Reply:
 def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit]) -> Hit:
     """Among the sections scoring close to ``best``, one holding the kind of fact the
     question asks for (a year for "quand", a person for "qui", a number of years for
-    "combien d'années", a figure for "combien" unless it counts the items of a list), if
-    ``best`` holds none."""
-    words, kb, lang = question_words(), ctx.services.kb, ctx.lang
-    if words.asks_date(folded):
-        return _holding(best, hits, lang, lambda text: bool(A_YEAR.search(text)))
-    if words.asks_person(folded):
-        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, PERSON_KINDS)))
-    if words.asks_duration(folded):
-        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, DURATION_KINDS)))
-    if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
-        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, FIGURE_KINDS)))
+    "combien d'années", a figure for "combien" unless it counts the items of a list, a
+    cause for "pourquoi"), if ``best`` holds none."""
+    words, lang = question_words(), ctx.lang
+    holds = _fact_asked(ctx, folded)
+    if holds is not None:
+        return _holding(best, hits, lang, holds)
     if words.asks_reason(folded):
         return _holding(best, hits, lang, lambda text: words.gives_cause(text, lang), headed=True)
     return best
+
+
+def _fact_asked(ctx: Context, folded: str) -> Callable[[str], bool] | None:
+    """A test of whether a text holds the kind of fact the question asks for (a year, a
+    person, a number of years, a figure), or None when it asks for none of these."""
+    words, kb, lang = question_words(), ctx.services.kb, ctx.lang
+    if words.asks_date(folded):
+        return lambda text: bool(A_YEAR.search(text))
+    if words.asks_person(folded):
+        return _quoting(_facts_of(kb, lang, PERSON_KINDS))
+    if words.asks_duration(folded):
+        return _quoting(_facts_of(kb, lang, DURATION_KINDS))
+    if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
+        return _quoting(_facts_of(kb, lang, FIGURE_KINDS))
+    return None
 
 
 def _holding(
@@ -440,10 +450,25 @@ def _with_lead(ctx: Context, question: str, section: Section, reply: Reply) -> R
     words, folded = question_words(), _read(ctx, question)
     match = None
     if words.asks_precise(folded) and not words.asks_list(folded):
-        match = ctx.services.retriever.best_line(question, text, ctx.lang, LEAD_OFFSET)
+        match = _line_holding(text, _fact_asked(ctx, folded)) or ctx.services.retriever.best_line(
+            question, text, ctx.lang, LEAD_OFFSET
+        )
     if match is not None:
         lines.append(f"→ {match.text.removeprefix('- ')}")
     return _with_context(reply, "\n".join(lines), lead=True) if lines else reply
+
+
+def _line_holding(text: str, holds: Callable[[str], bool] | None) -> Line | None:
+    """The first line of ``text`` holding the fact asked when it lies past the first
+    ``LEAD_OFFSET`` characters (the person named at the end of a section), else None."""
+    if holds is None:
+        return None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if holds(line):
+            return Line(line.strip(), offset, 1) if offset >= LEAD_OFFSET else None
+        offset += len(line)
+    return None
 
 
 def _median_line(kb: KnowledgeBase, lang: Lang) -> str:
