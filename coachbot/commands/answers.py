@@ -372,7 +372,7 @@ def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit
     if holds is not None:
         return _holding(best, hits, lang, holds)
     if words.asks_reason(folded):
-        return _holding(best, hits, lang, lambda text: words.gives_cause(text, lang), headed=True)
+        return _holding(best, hits, lang, lambda text: words.gives_cause(text, lang), cause=True)
     return best
 
 
@@ -392,19 +392,24 @@ def _fact_asked(ctx: Context, folded: str) -> Callable[[str], bool] | None:
 
 
 def _holding(
-    best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool], *, headed: bool = False
+    best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool], *, cause: bool = False
 ) -> Hit:
-    """``best`` if its text (with its heading when ``headed``) ``holds`` the fact asked,
-    else the best of the sections scoring close whose text does, else ``best``."""
+    """``best`` if its text ``holds`` the fact asked, else the best of the sections scoring
+    close whose text does, else ``best``. For a ``cause`` (a heading may say it), the
+    heading counts and only ``best``'s topic answers: a cause of something else
+    is no answer."""
 
     def held(hit: Hit) -> bool:
         body = hit.section.text(lang)
-        return holds(f"{body.heading}\n{body.text}" if headed else body.text)
+        return holds(f"{body.heading}\n{body.text}" if cause else body.text)
+
+    def near(hit: Hit) -> bool:
+        same_topic = hit.section.topic_id == best.section.topic_id
+        return hit.score >= CLOSE_SHARE * best.score and (same_topic or not cause)
 
     if held(best):
         return best
-    close = (h for h in hits if h.score >= CLOSE_SHARE * best.score and held(h))
-    return next(close, best)
+    return next((h for h in hits if near(h) and held(h)), best)
 
 
 def _quoting(values: list[str]) -> Callable[[str], bool]:
