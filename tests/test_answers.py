@@ -14,7 +14,7 @@ from coachbot.knowledge.language import detect, detect_by_model
 from coachbot.knowledge.retrieval import Retriever
 from coachbot.reply import Image, Text
 from coachbot.settings import Settings
-from tests.answerset import load, measure, squash
+from tests.answerset import WINDOW, load, measure, squash
 from tests.chat import ChatBot
 
 DATA = Path(__file__).parent / "data"
@@ -370,6 +370,25 @@ async def test_the_passage_that_answers_is_printed(
     bot: ChatBot, question: str, facts: list[str]
 ) -> None:
     assert has(await bot.say(f"/cto ask {question}"), *facts)
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("why are ctos in demand", ["cloud"]),  # a cause, not the growth forecast
+        ("which sectors hire ctos", ["healthcare", "video games", "ESN"]),  # every sector
+        ("how long is a sprint", ["few weeks"]),  # a sprint's length, not experience
+        ("name of the first white house cto", ["Aneesh Chopra"]),  # the name leads
+        ("how do i become a cto", ["technical consultant", "5 to 10 years"]),
+        ("why was the cto role created", ["CIO"]),  # the split from the CIO
+        ("the cto in the 90s", ["1990s"]),  # a decade is the dot-com era
+    ],
+)
+async def test_the_fact_asked_is_in_the_first_lines(
+    bot: ChatBot, question: str, facts: list[str]
+) -> None:
+    head = squash((await bot.say(f"/cto ask {question}"))[:WINDOW])
+    assert all(squash(fact) in head for fact in facts), head
 
 
 @pytest.mark.parametrize(
