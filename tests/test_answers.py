@@ -14,7 +14,7 @@ from coachbot.knowledge.language import detect, detect_by_model
 from coachbot.knowledge.retrieval import Retriever
 from coachbot.reply import Image, Text
 from coachbot.settings import Settings
-from tests.answerset import load, measure, squash
+from tests.answerset import WINDOW, load, measure, squash
 from tests.chat import ChatBot
 
 DATA = Path(__file__).parent / "data"
@@ -51,9 +51,13 @@ DEV_25 = DATA / "answers_dev_25.toml"
 # section and the line within the topic found (yes/no, who does what, comparisons).
 DEV_26 = DATA / "answers_dev_26.toml"
 DEV_27 = DATA / "answers_dev_27.toml"
+# Written on branch i9f (the facts asked for: dates, people, figures, whole lists), measured
+# before fixing.
+DEV_30 = DATA / "answers_dev_30.toml"
+DEV_31 = DATA / "answers_dev_31.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
 DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
-DEVS += [DEV_23, DEV_24, DEV_25, DEV_26, DEV_27]
+DEVS += [DEV_23, DEV_24, DEV_25, DEV_26, DEV_27, DEV_30, DEV_31]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -121,6 +125,8 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_25, 0.97),
         (DEV_26, 0.95),
         (DEV_27, 0.90),
+        (DEV_30, 0.88),
+        (DEV_31, 0.93),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -135,7 +141,8 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 18 45/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
     dev 20 42/44 (28), dev 21 43/44 (32), dev 22 46/46 (35/44, and the 2 added
     later 2/2), dev 23 44/45 (41), dev 24 43/44 (37),
-    dev 25 44/44 (41); written on branch i9s: dev 26 43/44 (34), dev 27 43/44 (27)."""
+    dev 25 44/44 (41); written on branch i9s: dev 26 43/44 (34), dev 27 43/44 (27); written on branch i9f: dev 30 39/44 (29),
+    dev 31 41/44 (35)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
@@ -430,6 +437,25 @@ async def test_the_cto_hiring_is_the_team_not_the_job_market(
     text = await bot.say(f"/cto ask {question}")
     assert has(text, fact)
     assert "11" not in text[:600]
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("why are ctos in demand", ["cloud"]),  # a cause, not the growth forecast
+        ("which sectors hire ctos", ["healthcare", "video games", "ESN"]),  # every sector
+        ("how long is a sprint", ["few weeks"]),  # a sprint's length, not experience
+        ("name of the first white house cto", ["Aneesh Chopra"]),  # the name leads
+        ("how do i become a cto", ["technical consultant", "5 to 10 years"]),
+        ("why was the cto role created", ["CIO"]),  # the split from the CIO
+        ("the cto in the 90s", ["1990s"]),  # a decade is the dot-com era
+    ],
+)
+async def test_the_fact_asked_is_in_the_first_lines(
+    bot: ChatBot, question: str, facts: list[str]
+) -> None:
+    head = squash((await bot.say(f"/cto ask {question}"))[:WINDOW])
+    assert all(squash(fact) in head for fact in facts), head
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,9 @@ from coachbot.services import Context
 
 # A second section is offered as a follow-up when it scores at least this share of the best.
 NEXT_SHARE = 0.6
+# "digital: e-commerce, media and video games": a bullet naming things, each in a few words.
+LIST_SEPARATOR = re.compile(r",| and ")
+NAME_WORDS = 4
 A_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 # Sections of the answering topic scoring at least this share of the best may replace it
 # when they answer the question's shape better (a list question, an overview).
@@ -364,17 +367,14 @@ def _outline(reply: Reply, section: Section, topic: Topic, lang: Lang) -> Reply:
 def _holding_the_fact_asked(ctx: Context, folded: str, best: Hit, hits: list[Hit]) -> Hit:
     """Among the sections scoring close to ``best``, one holding the kind of fact the
     question asks for (a year for "quand", a person for "qui", a number of years for
-    "combien d'années", a figure for "combien" unless it counts the items of a list), if
-    ``best`` holds none."""
-    words, kb, lang = question_words(), ctx.services.kb, ctx.lang
-    if words.asks_date(folded):
-        return _holding(best, hits, lang, lambda text: bool(A_YEAR.search(text)))
-    if words.asks_person(folded):
-        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, PERSON_KINDS)))
-    if words.asks_duration(folded):
-        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, DURATION_KINDS)))
-    if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
-        return _holding(best, hits, lang, _quoting(_facts_of(kb, lang, FIGURE_KINDS)))
+    "combien d'années", a figure for "combien" unless it counts the items of a list, a
+    cause for "pourquoi"), if ``best`` holds none."""
+    words, lang = question_words(), ctx.lang
+    holds = _fact_asked(ctx, folded)
+    if holds is not None:
+        return _holding(best, hits, lang, holds)
+    if words.asks_reason(folded):
+        return _holding(best, hits, lang, lambda text: words.gives_cause(text, lang), cause=True)
     return best
 
 
@@ -388,15 +388,40 @@ def _what_the_job_is(ctx: Context, folded: str, best: Hit) -> Hit:
     return ctx.services.retriever.definition() or best
 
 
-def _holding(best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool]) -> Hit:
+def _fact_asked(ctx: Context, folded: str) -> Callable[[str], bool] | None:
+    """A test of whether a text holds the kind of fact the question asks for (a year, a
+    person, a number of years, a figure), or None when it asks for none of these."""
+    words, kb, lang = question_words(), ctx.services.kb, ctx.lang
+    if words.asks_date(folded):
+        return lambda text: bool(A_YEAR.search(text))
+    if words.asks_person(folded):
+        return _quoting(_facts_of(kb, lang, PERSON_KINDS))
+    if words.asks_duration(folded):
+        return _quoting(_facts_of(kb, lang, DURATION_KINDS))
+    if words.asks_figure(folded) and not words.asks_list(folded):  # "combien de sortes"
+        return _quoting(_facts_of(kb, lang, FIGURE_KINDS))
+    return None
+
+
+def _holding(
+    best: Hit, hits: list[Hit], lang: Lang, holds: Callable[[str], bool], *, cause: bool = False
+) -> Hit:
     """``best`` if its text ``holds`` the fact asked, else the best of the sections scoring
-    close whose text does, else ``best``."""
-    if holds(best.section.text(lang).text):
+    close whose text does, else ``best``. For a ``cause`` (a heading may say it), the
+    heading counts and only ``best``'s topic answers: a cause of something else
+    is no answer."""
+
+    def held(hit: Hit) -> bool:
+        body = hit.section.text(lang)
+        return holds(f"{body.heading}\n{body.text}" if cause else body.text)
+
+    def near(hit: Hit) -> bool:
+        same_topic = hit.section.topic_id == best.section.topic_id
+        return hit.score >= CLOSE_SHARE * best.score and (same_topic or not cause)
+
+    if held(best):
         return best
-    close = (
-        h for h in hits if h.score >= CLOSE_SHARE * best.score and holds(h.section.text(lang).text)
-    )
-    return next(close, best)
+    return next((h for h in hits if near(h) and held(h)), best)
 
 
 def _quoting(values: list[str]) -> Callable[[str], bool]:
@@ -415,7 +440,20 @@ def _people(kb: KnowledgeBase, lang: Lang) -> list[str]:
 
 
 def _list_items(section: Section) -> int:
-    return sum(1 for line in section.en.text.splitlines() if line.lstrip().startswith("- "))
+    """How many things the section lists: its bullets, a bullet naming several things
+    after a colon ("digital: e-commerce, media, video games") counting each of them."""
+    bullets = (line.strip() for line in section.en.text.splitlines())
+    return sum(_things_named(line[2:]) for line in bullets if line.startswith("- "))
+
+
+def _things_named(bullet: str) -> int:
+    """One for a bullet, or the number of names after its colon when they are names (a
+    few words each), not a sentence."""
+    _, colon, after = bullet.partition(":")
+    names = LIST_SEPARATOR.split(after.strip(" ;.")) if colon else []
+    if len(names) < 2 or any(len(n.split()) > NAME_WORDS for n in names):
+        return 1
+    return len(names)
 
 
 def _other_side(ctx: Context, folded: str, best: Hit) -> Section | None:
@@ -478,13 +516,27 @@ def _with_lead(
     if match is None and not words.asks_list(folded):
         # "does the CTO negotiate with vendors?": the list item naming it, not any line
         # sharing a word, since a yes/no question asks about one of the things listed
-        items_only = not words.asks_precise(folded)
-        match = ctx.services.retriever.best_line(
-            question, text, ctx.lang, LEAD_OFFSET, items_only=items_only
+        precise = words.asks_precise(folded)
+        held = _line_holding(text, _fact_asked(ctx, folded)) if precise else None
+        match = held or ctx.services.retriever.best_line(
+            question, text, ctx.lang, LEAD_OFFSET, items_only=not precise
         )
     if match is not None:
         lines.append(f"→ {match.text.removeprefix('- ')}")
     return _with_context(reply, "\n".join(lines), lead=True) if lines else reply
+
+
+def _line_holding(text: str, holds: Callable[[str], bool] | None) -> Line | None:
+    """The first line of ``text`` holding the fact asked when it lies past the first
+    ``LEAD_OFFSET`` characters (the person named at the end of a section), else None."""
+    if holds is None:
+        return None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if holds(line):
+            return Line(line.strip(), offset, 1) if offset >= LEAD_OFFSET else None
+        offset += len(line)
+    return None
 
 
 def _median_line(kb: KnowledgeBase, lang: Lang) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from coachbot.i18n import Lang
+from coachbot.knowledge.folding import fold
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "questions.toml"
 PlaceKind = Literal["paris", "big_cities", "regions", "abroad", "us"]
@@ -128,6 +129,8 @@ class QuestionWords:
     person: re.Pattern[str]
     duration: re.Pattern[str]
     figure: re.Pattern[str]
+    reason: re.Pattern[str]
+    cause_markers: dict[Lang, re.Pattern[str]]
     more_fillers: frozenset[str]
     neutral: frozenset[str]  # words used alike in both languages: no language vote
     examples: dict[Lang, tuple[str, ...]]
@@ -226,6 +229,14 @@ class QuestionWords:
     def asks_figure(self, folded: str) -> bool:
         """Whether the question asks for a figure (how much, how many, a percentage)."""
         return bool(self.figure.search(folded))
+
+    def asks_reason(self, folded: str) -> bool:
+        """Whether the question asks why."""
+        return bool(self.reason.search(folded))
+
+    def gives_cause(self, text: str, lang: Lang) -> bool:
+        """Whether ``text`` (a section's heading and text in ``lang``) gives a cause."""
+        return bool(self.cause_markers[lang].search(fold(text)))
 
     def asks_more(self, folded: str) -> bool:
         """Whether the question only asks to go on ("pourquoi ?", "tell me more")."""
@@ -367,6 +378,11 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         person=any_of(_strings(data["intents"], "person", "intents")),
         duration=any_of(_strings(data["intents"], "duration", "intents")),
         figure=any_of(_strings(data["intents"], "figure", "intents")),
+        reason=any_of(_strings(data["intents"], "reason", "intents")),
+        cause_markers={
+            "fr": any_of(_strings(data["intents"], "cause_markers_fr", "intents")),
+            "en": any_of(_strings(data["intents"], "cause_markers_en", "intents")),
+        },
         more_fillers=frozenset(_strings(data["intents"], "more_fillers", "intents")),
         neutral=frozenset(_strings(data["intents"], "neutral", "intents")),
         examples={
