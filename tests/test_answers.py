@@ -47,9 +47,13 @@ DEV_22 = DATA / "answers_dev_22.toml"
 DEV_23 = DATA / "answers_dev_23.toml"
 DEV_24 = DATA / "answers_dev_24.toml"
 DEV_25 = DATA / "answers_dev_25.toml"
+# Written on branch i9w (words and scope: more out of scope, slang, words the base lacks),
+# measured before fixing.
+DEV_28 = DATA / "answers_dev_28.toml"
+DEV_29 = DATA / "answers_dev_29.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
 DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
-DEVS += [DEV_23, DEV_24, DEV_25]
+DEVS += [DEV_23, DEV_24, DEV_25, DEV_28, DEV_29]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -115,6 +119,8 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_23, 0.97),
         (DEV_24, 0.95),
         (DEV_25, 0.97),
+        (DEV_28, 0.95),
+        (DEV_29, 0.90),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -129,7 +135,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
     dev 20 41/44 (28), dev 21 42/44 (32), dev 22 43/46 (35/44, and the 2 added
     later 2/2), dev 23 44/45 (41), dev 24 42/44 (37),
-    dev 25 43/44 (41)."""
+    dev 25 43/44 (41); on branch i9w: dev 28 43/44 (34), dev 29 40/44 (38)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 

@@ -60,6 +60,9 @@ def test_top1_accuracy_on_the_untuned_holdout(retriever: Retriever) -> None:
         "quelle est la météo demain",
         "@everyone",
         "<!channel> <@U123>",
+        # every word but one is the base's; the one it lacks says what the question is about
+        "how do i reverse a linked list in python",
+        "comment faire une bonne ratatouille",
     ],
 )
 def test_off_topic_questions_get_no_answer(retriever: Retriever, question: str) -> None:
@@ -84,6 +87,25 @@ def test_everyday_questions_find_their_topic(
 ) -> None:
     hit = retriever.best(question)
     assert hit is not None and hit.section.topic_id == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "le cto et le marketing ils se parlent ?",
+        "cto et intelligence artificielle",
+        "cto blockchain",
+    ],
+)
+def test_a_question_naming_the_job_is_answered_in_words_the_base_lacks(
+    retriever: Retriever, question: str
+) -> None:
+    assert retriever.best(question) is not None
+
+
+def test_real_words_are_not_corrected_into_words_of_the_base(retriever: Retriever) -> None:
+    assert retriever.normalise("does the cto handle security") == "does the cto handle security"
+    assert retriever.normalise("je deviens cto") == "je deviens cto"
 
 
 def test_typos_are_corrected_against_the_base_only_when_close(retriever: Retriever) -> None:

@@ -46,9 +46,14 @@ WEAK_VOTE_RATIO = 1.2
 WEAK_VOTE_LEAST = 10
 READ_CACHE = 256
 STOPWORD_WEIGHT = 20
-# Share of a question's content words that must be known to the base.
-MIN_COVERAGE = 0.6
+# Share of a question's content words that must be known to the base: all of them when
+# the question neither names the job nor uses a term a synonym group or a word shape
+# recognises ("how do i reverse a linked list in python" is about something else); some
+# when it names the job ("le cto et le marketing ils se parlent ?": the base lacks
+# "parlent", not the subject).
+MIN_COVERAGE = 1.0
 MIN_COVERAGE_RECOGNISED = 0.5
+MIN_COVERAGE_NAMED = 0.3
 # Mentions (@everyone, <@123>, <!channel>) name people, never a topic.
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
@@ -95,9 +100,9 @@ QUESTION_WORDS = frozenset(
     """what whats how does do did done doing which who whom whose why when where should would
     could can cannot may might must shall you your yours i im me my mine we our us he she his
     her him its them also just really exactly usually typically generally actually very so
-    some any about get gets got tell explain much many please hi hello thanks main
+    some any about get gets got handle handles tell explain much many please hi hello thanks main
     principal principale principales principaux
-    quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
+    quoi comment quel quelle quels quelles lequel laquelle lesquels lesquelles est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
     bonjour salut merci svp stp koi cest c kesako ckoi
     important importante importants essential essentiel essentielle crucial pareil pareils same
@@ -308,7 +313,7 @@ class Retriever:
         folded = self.read(question).folded
         # a place's own words are no language, its function words are ("rest of france")
         words = set(WORD.findall(folded)) - (question_words().place_words(folded) - STOPWORDS)
-        words -= DOMAIN_STOPWORDS | question_words().neutral
+        words -= DOMAIN_STOPWORDS | question_words().neutral_words(folded)
         votes = self._votes(words, VOTE_RATIO)
         if votes["fr"] == votes["en"] and len(words) <= SHORT_QUESTION_WORDS:
             # function words ("a") are in both languages' lists: content words only
@@ -436,9 +441,9 @@ class Retriever:
         if coverage is None:
             return self._no_content_word(query, k)
         hits = self.search(query, k=k)
-        floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
-        if not hits or hits[0].score < MIN_SCORE or coverage < floor:
-            return None, hits
+        if not hits or hits[0].score < MIN_SCORE or coverage < _coverage_floor(query):
+            # a question naming the job is about it even in words the base lacks
+            return (self._definition() if _names_job(query) else None), hits
         return hits[0], hits
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
@@ -450,12 +455,23 @@ class Retriever:
             hits = self.search(query, k=k)
             if hits and hits[0].score >= MIN_SCORE:
                 return hits[0], hits
-        names_job = DOMAIN_STOPWORDS & set(WORD.findall(query.folded))
-        return (self._definition() if names_job else None), []
+        return (self._definition() if _names_job(query) else None), []
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
+
+
+def _names_job(query: Query) -> bool:
+    """Whether the question names the job itself ("cto", "directeur technique")."""
+    return bool(DOMAIN_STOPWORDS & set(WORD.findall(query.folded)))
+
+
+def _coverage_floor(query: Query) -> float:
+    """The share of its content words the base must know for ``query`` to be about it."""
+    if _names_job(query):
+        return MIN_COVERAGE_NAMED
+    return MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
 
 
 def _word_counts(docs: list[str], lang: Lang) -> Counter[str]:

@@ -38,6 +38,8 @@ WORDS = re.compile(r"[a-z0-9']+")
 GRID_START_YEARS = 4
 BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
+# A job named in the feminine or the plural is the same job ("boulangère", "plumbers").
+INFLECTED = r"(?:e|s|es)?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,13 @@ class QuestionWords:
         elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
         return not names_the_job and bool(elsewhere)
 
+    def neutral_words(self, folded: str) -> set[str]:
+        """The words of ``folded`` that cast no language vote: neutral words, and the words
+        of neutral phrases it holds ("full remote" is said in French too; "remote" alone
+        is English)."""
+        found = {n for n in self.neutral if " " not in n or any_of([n]).search(folded)}
+        return {w for n in found for w in n.split()}
+
     def asks_salary(self, folded: str, elsewhere: bool = False) -> bool:
         """Whether the question asks about pay: a pay word, or "combien" / "how much"
         when the question names no other subject (``elsewhere``) and counts nothing else
@@ -287,10 +296,11 @@ def _level_of(years: int | None) -> str | None:
     return "expert" if years >= EXPERT_YEARS else "confirmed"
 
 
-def any_of(terms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern matching any of ``terms`` as whole words (longest first)."""
+def any_of(terms: list[str] | tuple[str, ...], ending: str = "") -> re.Pattern[str]:
+    """A pattern matching any of ``terms`` as whole words (longest first), each
+    optionally followed by ``ending`` (a pattern)."""
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives}){ending}(?![a-z0-9])")
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
@@ -335,7 +345,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             "en": frozenset(_strings(scope, "greetings_en", "scope")),
         },
         off_topic=any_of(_strings(scope, "off_topic", "scope")),
-        other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
+        other_jobs=any_of(_strings(scope, "other_jobs", "scope"), INFLECTED),
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),

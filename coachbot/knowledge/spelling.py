@@ -1,11 +1,21 @@
 """Typo tolerance for free questions: a word the knowledge base does not know is replaced
-by the closest word it does know ("salery" → "salary", "usefull" → "useful")."""
+by the closest word it does know ("salery" → "salary", "usefull" → "useful"), unless it
+is a real English or French word ("handle", "deviens": the base merely lacks it).
+
+Which words are real comes from pyspellchecker's word-frequency lists (counts of words in
+film subtitles, shipped inside the package). They are read on the first word the base does
+not know, in about 0.1 s: a question the base knows every word of never pays it.
+"""
 
 from __future__ import annotations
 
+import gzip
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import cache
+from importlib.resources import files
 
 from rapidfuzz import fuzz, process
 
@@ -15,6 +25,14 @@ CUTOFF = 82
 # Shorter words are left alone: "cto" and "rh" have too many close neighbours.
 MIN_LENGTH = 4
 WORD = re.compile(r"[a-z0-9]+")
+# A word counted this often in either language's list is a real word, not a typo (rarer
+# entries of the lists are themselves often typos or names).
+REAL_WORD_COUNT = 100
+# A real word is still a slip when a word of the base one swap away is this many times
+# more common ("dose" for "does"; "handle" is no slip for "handed").
+SLIP_RATIO = 50
+WORD_LISTS = ("en", "fr")
+PLURALS = ("s", "x")
 
 
 class Speller:
@@ -31,22 +49,57 @@ class Speller:
         """``folded`` with each unknown word of ``MIN_LENGTH`` letters or more replaced by
         its closest known word, when one is close enough (else by the known word it is
         with two neighbouring letters swapped); words ``keep`` accepts stay (an
-        inflection whose stem the base knows is no typo)."""
+        inflection whose stem the base knows is no typo), and so do real words."""
         return WORD.sub(lambda m: self._word(m.group(0), keep), folded)
 
     def _word(self, word: str, keep: Callable[[str], bool]) -> str:
         if len(word) < MIN_LENGTH or word in self._known or word.isdigit() or keep(word):
             return word
+        count = real_word_count(word)
+        if count >= REAL_WORD_COUNT:
+            return self._slip(word, count)
         same_start = [w for w in self._by_start.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
         close = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=CUTOFF)
-        if close is None:  # two letters swapped ("dose", "reprot"): one slip, not two
+        if close is None:  # two letters swapped ("reprot"): one slip, not two
             return next((w for w in _swaps(word) if w in self._known), word)
         return close[0]
+
+    def _slip(self, word: str, count: int) -> str:
+        """The real ``word`` (seen ``count`` times); its singular when the base knows that
+        ("schools": a synonym group says "school"); or the known word it is with two
+        letters swapped when that one is far more common: a slip that made another word."""
+        singular = next((word[: -len(e)] for e in PLURALS if word.endswith(e)), None)
+        if singular in self._known:
+            return singular
+        swapped = (w for w in _swaps(word) if w in self._known)
+        return next((w for w in swapped if real_word_count(w) >= SLIP_RATIO * count), word)
 
 
 def _swaps(word: str) -> list[str]:
     """``word`` with each pair of neighbouring letters swapped."""
     return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
+
+
+def real_word_count(folded: str) -> int:
+    """How often ``folded`` (lowercase, no accents) occurs in the larger of the English
+    and French word lists (0: not a word of either)."""
+    entry = re.compile(rb'"' + re.escape(folded.encode("ascii", "ignore")) + rb'": (\d+)')
+    return max((int(n) for text in _word_lists() for n in entry.findall(text)), default=0)
+
+
+@cache
+def _word_lists() -> tuple[bytes, ...]:
+    """pyspellchecker's English and French word counts, as their JSON text without accents:
+    a question looks up a few words, and searching the text for them is quicker than
+    reading 280,000 entries into a dict."""
+    return tuple(_word_list(lang) for lang in WORD_LISTS)
+
+
+def _word_list(lang: str) -> bytes:
+    raw = (files("spellchecker") / "resources" / f"{lang}.json.gz").read_bytes()
+    text = gzip.decompress(raw).decode("utf-8")
+    # accents dropped from the whole file at once ("développeur" is looked up as typed)
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore")
 
 
 def vocabulary(texts: Iterable[str]) -> set[str]:
