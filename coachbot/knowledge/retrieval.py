@@ -240,10 +240,8 @@ class Retriever:
         ]
         docs = {lang: [_document(kb, s, lang) for s in self._sections] for lang in LANGS}
         self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
-        self._speller = Speller(
-            vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
-            | question_words().vocabulary
-        )
+        counts = vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
+        self._speller = Speller(set(counts) | question_words().vocabulary, counts)
         self._docs = docs
         self._read_cache: dict[str, Query] = {}
         self._lines: dict[tuple[str, Lang], list[tuple[str, int, frozenset[str]]]] = {}

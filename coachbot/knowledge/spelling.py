@@ -12,12 +12,13 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 # How alike a word and its correction must be (rapidfuzz's ratio, 0-100): one slip in a
 # word of six letters passes, two in a short word do not.
@@ -33,13 +34,18 @@ REAL_WORD_COUNT = 100
 SLIP_RATIO = 50
 WORD_LISTS = ("en", "fr")
 PLURALS = ("s", "x")
+# French articles and pronouns that lose their vowel before one ("d'etre", "l'equipe").
+ELISION = re.compile(r"(qu|[cdjlmnst])([aeiouyh][a-z]{2,})")
 
 
 class Speller:
     """Corrects folded text (lowercase, no accents) against a known vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], counts: Mapping[str, int] | None = None) -> None:
+        """``counts``: how often the base uses each word, to choose between corrections
+        alike ("tipe" is one letter from "type" and from "time")."""
         self._known = frozenset(vocabulary)
+        self._counts = counts or {}
         self._by_start: dict[str, list[str]] = defaultdict(list)
         for word in sorted(self._known):
             if len(word) >= MIN_LENGTH:
@@ -60,9 +66,20 @@ class Speller:
             return self._slip(word, count)
         same_start = [w for w in self._by_start.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
         close = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=CUTOFF)
-        if close is None:  # two letters swapped ("reprot"): one slip, not two
-            return next((w for w in _swaps(word) if w in self._known), word)
-        return close[0]
+        if close is not None:
+            return close[0]
+        elided = _elided(word)
+        if elided is not None and (elided[1] in self._known or real_word_count(elided[1])):
+            return "'".join(elided)
+        # no real word: one slip is a typo however short the word ("tipe", "reprot"), and a
+        # word cut short is slang ("cybersecu")
+        one_slip = [w for w in same_start if DamerauLevenshtein.distance(word, w) == 1]
+        completed = [w for w in self._by_start.get(word[0], ()) if w.startswith(word)]
+        return max(one_slip or completed, key=self._commonness, default=word)
+
+    def _commonness(self, word: str) -> tuple[int, int]:
+        """How common a candidate correction is in the base; the shorter wins a tie."""
+        return self._counts.get(word, 0), -len(word)
 
     def _slip(self, word: str, count: int) -> str:
         """The real ``word`` (seen ``count`` times); its singular when the base knows that
@@ -73,6 +90,13 @@ class Speller:
             return singular
         swapped = (w for w in _swaps(word) if w in self._known)
         return next((w for w in swapped if real_word_count(w) >= SLIP_RATIO * count), word)
+
+
+def _elided(word: str) -> tuple[str, str] | None:
+    """``word`` read as a French elision typed without its apostrophe ("detre" is "d'etre",
+    "lequipe" "l'equipe"): the article and the word, or None."""
+    match = ELISION.match(word)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def _swaps(word: str) -> list[str]:
@@ -102,6 +126,6 @@ def _word_list(lang: str) -> bytes:
     return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore")
 
 
-def vocabulary(texts: Iterable[str]) -> set[str]:
-    """Every word of the (folded) ``texts``."""
-    return {word for text in texts for word in WORD.findall(text)}
+def vocabulary(texts: Iterable[str]) -> Counter[str]:
+    """Every word of the (folded) ``texts``, with how often it occurs."""
+    return Counter(word for text in texts for word in WORD.findall(text))
