@@ -63,6 +63,9 @@ def test_top1_accuracy_on_the_untuned_holdout(retriever: Retriever) -> None:
         # every word but one is the base's; the one it lacks says what the question is about
         "how do i reverse a linked list in python",
         "comment faire une bonne ratatouille",
+        # every word is the base's, but none more often than in everyday speech
+        "t'aimes les chats ?",
+        "quel est le meilleur jeu video",
     ],
 )
 def test_off_topic_questions_get_no_answer(retriever: Retriever, question: str) -> None:

@@ -24,7 +24,7 @@ from coachbot.i18n import LANGS, Lang
 from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
 from coachbot.knowledge.slots import question_words
-from coachbot.knowledge.spelling import Speller, vocabulary
+from coachbot.knowledge.spelling import Speller, general_share, vocabulary
 
 # bm25s sets its own logger to DEBUG on import; index building is not news.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -54,6 +54,10 @@ STOPWORD_WEIGHT = 20
 MIN_COVERAGE = 1.0
 MIN_COVERAGE_RECOGNISED = 0.5
 MIN_COVERAGE_NAMED = 0.3
+# ... and one that neither names the job nor uses a recognised term needs a word this many
+# times more frequent in the base than in everyday language (chatting about cats uses
+# words the base holds too, but no more often than anyone).
+SPECIFIC_RATIO = 12
 # Mentions (@everyone, <@123>, <!channel>) name people, never a topic.
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
@@ -242,6 +246,7 @@ class Retriever:
         self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
         counts = vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
         self._speller = Speller(set(counts) | question_words().vocabulary, counts)
+        self._counts, self._counted = counts, counts.total()
         self._docs = docs
         self._read_cache: dict[str, Query] = {}
         self._lines: dict[tuple[str, Lang], list[tuple[str, int, frozenset[str]]]] = {}
@@ -442,7 +447,18 @@ class Retriever:
         if not hits or hits[0].score < MIN_SCORE or coverage < _coverage_floor(query):
             # a question naming the job is about it even in words the base lacks
             return (self._definition() if _names_job(query) else None), hits
+        if not (_names_job(query) or query.expansions or self._has_own_word(query)):
+            return None, hits  # "t'aimes les chats ?": words the base only uses in passing
         return hits[0], hits
+
+    def _has_own_word(self, query: Query) -> bool:
+        """Whether a content word of ``query`` is one of the base's own: SPECIFIC_RATIO
+        times more frequent in it than in everyday English or French ("sprint", "esn",
+        "titre" are; "chat", "good", "jeu" are not)."""
+        words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
+        return any(
+            self._counts[w] / self._counted >= SPECIFIC_RATIO * general_share(w) for w in words
+        )
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
         """A question without content words: a figure the base gives ("cto 2009", "cto

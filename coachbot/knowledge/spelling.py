@@ -34,6 +34,7 @@ REAL_WORD_COUNT = 100
 SLIP_RATIO = 50
 WORD_LISTS = ("en", "fr")
 PLURALS = ("s", "x")
+COUNT = re.compile(rb'": (\d+)')
 # French articles and pronouns that lose their vowel before one ("d'etre", "l'equipe").
 ELISION = re.compile(r"(qu|[cdjlmnst])([aeiouyh][a-z]{2,})")
 
@@ -109,6 +110,18 @@ def real_word_count(folded: str) -> int:
     and French word lists (0: not a word of either)."""
     entry = re.compile(rb'"' + re.escape(folded.encode("ascii", "ignore")) + rb'": (\d+)')
     return max((int(n) for text in _word_lists() for n in entry.findall(text)), default=0)
+
+
+def general_share(folded: str) -> float:
+    """The share of all the words counted in the lists that are ``folded`` (a word they
+    lack counts once: rare, not impossible)."""
+    return max(real_word_count(folded), 1) / _words_counted()
+
+
+@cache
+def _words_counted() -> int:
+    """How many words the two lists count in all."""
+    return sum(int(n) for text in _word_lists() for n in COUNT.findall(text))
 
 
 @cache
