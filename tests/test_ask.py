@@ -141,3 +141,8 @@ async def test_answers_in_the_questions_language_when_the_user_chose_none(bot: C
 async def test_no_match_says_what_the_bot_knows(bot: ChatBot) -> None:
     text = await bot.say("/cto ask recette de la tarte aux pommes", locale="fr")
     assert "ne connais que le métier de CTO" in text
+
+
+def test_a_word_the_base_lacks_votes_for_its_everyday_language(retriever: Retriever) -> None:
+    assert retriever.language_votes("fractional cto") == {"fr": 0, "en": 1}
+    assert retriever.language_votes("cto en alternance") == {"fr": 1, "en": 0}

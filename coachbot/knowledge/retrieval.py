@@ -24,7 +24,13 @@ from coachbot.i18n import LANGS, Lang
 from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
 from coachbot.knowledge.slots import question_words
-from coachbot.knowledge.spelling import Speller, general_share, vocabulary
+from coachbot.knowledge.spelling import (
+    REAL_WORD_COUNT,
+    Speller,
+    counts_by_list,
+    general_share,
+    vocabulary,
+)
 
 # bm25s sets its own logger to DEBUG on import; index building is not news.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -318,6 +324,8 @@ class Retriever:
         words = set(WORD.findall(folded)) - (question_words().place_words(folded) - STOPWORDS)
         words -= DOMAIN_STOPWORDS | question_words().neutral_words(folded)
         votes = self._votes(words, VOTE_RATIO)
+        for lang, n in _everyday_votes(words - set(self._counts) - STOPWORDS).items():
+            votes[lang] += n
         if votes["fr"] == votes["en"] and len(words) <= SHORT_QUESTION_WORDS:
             # function words ("a") are in both languages' lists: content words only
             return self._votes(words - STOPWORDS, WEAK_VOTE_RATIO, WEAK_VOTE_LEAST)
@@ -474,6 +482,20 @@ class Retriever:
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
+
+
+def _everyday_votes(unknown: set[str]) -> dict[Lang, int]:
+    """For each language, how many of the words the base lacks are clearly that language's
+    in everyday use ("fractional" is English): a real word of one list VOTE_RATIO times
+    more frequent there than in the other's."""
+    votes: dict[Lang, int] = {"fr": 0, "en": 0}
+    pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
+    for word in unknown:
+        counts = counts_by_list(word)
+        for lang, other in pairs:
+            if counts[lang] >= REAL_WORD_COUNT and counts[lang] > VOTE_RATIO * counts[other]:
+                votes[lang] += 1
+    return votes
 
 
 def _names_job(query: Query) -> bool:

@@ -108,8 +108,16 @@ def _swaps(word: str) -> list[str]:
 def real_word_count(folded: str) -> int:
     """How often ``folded`` (lowercase, no accents) occurs in the larger of the English
     and French word lists (0: not a word of either)."""
+    return max(counts_by_list(folded).values())
+
+
+def counts_by_list(folded: str) -> dict[str, int]:
+    """How often ``folded`` occurs in the English ("en") and the French ("fr") list."""
     entry = re.compile(rb'"' + re.escape(folded.encode("ascii", "ignore")) + rb'": (\d+)')
-    return max((int(n) for text in _word_lists() for n in entry.findall(text)), default=0)
+    return {
+        lang: max((int(n) for n in entry.findall(text)), default=0)
+        for lang, text in zip(WORD_LISTS, _word_lists(), strict=True)
+    }
 
 
 def general_share(folded: str) -> float:
