@@ -110,7 +110,7 @@ QUESTION_WORDS = frozenset(
     """what whats how does do did done doing which who whom whose why when where should would
     could can cannot may might must shall you your yours i im me my mine we our us he she his
     her him its them also just really exactly usually typically generally actually very so
-    some any about get gets got handle handles part useful usefull utile utiles tell explain much many please hi hello thanks main
+    some any about get gets got handle handles part useful utile utiles tell explain much many please hi hello thanks main
     principal principale principales principaux
     quoi comment quel quelle quels quelles lequel laquelle lesquels lesquelles est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
