@@ -66,6 +66,11 @@ MIN_COVERAGE_NAMED = 0.3
 SPECIFIC_RATIO = 12
 # Mentions (@everyone, <@123>, <!channel>) name people, never a topic.
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
+# The job's own names: a question using one is about the job, whatever else it says.
+JOB_NAME = re.compile(
+    r"\b(?:ctos?|directeurs? techniques?|directrices? techniques?|"
+    r"chief (?:technology|technical) officers?)\b"
+)
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
 DEFINITION_TOPIC = "overview"
 # How many times the question's own words count against each expansion's once: a synonym
@@ -477,7 +482,8 @@ class Retriever:
             hits = self.search(query, k=k)
             if hits and hits[0].score >= MIN_SCORE:
                 return hits[0], hits
-        return (self._definition() if _names_job(query) else None), []
+        names_job = DOMAIN_STOPWORDS & set(WORD.findall(query.folded))
+        return (self._definition() if names_job else None), []
 
     def _definition(self) -> Hit | None:
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
@@ -499,8 +505,9 @@ def _everyday_votes(unknown: set[str]) -> dict[Lang, int]:
 
 
 def _names_job(query: Query) -> bool:
-    """Whether the question names the job itself ("cto", "directeur technique")."""
-    return bool(DOMAIN_STOPWORDS & set(WORD.findall(query.folded)))
+    """Whether the question names the job itself ("cto", "directeur technique"), not just
+    a job ("how do i get a job at google" is no question on the CTO)."""
+    return bool(JOB_NAME.search(query.folded))
 
 
 def _coverage_floor(query: Query) -> float:
