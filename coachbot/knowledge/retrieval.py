@@ -52,12 +52,12 @@ WEAK_VOTE_RATIO = 1.2
 WEAK_VOTE_LEAST = 10
 READ_CACHE = 256
 STOPWORD_WEIGHT = 20
-# Share of a question's content words that must be known to the base: all of them when
+# Share of a question's content words that must be known to the base: three in four when
 # the question neither names the job nor uses a term a synonym group or a word shape
-# recognises ("how do i reverse a linked list in python" is about something else); some
-# when it names the job ("le cto et le marketing ils se parlent ?": the base lacks
+# recognises ("best programming books" is about something else); half with such a term;
+# under a third when it names the job ("le cto et le marketing ils se parlent ?": the base lacks
 # "parlent", not the subject).
-MIN_COVERAGE = 1.0
+MIN_COVERAGE = 0.75
 MIN_COVERAGE_RECOGNISED = 0.5
 MIN_COVERAGE_NAMED = 0.3
 # ... and one that neither names the job nor uses a recognised term needs a word this many
