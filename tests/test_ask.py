@@ -61,7 +61,7 @@ def test_top1_accuracy_on_the_untuned_holdout(retriever: Retriever) -> None:
         "@everyone",
         "<!channel> <@U123>",
         # every word but one is the base's; the one it lacks says what the question is about
-        "how do i reverse a linked list in python",
+        "best programming books",
         "comment faire une bonne ratatouille",
         # every word is the base's, but none more often than in everyday speech
         "t'aimes les chats ?",
