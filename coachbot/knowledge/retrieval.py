@@ -119,7 +119,7 @@ QUESTION_WORDS = frozenset(
     principal principale principales principaux
     quoi comment quel quelle quels quelles lequel laquelle lesquels lesquelles est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
-    bonjour salut merci svp stp koi cest c kesako ckoi
+    bonjour salut merci svp stp question questions koi cest c kesako ckoi
     important importante importants essential essentiel essentielle crucial pareil pareils same
     suffisant suffisante suffisants enough normal normale""".split()  # noqa: SIM905 (a word list reads better as text)
 )
