@@ -146,3 +146,12 @@ async def test_no_match_says_what_the_bot_knows(bot: ChatBot) -> None:
 def test_a_word_the_base_lacks_votes_for_its_everyday_language(retriever: Retriever) -> None:
     assert retriever.language_votes("fractional cto") == {"fr": 0, "en": 1}
     assert retriever.language_votes("cto en alternance") == {"fr": 1, "en": 0}
+
+
+def test_a_sector_named_with_the_cto_is_no_other_subject() -> None:
+    from coachbot.knowledge.slots import question_words
+
+    words = question_words()
+    assert not words.out_of_scope("cto of a football club", names_the_job=True)
+    assert words.out_of_scope("who is the best football player", names_the_job=False)
+    assert words.out_of_scope("cto, quel temps fait il", names_the_job=True)  # small talk
