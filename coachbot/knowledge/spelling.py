@@ -33,7 +33,7 @@ REAL_WORD_COUNT = 100
 # more common ("dose" for "does"; "handle" is no slip for "handed").
 SLIP_RATIO = 50
 WORD_LISTS = ("en", "fr")
-PLURALS = ("s", "x")
+PLURALS = ("s",)  # not "x": "peux" is no plural of "peu"
 COUNT = re.compile(rb'": (\d+)')
 LOOKUPS_KEPT = 8192
 # French articles and pronouns that lose their vowel before one ("d'etre", "l'equipe").
@@ -90,6 +90,8 @@ class Speller:
         singular = next((word[: -len(e)] for e in PLURALS if word.endswith(e)), None)
         if singular in self._known:
             return singular
+        # a swap only: one letter more, less or changed turns too many real words into
+        # others ("coding" into "coming", "tall" into "tell")
         swapped = (w for w in _swaps(word) if w in self._known)
         return next((w for w in swapped if real_word_count(w) >= SLIP_RATIO * count), word)
 
