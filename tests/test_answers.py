@@ -294,6 +294,7 @@ async def test_us_figures_by_year(bot: ChatBot) -> None:
         ("cto a cinq heures", ["17:00"]),
         ("le cto a midi et demi", ["12:30", "Pause déjeuner"]),
         ("what does a cto do at quarter to nine am", ["08:00", "Planning the day"]),
+        ("cto at ten thirty am", ["10:00", "Catching up"]),  # minutes said after the hour
     ],
 )
 async def test_an_hour_or_part_of_day_gets_that_slot(

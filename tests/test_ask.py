@@ -155,3 +155,10 @@ def test_a_sector_named_with_the_cto_is_no_other_subject() -> None:
     assert not words.out_of_scope("cto of a football club", names_the_job=True)
     assert words.out_of_scope("who is the best football player", names_the_job=False)
     assert words.out_of_scope("cto, quel temps fait il", names_the_job=True)  # small talk
+
+
+def test_the_job_named_in_words_the_base_only_uses_in_passing_gets_the_definition(
+    retriever: Retriever,
+) -> None:
+    hit = retriever.best("le cto doit connaitre kubernetes ?")
+    assert hit is not None and hit.section.topic_id == "overview"

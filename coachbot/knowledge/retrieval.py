@@ -64,6 +64,9 @@ MIN_COVERAGE_NAMED = 0.3
 # times more frequent in the base than in everyday language (chatting about cats uses
 # words the base holds too, but no more often than anyone).
 SPECIFIC_RATIO = 12
+# ... and one naming the job in words partly unknown to the base, a word this many times
+# more frequent in it ("type" is; "connaitre" is not).
+SPECIFIC_RATIO_NAMED = 8
 # Mentions (@everyone, <@123>, <!channel>) name people, never a topic.
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
 # The job's own names: a question using one is about the job, whatever else it says.
@@ -462,16 +465,25 @@ class Retriever:
             return (self._definition() if _names_job(query) else None), hits
         if not (_names_job(query) or query.expansions or self._has_own_word(query)):
             return None, hits  # "t'aimes les chats ?": words the base only uses in passing
+        if self._named_in_passing(query, coverage):
+            # "le cto doit connaitre kubernetes ?": about the job, in words the base lacks
+            # or only uses in passing ("connaitre"): nothing it says answers
+            return self._definition(), hits
         return hits[0], hits
 
-    def _has_own_word(self, query: Query) -> bool:
+    def _named_in_passing(self, query: Query, coverage: float) -> bool:
+        """Whether ``query`` names the job, holds words the base lacks, and none of the
+        others is one of the base's own."""
+        if not _names_job(query) or coverage == 1 or query.expansions:
+            return False
+        return not self._has_own_word(query, SPECIFIC_RATIO_NAMED)
+
+    def _has_own_word(self, query: Query, ratio: float = SPECIFIC_RATIO) -> bool:
         """Whether a content word of ``query`` is one of the base's own: SPECIFIC_RATIO
         times more frequent in it than in everyday English or French ("sprint", "esn",
         "titre" are; "chat", "good", "jeu" are not)."""
         words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
-        return any(
-            self._counts[w] / self._counted >= SPECIFIC_RATIO * general_share(w) for w in words
-        )
+        return any(self._counts[w] / self._counted >= ratio * general_share(w) for w in words)
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
         """A question without content words: a figure the base gives ("cto 2009", "cto

@@ -38,6 +38,9 @@ WORDS = re.compile(r"[a-z0-9']+")
 GRID_START_YEARS = 4
 BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
+# Minutes said after the hour in English ("nine thirty am").
+MINUTES = {"fifteen": 15, "thirty": 30, "forty five": 45}
+MINUTE_WORDS = "fifteen|thirty|forty[ -]five"
 # A job named in the feminine or the plural is the same job ("boulangère", "plumbers").
 INFLECTED = r"(?:e|s|es)?"
 
@@ -379,10 +382,12 @@ class ClockWords:
     word_hour: re.Pattern[str]  # a number word before an hour unit: "dix heures"
     past: re.Pattern[str]  # "half past three", "quarter to 5"
     french: re.Pattern[str]  # "10 heures et demie", "3h moins le quart"
+    minutes: re.Pattern[str]  # "nine thirty am", "ten fifteen"
 
     def as_figures(self, folded: str) -> str:
         """``folded`` with its times in words written as figures, the rest unchanged."""
         folded = self.past.sub(self._past, folded)
+        folded = self.minutes.sub(self._minutes, folded)
         folded = self.word_hour.sub(self._word_hour, folded)
         return self.french.sub(_french_minutes, folded)
 
@@ -393,6 +398,11 @@ class ClockWords:
     def _word_hour(self, match: re.Match[str]) -> str:
         hour = self._hour(match.group(1), match.group(3))
         return f"{hour} {match.group(3)}" if match.group(3) else f"{hour}h"
+
+    def _minutes(self, match: re.Match[str]) -> str:
+        hour = self._hour(match.group(1), match.group(3))
+        minute = MINUTES[match.group(2).replace("-", " ")]
+        return f"{hour}:{minute:02d}" + (f" {match.group(3)}" if match.group(3) else "")
 
     def _past(self, match: re.Match[str]) -> str:
         kind, said, meridiem = match.group(1), match.group(2), match.group(3)
@@ -439,6 +449,7 @@ def _clock_words(data: dict[str, Any]) -> ClockWords:
         past=re.compile(
             rf"\b(half past|quarter past|quarter to)\s+({said}|\d{{1,2}})(?![a-z0-9]){meridiem}"
         ),
+        minutes=re.compile(rf"(?<![a-z0-9'-])({said})\s+({MINUTE_WORDS})\b{meridiem}"),
         french=re.compile(
             r"(?<![0-9])(\d{1,2})\s*h(?:eures?)?\s+(et demie?|et quart|moins (?:le )?quart)\b"
         ),
