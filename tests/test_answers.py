@@ -133,7 +133,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 15 43/44 (39), dev 16 39/43 (34),
     dev 17 41/44 (33),
     dev 18 44/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
-    dev 20 42/44 (28), dev 21 43/44 (32), dev 22 43/46 (35/44, and the 2 added
+    dev 20 43/44 (28), dev 21 43/44 (32), dev 22 43/46 (35/44, and the 2 added
     later 2/2), dev 23 44/45 (41), dev 24 43/44 (37),
     dev 25 43/44 (41); on branch i9w: dev 28 44/44 (34), dev 29 44/44 (38)."""
     score = await measure(bare_app, path)
