@@ -55,8 +55,8 @@ STOPWORD_WEIGHT = 20
 # Share of a question's content words that must be known to the base: three in four when
 # the question neither names the job nor uses a term a synonym group or a word shape
 # recognises ("best programming books" is about something else); half with such a term;
-# under a third when it names the job ("le cto et le marketing ils se parlent ?": the base lacks
-# "parlent", not the subject).
+# under a third when it names the job ("le cto et le marketing ils se parlent ?": the
+# base lacks "parlent", not the subject).
 MIN_COVERAGE = 0.75
 MIN_COVERAGE_RECOGNISED = 0.5
 MIN_COVERAGE_NAMED = 0.3
@@ -118,9 +118,11 @@ QUESTION_WORDS = frozenset(
     """what whats how does do did done doing which who whom whose why when where should would
     could can cannot may might must shall you your yours i im me my mine we our us he she his
     her him its them also just really exactly usually typically generally actually very so
-    some any about get gets got handle handles part useful utile utiles tell explain much many please hi hello thanks main
+    some any about get gets got tell explain much many please hi hello thanks main
+    handle handles part useful utile utiles
     principal principale principales principaux
-    quoi comment quel quelle quels quelles lequel laquelle lesquels lesquelles est-ce estce ca cela ceci
+    quoi comment quel quelle quels quelles lequel laquelle lesquels lesquelles
+    est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
     bonjour salut merci svp stp question questions koi cest c kesako ckoi
     important importante importants essential essentiel essentielle crucial pareil pareils same
@@ -449,11 +451,14 @@ class Retriever:
         """The best section when the question is about the base (else None), and the
         ``k`` best sections.
 
-        A question must share at least half its content words with the base (so
-        "recette de tarte" does not land on acceptance testing); one that only
-        names the job ("what is a CTO?") gets the definition. A question with a
-        recognised term (a synonym, a word shape) may hold more words the base does
-        not know ("un CTO peut-il bosser en télétravail ?").
+        A question must share most of its content words with the base (so "recette de
+        tarte" does not land on acceptance testing), and one of them must be the base's
+        own, not a word it uses in passing ("t'aimes les chats ?"). A question with a
+        recognised term (a synonym, a word shape) may hold more words the base does not
+        know ("un CTO peut-il bosser en télétravail ?"), and one naming the job more
+        still ("le cto et le marketing ils se parlent ?"); one that only names the job
+        ("what is a CTO?"), or names it in words the base lacks ("cto et blockchain"),
+        gets the definition (see the MIN_COVERAGE and SPECIFIC_RATIO constants).
         """
         query = self.read(question)
         coverage = self.coverage(query)

@@ -55,9 +55,10 @@ class Speller:
 
     def correct(self, folded: str, keep: Callable[[str], bool] = lambda _: False) -> str:
         """``folded`` with each unknown word of ``MIN_LENGTH`` letters or more replaced by
-        its closest known word, when one is close enough (else by the known word it is
-        with two neighbouring letters swapped); words ``keep`` accepts stay (an
-        inflection whose stem the base knows is no typo), and so do real words."""
+        its closest known word, when one is close enough (else by an elision split, a
+        known word one slip away, or the known word it starts); words ``keep`` accepts
+        stay (an inflection whose stem the base knows is no typo), and so do real words
+        but for the slips that made them (see ``_slip``)."""
         return WORD.sub(lambda m: self._word(m.group(0), keep), folded)
 
     def _word(self, word: str, keep: Callable[[str], bool]) -> str:
@@ -71,7 +72,9 @@ class Speller:
         if close is not None:
             return close[0]
         elided = _elided(word)
-        if elided is not None and (elided[1] in self._known or real_word_count(elided[1])):
+        if elided is not None and (
+            elided[1] in self._known or real_word_count(elided[1]) >= REAL_WORD_COUNT
+        ):
             return "'".join(elided)
         # no real word: one slip is a typo however short the word ("tipe", "reprot"), and a
         # word cut short is slang ("cybersecu")
