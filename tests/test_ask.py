@@ -60,6 +60,12 @@ def test_top1_accuracy_on_the_untuned_holdout(retriever: Retriever) -> None:
         "quelle est la météo demain",
         "@everyone",
         "<!channel> <@U123>",
+        # every word but one is the base's; the one it lacks says what the question is about
+        "best programming books",
+        "comment faire une bonne ratatouille",
+        # every word is the base's, but none more often than in everyday speech
+        "t'aimes les chats ?",
+        "quel est le meilleur jeu video",
     ],
 )
 def test_off_topic_questions_get_no_answer(retriever: Retriever, question: str) -> None:
@@ -84,6 +90,25 @@ def test_everyday_questions_find_their_topic(
 ) -> None:
     hit = retriever.best(question)
     assert hit is not None and hit.section.topic_id == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "le cto et le marketing ils se parlent ?",
+        "cto et intelligence artificielle",
+        "cto blockchain",
+    ],
+)
+def test_a_question_naming_the_job_is_answered_in_words_the_base_lacks(
+    retriever: Retriever, question: str
+) -> None:
+    assert retriever.best(question) is not None
+
+
+def test_real_words_are_not_corrected_into_words_of_the_base(retriever: Retriever) -> None:
+    assert retriever.normalise("does the cto handle security") == "does the cto handle security"
+    assert retriever.normalise("je deviens cto") == "je deviens cto"
 
 
 def test_typos_are_corrected_against_the_base_only_when_close(retriever: Retriever) -> None:
@@ -116,3 +141,24 @@ async def test_answers_in_the_questions_language_when_the_user_chose_none(bot: C
 async def test_no_match_says_what_the_bot_knows(bot: ChatBot) -> None:
     text = await bot.say("/cto ask recette de la tarte aux pommes", locale="fr")
     assert "ne connais que le métier de CTO" in text
+
+
+def test_a_word_the_base_lacks_votes_for_its_everyday_language(retriever: Retriever) -> None:
+    assert retriever.language_votes("fractional cto") == {"fr": 0, "en": 1}
+    assert retriever.language_votes("cto en alternance") == {"fr": 1, "en": 0}
+
+
+def test_a_sector_named_with_the_cto_is_no_other_subject() -> None:
+    from coachbot.knowledge.slots import question_words
+
+    words = question_words()
+    assert not words.out_of_scope("cto of a football club", names_the_job=True)
+    assert words.out_of_scope("who is the best football player", names_the_job=False)
+    assert words.out_of_scope("cto, quel temps fait il", names_the_job=True)  # small talk
+
+
+def test_the_job_named_in_words_the_base_only_uses_in_passing_gets_the_definition(
+    retriever: Retriever,
+) -> None:
+    hit = retriever.best("le cto doit connaitre kubernetes ?")
+    assert hit is not None and hit.section.topic_id == "overview"

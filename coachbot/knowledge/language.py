@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 MIN_CONFIDENCE = 0.8
 MIN_LETTERS = 4
 LETTERS = re.compile(r"[^\W\d_]")
+# French puts a space before "?" and "!"; English does not: when the words cannot tell
+# ("cto full remote possible ?", every word borrowed), the punctuation does.
+FRENCH_SPACING = re.compile(r"\w\s+[?!]")
 
 
 @cache
@@ -35,12 +38,14 @@ def detect(text: str, votes: Mapping[Lang, int] | None = None) -> Lang | None:
     """``fr`` or ``en`` when ``text`` says clearly which, else None.
 
     ``votes`` (words only one language has, see ``Retriever.language_votes``) decide when
-    they differ: on short questions they beat lingua ("cto salary lyon"); lingua decides
-    the ties ("whats a CTO"), loaded on the first tie only (tests/test_answers.py compares
+    they differ: on short questions they beat lingua ("cto salary lyon"); French spacing
+    before "?" or "!" decides a tie, then lingua decides the other ties ("whats a CTO"), loaded on the first tie only (tests/test_answers.py compares
     both on the answer sets; benchmarks/content.py times a cold start that loads it).
     """
     if votes and votes.get("fr", 0) != votes.get("en", 0):
         return "fr" if votes.get("fr", 0) > votes.get("en", 0) else "en"
+    if FRENCH_SPACING.search(text):
+        return "fr"
     return detect_by_model(text)
 
 

@@ -24,7 +24,13 @@ from coachbot.i18n import LANGS, Lang
 from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
 from coachbot.knowledge.slots import question_words
-from coachbot.knowledge.spelling import Speller, vocabulary
+from coachbot.knowledge.spelling import (
+    REAL_WORD_COUNT,
+    Speller,
+    counts_by_list,
+    general_share,
+    vocabulary,
+)
 
 # bm25s sets its own logger to DEBUG on import; index building is not news.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -48,11 +54,28 @@ READ_CACHE = 256
 STOPWORD_WEIGHT = 20
 # A word held by at least this share of the sections picks none ("entreprise": 0.6).
 COMMON_WORD_SHARE = 0.35
-# Share of a question's content words that must be known to the base.
-MIN_COVERAGE = 0.6
+# Share of a question's content words that must be known to the base: three in four when
+# the question neither names the job nor uses a term a synonym group or a word shape
+# recognises ("best programming books" is about something else); half with such a term;
+# under a third when it names the job ("le cto et le marketing ils se parlent ?": the
+# base lacks "parlent", not the subject).
+MIN_COVERAGE = 0.75
 MIN_COVERAGE_RECOGNISED = 0.5
+MIN_COVERAGE_NAMED = 0.3
+# ... and one that neither names the job nor uses a recognised term needs a word this many
+# times more frequent in the base than in everyday language (chatting about cats uses
+# words the base holds too, but no more often than anyone).
+SPECIFIC_RATIO = 12
+# ... and one naming the job in words partly unknown to the base, a word this many times
+# more frequent in it ("type" is; "connaitre" is not).
+SPECIFIC_RATIO_NAMED = 8
 # Mentions (@everyone, <@123>, <!channel>) name people, never a topic.
 MENTION = re.compile(r"<[@#!][^>]*>|@\S+")
+# The job's own names: a question using one is about the job, whatever else it says.
+JOB_NAME = re.compile(
+    r"\b(?:ctos?|directeurs? techniques?|directrices? techniques?|"
+    r"chief (?:technology|technical) officers?)\b"
+)
 # Where a question that only names the job ("c'est quoi un CTO ?") is answered.
 DEFINITION_TOPIC = "overview"
 # How many times the question's own words count against each expansion's once: a synonym
@@ -98,10 +121,12 @@ QUESTION_WORDS = frozenset(
     could can cannot may might must shall you your yours i im me my mine we our us he she his
     her him its them also just really exactly usually typically generally actually very so
     some any about get gets got tell explain much many please hi hello thanks main
+    handle handles part useful utile utiles
     principal principale principales principaux
-    quoi comment quel quelle quels quelles lequel laquelle est-ce estce ca cela ceci
+    quoi comment quel quelle quels quelles lequel laquelle lesquels lesquelles
+    est-ce estce ca cela ceci
     peut peuvent faut doit doivent etre avoir ai vraiment exactement souvent generalement
-    bonjour salut merci svp stp koi cest c kesako ckoi
+    bonjour salut merci svp stp question questions koi cest c kesako ckoi
     important importante importants essential essentiel essentielle crucial pareil pareils same
     suffisant suffisante suffisants enough normal normale""".split()  # noqa: SIM905 (a word list reads better as text)
 )
@@ -246,10 +271,9 @@ class Retriever:
         ]
         docs = {lang: [_document(kb, s, lang) for s in self._sections] for lang in LANGS}
         self._indexes = {lang: _LangIndex(lang, docs[lang]) for lang in LANGS}
-        self._speller = Speller(
-            vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
-            | question_words().vocabulary
-        )
+        counts = vocabulary(fold(text) for text in [*docs["fr"], *docs["en"], *chain(*kb.synonyms)])
+        self._speller = Speller(set(counts) | question_words().vocabulary, counts)
+        self._counts, self._counted = counts, counts.total()
         self._docs = docs
         self._read_cache: dict[str, Query] = {}
         self._lines: dict[tuple[str, Lang], list[tuple[str, int, frozenset[str]]]] = {}
@@ -319,8 +343,10 @@ class Retriever:
         folded = self.read(question).folded
         # a place's own words are no language, its function words are ("rest of france")
         words = set(WORD.findall(folded)) - (question_words().place_words(folded) - STOPWORDS)
-        words -= DOMAIN_STOPWORDS | question_words().neutral
+        words -= DOMAIN_STOPWORDS | question_words().neutral_words(folded)
         votes = self._votes(words, VOTE_RATIO)
+        for lang, n in _everyday_votes(words - set(self._counts) - STOPWORDS).items():
+            votes[lang] += n
         if votes["fr"] == votes["en"] and len(words) <= SHORT_QUESTION_WORDS:
             # function words ("a") are in both languages' lists: content words only
             return self._votes(words - STOPWORDS, WEAK_VOTE_RATIO, WEAK_VOTE_LEAST)
@@ -467,21 +493,44 @@ class Retriever:
         """The best section when the question is about the base (else None), and the
         ``k`` best sections.
 
-        A question must share at least half its content words with the base (so
-        "recette de tarte" does not land on acceptance testing); one that only
-        names the job ("what is a CTO?") gets the definition. A question with a
-        recognised term (a synonym, a word shape) may hold more words the base does
-        not know ("un CTO peut-il bosser en télétravail ?").
+        A question must share most of its content words with the base (so "recette de
+        tarte" does not land on acceptance testing), and one of them must be the base's
+        own, not a word it uses in passing ("t'aimes les chats ?"). A question with a
+        recognised term (a synonym, a word shape) may hold more words the base does not
+        know ("un CTO peut-il bosser en télétravail ?"), and one naming the job more
+        still ("le cto et le marketing ils se parlent ?"); one that only names the job
+        ("what is a CTO?"), or names it in words the base lacks ("cto et blockchain"),
+        gets the definition (see the MIN_COVERAGE and SPECIFIC_RATIO constants).
         """
         query = self.read(question)
         coverage = self.coverage(query)
         if coverage is None:
             return self._no_content_word(query, k)
         hits = self.search(query, k=k)
-        floor = MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
-        if not hits or hits[0].score < MIN_SCORE or coverage < floor:
-            return None, hits
+        if not hits or hits[0].score < MIN_SCORE or coverage < _coverage_floor(query):
+            # a question naming the job is about it even in words the base lacks
+            return (self.definition() if _names_job(query) else None), hits
+        if not (_names_job(query) or query.expansions or self._has_own_word(query)):
+            return None, hits  # "t'aimes les chats ?": words the base only uses in passing
+        if self._named_in_passing(query, coverage):
+            # "le cto doit connaitre kubernetes ?": about the job, in words the base lacks
+            # or only uses in passing ("connaitre"): nothing it says answers
+            return self.definition(), hits
         return hits[0], hits
+
+    def _named_in_passing(self, query: Query, coverage: float) -> bool:
+        """Whether ``query`` names the job, holds words the base lacks, and none of the
+        others is one of the base's own."""
+        if not _names_job(query) or coverage == 1 or query.expansions:
+            return False
+        return not self._has_own_word(query, SPECIFIC_RATIO_NAMED)
+
+    def _has_own_word(self, query: Query, ratio: float = SPECIFIC_RATIO) -> bool:
+        """Whether a content word of ``query`` is one of the base's own: SPECIFIC_RATIO
+        times more frequent in it than in everyday English or French ("sprint", "esn",
+        "titre" are; "chat", "good", "jeu" are not)."""
+        words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
+        return any(self._counts[w] / self._counted >= ratio * general_share(w) for w in words)
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
         """A question without content words: a figure the base gives ("cto 2009", "cto
@@ -499,6 +548,33 @@ class Retriever:
         """The section saying what the job is (the definition topic's first)."""
         first = next((s for s in self._sections if s.topic_id == DEFINITION_TOPIC), None)
         return Hit(first, MIN_SCORE) if first else None
+
+
+def _everyday_votes(unknown: set[str]) -> dict[Lang, int]:
+    """For each language, how many of the words the base lacks are clearly that language's
+    in everyday use ("fractional" is English): a real word of one list VOTE_RATIO times
+    more frequent there than in the other's."""
+    votes: dict[Lang, int] = {"fr": 0, "en": 0}
+    pairs: tuple[tuple[Lang, Lang], ...] = (("fr", "en"), ("en", "fr"))
+    for word in unknown:
+        counts = counts_by_list(word)
+        for lang, other in pairs:
+            if counts[lang] >= REAL_WORD_COUNT and counts[lang] > VOTE_RATIO * counts[other]:
+                votes[lang] += 1
+    return votes
+
+
+def _names_job(query: Query) -> bool:
+    """Whether the question names the job itself ("cto", "directeur technique"), not just
+    a job ("how do i get a job at google" is no question on the CTO)."""
+    return bool(JOB_NAME.search(query.folded))
+
+
+def _coverage_floor(query: Query) -> float:
+    """The share of its content words the base must know for ``query`` to be about it."""
+    if _names_job(query):
+        return MIN_COVERAGE_NAMED
+    return MIN_COVERAGE_RECOGNISED if query.expansions else MIN_COVERAGE
 
 
 def _word_counts(docs: list[str], lang: Lang) -> Counter[str]:

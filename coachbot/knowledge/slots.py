@@ -39,6 +39,11 @@ WORDS = re.compile(r"[a-z0-9']+")
 GRID_START_YEARS = 4
 BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
+# Minutes said after the hour in English ("nine thirty am").
+MINUTES = {"fifteen": 15, "thirty": 30, "forty five": 45}
+MINUTE_WORDS = "fifteen|thirty|forty[ -]five"
+# A job named in the feminine or the plural is the same job ("boulangère", "plumbers").
+INFLECTED = r"(?:e|s|es)?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,13 @@ class QuestionWords:
         elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
         return not names_the_job and bool(elsewhere)
 
+    def neutral_words(self, folded: str) -> set[str]:
+        """The words of ``folded`` that cast no language vote: neutral words, and the words
+        of neutral phrases it holds ("full remote" is said in French too; "remote" alone
+        is English)."""
+        found = {n for n in self.neutral if " " not in n or any_of([n]).search(folded)}
+        return {w for n in found for w in n.split()}
+
     def asks_salary(self, folded: str, elsewhere: bool = False) -> bool:
         """Whether the question asks about pay: a pay word, or "combien" / "how much"
         when the question names no other subject (``elsewhere``) and counts nothing else
@@ -315,10 +327,11 @@ def _level_of(years: int | None) -> str | None:
     return "expert" if years >= EXPERT_YEARS else "confirmed"
 
 
-def any_of(terms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern matching any of ``terms`` as whole words (longest first)."""
+def any_of(terms: list[str] | tuple[str, ...], ending: str = "") -> re.Pattern[str]:
+    """A pattern matching any of ``terms`` as whole words (longest first), each
+    optionally followed by ``ending`` (a pattern)."""
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives}){ending}(?![a-z0-9])")
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
@@ -363,7 +376,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
             "en": frozenset(_strings(scope, "greetings_en", "scope")),
         },
         off_topic=any_of(_strings(scope, "off_topic", "scope")),
-        other_jobs=any_of(_strings(scope, "other_jobs", "scope")),
+        other_jobs=any_of(_strings(scope, "other_jobs", "scope"), INFLECTED),
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),
@@ -405,10 +418,12 @@ class ClockWords:
     word_hour: re.Pattern[str]  # a number word before an hour unit: "dix heures"
     past: re.Pattern[str]  # "half past three", "quarter to 5"
     french: re.Pattern[str]  # "10 heures et demie", "3h moins le quart"
+    minutes: re.Pattern[str]  # "nine thirty am", "ten fifteen"
 
     def as_figures(self, folded: str) -> str:
         """``folded`` with its times in words written as figures, the rest unchanged."""
         folded = self.past.sub(self._past, folded)
+        folded = self.minutes.sub(self._minutes, folded)
         folded = self.word_hour.sub(self._word_hour, folded)
         return self.french.sub(_french_minutes, folded)
 
@@ -419,6 +434,11 @@ class ClockWords:
     def _word_hour(self, match: re.Match[str]) -> str:
         hour = self._hour(match.group(1), match.group(3))
         return f"{hour} {match.group(3)}" if match.group(3) else f"{hour}h"
+
+    def _minutes(self, match: re.Match[str]) -> str:
+        hour = self._hour(match.group(1), match.group(3))
+        minute = MINUTES[match.group(2).replace("-", " ")]
+        return f"{hour}:{minute:02d}" + (f" {match.group(3)}" if match.group(3) else "")
 
     def _past(self, match: re.Match[str]) -> str:
         kind, said, meridiem = match.group(1), match.group(2), match.group(3)
@@ -465,6 +485,7 @@ def _clock_words(data: dict[str, Any]) -> ClockWords:
         past=re.compile(
             rf"\b(half past|quarter past|quarter to)\s+({said}|\d{{1,2}})(?![a-z0-9]){meridiem}"
         ),
+        minutes=re.compile(rf"(?<![a-z0-9'-])({said})\s+({MINUTE_WORDS})\b{meridiem}"),
         french=re.compile(
             r"(?<![0-9])(\d{1,2})\s*h(?:eures?)?\s+(et demie?|et quart|moins (?:le )?quart)\b"
         ),
