@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -114,12 +115,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(config_path(args.config))
         _logging(args.log_format or settings.ops.log_format, settings)
-        return _COMMANDS[args.cmd](args, settings)
+        code = _COMMANDS[args.cmd](args, settings)
+        sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+        return code
     except (SettingsError, ContentError, SchemaNotReady, DatabaseUnreachable) as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader left (`coachbot ask ... | head`): nothing to say
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _logging(log_format: str, settings: Settings) -> None:

@@ -193,3 +193,25 @@ async def test_the_banner_is_in_the_users_language(app: App) -> None:
     out = io.StringIO()
     assert await run_console(app, "zoe", stdin=_Terminal("/quit\n"), stdout=out) == 0
     assert "console coachbot — /aide pour les commandes" in out.getvalue()
+
+
+def test_a_reader_leaving_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`coachbot ask ... | head -1`: the pipe closes before the answer is written."""
+    env = {"PYTHONPATH": os.environ.get("PYTHONPATH", ""), "PATH": ""}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read the answer
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coachbot", "ask", "c'est quoi un cto ?"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+        text=True,
+    )
+    os.close(write_end)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert "Traceback" not in stderr and "Exception" not in stderr, stderr
+    assert process.returncode == 141
