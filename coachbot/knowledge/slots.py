@@ -29,16 +29,13 @@ SPAN = re.compile(rf"\b(?:between|from|entre|de)\s+{_AT}\s*(?:and|to|et|a|-|–)
 OCLOCK = re.compile(r"(?<![0-9])(\d{1,2})\s*o\s*'?\s*clock\b")
 AFTERNOON_OCLOCK = 7
 HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h(?:eures?|rs?)?|:)\s*(\d{2})?(?![0-9a-z])")
-# "25 years old", "25 ans seulement" give an age, not experience.
-YEARS = re.compile(
-    r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b(?![\s-]*old\b)"
-)
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
 # Under this many years the grid has no level: it starts at the confirmed band.
 GRID_START_YEARS = 4
 BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
+DECADE = 10  # years
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +134,8 @@ class QuestionWords:
     abbreviations: dict[str, str]
     shorthand: re.Pattern[str]
     clock: ClockWords
+    experience: ExperienceWords
+    bare_hour: re.Pattern[str]  # "vers 2", "around 11 in the morning"
     vocabulary: frozenset[str]  # every word of the file's phrases, for typo correction
 
     def spelled_out(self, folded: str) -> str:
@@ -146,9 +145,9 @@ class QuestionWords:
 
     def read(self, folded: str) -> Slots:
         """The values ``folded`` (lowercase, no accents) names."""
-        years = _years(folded)
+        years = self.experience.years(folded)
         span = _span(folded)
-        moment = None if span else _moment(folded)
+        moment = None if span else _moment(folded) or self._bare_hour(folded)
         tiers = {t.region for t in self.places if t.region and t.pattern.search(folded)}
         return Slots(
             place=None if len(tiers) > 1 else self._place(folded),
@@ -258,6 +257,17 @@ class QuestionWords:
         terms = tuple(t for part in named for t in part.terms)
         return DayPart(terms, min(p.start for p in named), max(p.end for p in named))
 
+    def _bare_hour(self, folded: str) -> time | None:
+        """The hour a bare figure names ("vers 2", "around 11 in the morning"): with a part
+        of the day, in that part; without one, 1 to 7 are afternoon hours."""
+        match = self.bare_hour.search(folded)
+        if match is None or not 1 <= int(match.group(1)) <= 12:
+            return None
+        hour, part = int(match.group(1)), self._part(folded)
+        if part is None:
+            return time(_spoken(hour))
+        return time(hour + 12 if part.start.hour >= 12 and hour < 12 else hour)
+
     def _place(self, folded: str) -> Place | None:
         """The place the longest matching phrase names ("region parisienne" is Paris, not
         the regions)."""
@@ -303,11 +313,6 @@ def _moment(folded: str) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-def _years(folded: str) -> int | None:
-    match = YEARS.search(folded)
-    return int(match.group(1)) if match else None
-
-
 def _level_of(years: int | None) -> str | None:
     """The grid level a number of years falls in (None under the grid's start)."""
     if years is None or years < GRID_START_YEARS:
@@ -316,9 +321,14 @@ def _level_of(years: int | None) -> str | None:
 
 
 def any_of(terms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern matching any of ``terms`` as whole words (longest first)."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    """A pattern matching any of ``terms`` as whole words (longest first); a space or a
+    hyphen in a term matches either ("hauts de seine", "saint-denis")."""
+    return re.compile(rf"(?<![a-z0-9])(?:{_alternatives(list(terms))})(?![a-z0-9])")
+
+
+def _loose(term: str) -> str:
+    """``term`` escaped, its spaces and hyphens matching one another."""
+    return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", term))
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
@@ -393,7 +403,61 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         vocabulary=frozenset(WORDS.findall(" ".join(_phrases(data)))),
         shorthand=_shorthand(_abbreviations(data)),
         clock=_clock_words(data),
+        experience=_experience_words(data),
+        bare_hour=_bare_hour(data),
     )
+
+
+@dataclass(frozen=True)
+class ExperienceWords:
+    """Years of experience as people write them: "10 ans", "15 piges", "10+ yrs", "une
+    decennie" (ten), "two decades" (twenty)."""
+
+    counted: re.Pattern[str]  # a figure, then a unit
+    decades: re.Pattern[str]  # a count (figure, number word or article), then a decade
+    numbers: dict[str, int]
+
+    def years(self, folded: str) -> int | None:
+        """The years of experience ``folded`` names, if any."""
+        if match := self.counted.search(folded):
+            return int(match.group(1))
+        if match := self.decades.search(folded):
+            said = match.group(1)
+            return DECADE * (int(said) if said.isdigit() else self.numbers.get(said, 1))
+        return None
+
+
+def _experience_words(data: dict[str, Any]) -> ExperienceWords:
+    table = data["experience"]
+    units = _alternatives(_strings(table, "units", "experience"))
+    decades = _alternatives(_strings(table, "decades", "experience"))
+    numbers = {w: n for w, n in data.get("numbers", {}).items() if n >= 1}
+    counts = _alternatives([*numbers, *_strings(table, "articles", "experience")])
+    # "25 years old" gives an age, "a decade ago" a date: not experience.
+    return ExperienceWords(
+        counted=re.compile(
+            rf"(?<![0-9])(\d{{1,2}})\s*\+?\s*(?:{units})(?![a-z0-9])(?![\s-]*old\b)"
+        ),
+        decades=re.compile(
+            rf"(?<![a-z0-9'])(\d{{1,2}}|{counts})\s+(?:{decades})(?![a-z])(?!\s+(?:ago|old)\b)"
+        ),
+        numbers=numbers,
+    )
+
+
+def _bare_hour(data: dict[str, Any]) -> re.Pattern[str]:
+    """A figure after "vers" / "around", ending the question or before a part of the day."""
+    table = data["hours"]
+    before = _alternatives(_strings(table, "before", "hours"))
+    joiners = _alternatives(_strings(table, "joiners", "hours"))
+    parts = _alternatives([t for part in data["parts"] for t in part["terms"]])
+    follows = rf"\s*(?:$|[?!.,;:]|(?:(?:{joiners})\s*)?(?:{parts})(?![a-z]))"
+    return re.compile(rf"(?<![a-z0-9'])(?:{before})\s+(\d{{1,2}})(?={follows})")
+
+
+def _alternatives(terms: list[str]) -> str:
+    """``terms`` as one regex alternation, longest first, spaces and hyphens loose."""
+    return "|".join(_loose(t) for t in sorted(terms, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
