@@ -126,6 +126,7 @@ class QuestionWords:
     person: re.Pattern[str]
     duration: re.Pattern[str]
     figure: re.Pattern[str]
+    offers: re.Pattern[str]
     reason: re.Pattern[str]
     cause_markers: dict[Lang, re.Pattern[str]]
     more_fillers: frozenset[str]
@@ -228,6 +229,10 @@ class QuestionWords:
     def asks_figure(self, folded: str) -> bool:
         """Whether the question asks for a figure (how much, how many, a percentage)."""
         return bool(self.figure.search(folded))
+
+    def asks_offers(self, folded: str) -> bool:
+        """Whether the question asks about job offers ("les offres de cto a grenoble")."""
+        return bool(self.offers.search(folded))
 
     def asks_reason(self, folded: str) -> bool:
         """Whether the question asks why."""
@@ -388,6 +393,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         person=any_of(_strings(data["intents"], "person", "intents")),
         duration=any_of(_strings(data["intents"], "duration", "intents")),
         figure=any_of(_strings(data["intents"], "figure", "intents")),
+        offers=any_of(_strings(data["intents"], "offers", "intents")),
         reason=any_of(_strings(data["intents"], "reason", "intents")),
         cause_markers={
             "fr": any_of(_strings(data["intents"], "cause_markers_fr", "intents")),
