@@ -127,12 +127,14 @@ def _elsewhere(ctx: Context, question: str) -> bool:
 
 
 def _place_only(ctx: Context, question: str, slots: Slots) -> bool:
-    """Whether the question names a place and nothing else ("cto paris"): a place only
-    ever sorts the salary grid; unless it asks for job offers there ("cto jobs in grenoble")."""
-    if slots.place is None or question_words().asks_offers(_read(ctx, question)):
+    """Whether the question names a place and nothing else but the grid's values ("cto
+    paris", "cto senior lyon"): a place only ever sorts the salary grid; unless it asks
+    for job offers there ("cto jobs in grenoble")."""
+    folded = _read(ctx, question)
+    if slots.place is None or question_words().asks_offers(folded):
         return False
     words = ctx.services.retriever.content_words(question)
-    return bool(words) and words <= set(WORD.findall(slots.place.name))
+    return bool(words) and words <= question_words().value_words(folded)
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:

@@ -36,6 +36,8 @@ GRID_START_YEARS = 4
 BELOW_GRID = "below_grid"  # the [levels] entry naming profiles under the grid
 EXPERT_YEARS = 8
 DECADE = 10  # years
+# "un cto de 30 ans": from this many, years with no word of experience after them are an age.
+AGE_FROM = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ class QuestionWords:
         years = self.experience.years(folded)
         span = _span(folded)
         moment = None if span else _moment(folded) or self._bare_hour(folded)
-        tiers = {t.region for t in self.places if t.region and t.pattern.search(folded)}
+        tiers = self._tiers(folded)
         return Slots(
             place=None if len(tiers) > 1 else self._place(folded),
             compared=len(tiers) > 1,
@@ -261,6 +263,32 @@ class QuestionWords:
             return None
         terms = tuple(t for part in named for t in part.terms)
         return DayPart(terms, min(p.start for p in named), max(p.end for p in named))
+
+    def _tiers(self, folded: str) -> set[str]:
+        """The grid tiers the question names; a phrase overlapping a longer one does not
+        count ("en region parisienne" is Paris, not also "en region")."""
+        found = [
+            (m.start(), m.end(), t.region)
+            for t in self.places
+            if t.region
+            for m in t.pattern.finditer(folded)
+        ]
+        return {
+            region
+            for start, end, region in found
+            if not any(s < end and start < e and e - s > end - start for s, e, _ in found)
+        }
+
+    def value_words(self, folded: str) -> set[str]:
+        """The words of the grid's values ``folded`` names: places, levels, years."""
+        patterns = [t.pattern for t in (*self.places, *self.levels)]
+        experience = self.experience
+        patterns += [self.below_grid, experience.counted, experience.decades, experience.about]
+        found = (m.group(0) for p in patterns for m in p.finditer(folded))
+        words = {w for phrase in found for w in WORDS.findall(phrase)}
+        if self.experience.years(folded) is not None:  # "plus de 10 ans d'experience"
+            words |= self.experience.around
+        return words
 
     def _bare_hour(self, folded: str) -> time | None:
         """The hour a bare figure names ("vers 2", "around 11 in the morning"): with a part
@@ -421,12 +449,21 @@ class ExperienceWords:
 
     counted: re.Pattern[str]  # a figure, then a unit
     decades: re.Pattern[str]  # a count (figure, number word or article), then a decade
+    about: re.Pattern[str]  # "une quinzaine d'annees"
+    said: re.Pattern[str]  # experience named just after a figure: "30 ans d'experience"
     numbers: dict[str, int]
+    approximately: dict[str, int]
+    around: frozenset[str]  # words said with a number of years: "plus de", "experience"
 
     def years(self, folded: str) -> int | None:
-        """The years of experience ``folded`` names, if any."""
-        if match := self.counted.search(folded):
-            return int(match.group(1))
+        """The years of experience ``folded`` names, if any; a figure of years from
+        ``AGE_FROM`` up with no word of experience just after it is an age."""
+        for counted in self.counted.finditer(folded):
+            figure = int(counted.group(1))
+            if figure < AGE_FROM or self.said.match(folded, counted.end()):
+                return figure
+        if about := self.about.search(folded):
+            return self.approximately[about.group(1)]
         if match := self.decades.search(folded):
             said = match.group(1)
             return DECADE * (int(said) if said.isdigit() else self.numbers.get(said, 1))
@@ -439,6 +476,10 @@ def _experience_words(data: dict[str, Any]) -> ExperienceWords:
     decades = _alternatives(_strings(table, "decades", "experience"))
     numbers = {w: n for w, n in data.get("numbers", {}).items() if n >= 1}
     counts = _alternatives([*numbers, *_strings(table, "articles", "experience")])
+    approximately = table.get("about", {})
+    if not all(isinstance(v, int) for v in approximately.values()):
+        raise ValueError("questions.toml: experience.about: each word maps to a whole number")
+    said = _alternatives(_strings(table, "said", "experience"))
     # "25 years old" gives an age, "a decade ago" a date: not experience.
     return ExperienceWords(
         counted=re.compile(
@@ -447,7 +488,19 @@ def _experience_words(data: dict[str, Any]) -> ExperienceWords:
         decades=re.compile(
             rf"(?<![a-z0-9'])(\d{{1,2}}|{counts})\s+(?:{decades})(?![a-z])(?!\s+(?:ago|old)\b)"
         ),
+        about=re.compile(
+            rf"(?<![a-z])({_alternatives(list(approximately))})\s+(?:d'|de\s+)?(?:{units})(?![a-z])"
+        ),
+        said=re.compile(rf"[\s,]*(?:[a-z']+\s+){{0,2}}?(?:d')?(?:{said})(?![a-z])"),
         numbers=numbers,
+        approximately=dict(approximately),
+        around=frozenset(
+            WORDS.findall(
+                " ".join(
+                    _strings(table, "said", "experience") + _strings(table, "bounds", "experience")
+                )
+            )
+        ),
     )
 
 
