@@ -291,12 +291,15 @@ class QuestionWords:
         return words
 
     def _bare_hour(self, folded: str) -> time | None:
-        """The hour a bare figure names ("vers 2", "around 11 in the morning"): with a part
+        """The hour a bare figure or number names ("vers 2", "at three", "around 11 in the
+        morning"): with a part
         of the day, in that part; without one, 1 to 7 are afternoon hours."""
         match = self.bare_hour.search(folded)
-        if match is None or not 1 <= int(match.group(1)) <= 12:
+        said = (match.group(1) or match.group(2)) if match else ""
+        hour = int(said) if said.isdigit() else self.clock.numbers.get(said, 0)
+        if not 1 <= hour <= 12:
             return None
-        hour, part = int(match.group(1)), self._part(folded)
+        part = self._part(folded)
         if part is None:
             return time(_spoken(hour))
         return time(hour + 12 if part.start.hour >= 12 and hour < 12 else hour)
@@ -505,13 +508,18 @@ def _experience_words(data: dict[str, Any]) -> ExperienceWords:
 
 
 def _bare_hour(data: dict[str, Any]) -> re.Pattern[str]:
-    """A figure after "vers" / "around", ending the question or before a part of the day."""
+    """A figure after "vers" / "around" (a number word after some of them: "at three"),
+    ending the question or before a part of the day."""
     table = data["hours"]
     before = _alternatives(_strings(table, "before", "hours"))
     joiners = _alternatives(_strings(table, "joiners", "hours"))
     parts = _alternatives([t for part in data["parts"] for t in part["terms"]])
     follows = rf"\s*(?:$|[?!.,;:]|(?:(?:{joiners})\s*)?(?:{parts})(?![a-z]))"
-    return re.compile(rf"(?<![a-z0-9'])(?:{before})\s+(\d{{1,2}})(?={follows})")
+    before_said = _alternatives(_strings(table, "before_said", "hours"))
+    said = _alternatives([w for w, n in data.get("numbers", {}).items() if 1 <= n <= 12])
+    figure = rf"(?:{before})\s+(\d{{1,2}})"
+    number = rf"(?:{before_said})\s+({said})"
+    return re.compile(rf"(?<![a-z0-9'])(?:{figure}|{number})(?={follows})")
 
 
 def _alternatives(terms: list[str]) -> str:
