@@ -274,6 +274,38 @@ async def test_years_map_to_levels_and_the_grid_starts_at_four(bot: ChatBot) -> 
     assert has(await bot.say("/cto ask cto salary with 3 years of experience"), "starts at 4 years")
 
 
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("combien gagne un cto dans les hauts de seine", "salaire region:paris`"),
+        ("salaire cto en region parisienne", "salaire region:paris`"),
+        ("salaire cto en dordogne", "region:regions`"),
+        ("cto with two decades of experience in lyon, pay?", "region:big_cities level:expert"),
+        ("15 piges de cto a nantes combien", "region:big_cities niveau:expert"),
+        ("cto senior lyon", "region:big_cities niveau:confirmed"),
+    ],
+)
+async def test_places_and_years_written_many_ways_find_their_cell(
+    bot: ChatBot, question: str, typed: str
+) -> None:
+    text = await bot.say(f"/cto ask {question}")
+    assert has(text, typed)
+
+
+async def test_an_age_is_no_experience_and_job_offers_in_a_city_are_no_salary(
+    bot: ChatBot,
+) -> None:
+    text = await bot.say("/cto ask salaire d'un cto de 30 ans")
+    assert not has(text, "Même réponse : `/cto salaire niveau:expert")
+    assert has(await bot.say("/cto ask cto jobs in grenoble"), "C++")
+
+
+async def test_a_bare_hour_is_an_hour(bot: ChatBot) -> None:
+    assert has(await bot.say("/cto ask le cto il fait quoi vers 2"), "Temps stratégique")
+    assert has(await bot.say("/cto ask cto at three"), "Meetings")
+    assert not has(await bot.say("/cto ask travailler a deux quand on est cto"), "14h")
+
+
 async def test_a_place_abroad_says_which_tiers_exist(bot: ChatBot) -> None:
     text = await bot.say("/cto ask cto salary london")
     assert has(text, "France only", "Paris, Large cities, Other regions")
