@@ -300,6 +300,11 @@ async def test_an_age_is_no_experience_and_job_offers_in_a_city_are_no_salary(
     assert has(await bot.say("/cto ask cto jobs in grenoble"), "C++")
 
 
+async def test_pay_asked_net_or_monthly_says_the_grid_is_gross_a_year(bot: ChatBot) -> None:
+    text = await bot.say("/cto ask salaire net par mois d'un cto a lyon")
+    assert has(text, "brut annuel", "6 000 €", "region:big_cities")
+
+
 async def test_a_bare_hour_is_an_hour(bot: ChatBot) -> None:
     assert has(await bot.say("/cto ask le cto il fait quoi vers 2"), "Temps stratégique")
     assert has(await bot.say("/cto ask cto at three"), "Meetings")

@@ -209,6 +209,8 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     ]
     if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
+    if slots.net_or_monthly:
+        lines.insert(-1, _gross_yearly_line(kb, lang))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
 
 
@@ -253,6 +255,18 @@ def _level_line(kb: KnowledgeBase, lang: Lang, level: str | None) -> str:
     return Localized(
         f"Niveau « {label} » de la grille : {years} d'expérience.",
         f"The grid's “{label}” level: {years} of experience.",
+    ).get(lang)
+
+
+def _gross_yearly_line(kb: KnowledgeBase, lang: Lang) -> str:
+    """That the grid is gross per year, with the job sheet's monthly gross benchmark
+    (a question asking pay net or by the month)."""
+    monthly = format_fact(kb.facts["monthly_gross_france"], lang)
+    return Localized(
+        "La grille est en brut annuel (avant cotisations et impôt), pas en net ni par "
+        f"mois ; une fiche métier donne un ordre de grandeur de {monthly} brut par mois.",
+        "The grid is gross pay per year (before social charges and tax), neither net nor "
+        f"monthly; a job sheet gives a rough figure of {monthly} gross a month.",
     ).get(lang)
 
 

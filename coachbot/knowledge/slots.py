@@ -68,6 +68,7 @@ class Slots:
     years: int | None = None
     beginner: bool = False  # "débutant", "junior": under the grid's first level
     grid: bool = False  # the salary grid itself is named ("la grille des salaires")
+    net_or_monthly: bool = False  # pay asked net or by the month; the grid is gross a year
     level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
     minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
@@ -110,6 +111,7 @@ class QuestionWords:
     levels: tuple[_Terms, ...]
     below_grid: re.Pattern[str]
     grid: re.Pattern[str]
+    net_or_monthly: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
@@ -160,6 +162,7 @@ class QuestionWords:
             years=years,
             beginner=years is None and bool(self.below_grid.search(folded)),
             grid=bool(self.grid.search(folded)),
+            net_or_monthly=bool(self.net_or_monthly.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
             part=span or self._part(folded),
@@ -403,6 +406,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         ),
         below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
         grid=any_of(_strings(data["intents"], "grid", "intents")),
+        net_or_monthly=any_of(_strings(data["intents"], "net_or_monthly", "intents")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
