@@ -305,6 +305,11 @@ async def test_pay_asked_net_or_monthly_says_the_grid_is_gross_a_year(bot: ChatB
     assert has(text, "brut annuel", "6 000 €", "region:big_cities")
 
 
+async def test_a_day_rate_says_the_sources_give_none(bot: ChatBot) -> None:
+    text = await bot.say("/cto ask quel tjm pour un cto freelance a lyon")
+    assert has(text, "taux journalier", "region:big_cities")
+
+
 async def test_a_bare_hour_is_an_hour(bot: ChatBot) -> None:
     assert has(await bot.say("/cto ask le cto il fait quoi vers 2"), "Temps stratégique")
     assert has(await bot.say("/cto ask cto at three"), "Meetings")

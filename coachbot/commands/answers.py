@@ -209,7 +209,9 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     ]
     if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
-    if slots.net_or_monthly:
+    if slots.day_rate:
+        lines.insert(-1, _no_day_rate_line(lang))
+    elif slots.net_or_monthly:
         lines.insert(-1, _gross_yearly_line(kb, lang))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
 
@@ -267,6 +269,16 @@ def _gross_yearly_line(kb: KnowledgeBase, lang: Lang) -> str:
         f"mois ; une fiche métier donne un ordre de grandeur de {monthly} brut par mois.",
         "The grid is gross pay per year (before social charges and tax), neither net nor "
         f"monthly; a job sheet gives a rough figure of {monthly} gross a month.",
+    ).get(lang)
+
+
+def _no_day_rate_line(lang: Lang) -> str:
+    """That the sources give employees' yearly pay, no freelancer's day rate."""
+    return Localized(
+        "Les sources ne donnent pas de taux journalier (TJM) de CTO freelance : la grille "
+        "est le salaire brut annuel d'un CTO salarié.",
+        "The sources give no day rate for a freelance CTO: the grid is an employed CTO's "
+        "gross pay per year.",
     ).get(lang)
 
 

@@ -69,6 +69,7 @@ class Slots:
     beginner: bool = False  # "débutant", "junior": under the grid's first level
     grid: bool = False  # the salary grid itself is named ("la grille des salaires")
     net_or_monthly: bool = False  # pay asked net or by the month; the grid is gross a year
+    day_rate: bool = False  # a freelancer's day rate asked; the grid is employees' pay
     level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
     minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
@@ -79,7 +80,7 @@ class Slots:
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
         named = (self.place, self.level, self.years)
-        flags = self.compared or self.beginner or self.grid
+        flags = self.compared or self.beginner or self.grid or self.day_rate
         return flags or any(value is not None for value in named)
 
     @property
@@ -112,6 +113,7 @@ class QuestionWords:
     below_grid: re.Pattern[str]
     grid: re.Pattern[str]
     net_or_monthly: re.Pattern[str]
+    day_rate: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
@@ -163,6 +165,7 @@ class QuestionWords:
             beginner=years is None and bool(self.below_grid.search(folded)),
             grid=bool(self.grid.search(folded)),
             net_or_monthly=bool(self.net_or_monthly.search(folded)),
+            day_rate=bool(self.day_rate.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
             part=span or self._part(folded),
@@ -407,6 +410,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
         grid=any_of(_strings(data["intents"], "grid", "intents")),
         net_or_monthly=any_of(_strings(data["intents"], "net_or_monthly", "intents")),
+        day_rate=any_of(_strings(data["intents"], "day_rate", "intents")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
