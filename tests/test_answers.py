@@ -314,6 +314,8 @@ async def test_a_bare_hour_is_an_hour(bot: ChatBot) -> None:
     assert has(await bot.say("/cto ask le cto il fait quoi vers 2"), "Temps stratégique")
     assert has(await bot.say("/cto ask cto at three"), "Meetings")
     assert not has(await bot.say("/cto ask travailler a deux quand on est cto"), "14h")
+    assert has(await bot.say("/cto ask le cto vers 14"), "Temps stratégique")
+    assert has(await bot.say("/cto ask que fait le cto a 5h de l'aprem"), "17h", "Régler")
 
 
 async def test_a_place_abroad_says_which_tiers_exist(bot: ChatBot) -> None:

@@ -28,6 +28,9 @@ SPAN = re.compile(rf"\b(?:between|from|entre|de)\s+{_AT}\s*(?:and|to|et|a|-|–)
 # "10 o'clock": the typical day runs from 8 to 17, so 1 to 7 o'clock are afternoon hours.
 OCLOCK = re.compile(r"(?<![0-9])(\d{1,2})\s*o\s*'?\s*clock\b")
 AFTERNOON_OCLOCK = 7
+NOON = 12
+DAY_START = 8  # the typical day's first hour: an earlier one said with "l'aprem" is pm
+LAST_HOUR = 23
 HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h(?:eures?|rs?)?|:)\s*(\d{2})?(?![0-9a-z])")
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
@@ -155,6 +158,7 @@ class QuestionWords:
         years = self.experience.years(folded)
         span = _span(folded)
         moment = None if span else _moment(folded) or self._bare_hour(folded)
+        moment = self._in_part(moment, folded)
         tiers = self._tiers(folded)
         return Slots(
             place=None if len(tiers) > 1 else self._place(folded),
@@ -270,6 +274,14 @@ class QuestionWords:
         terms = tuple(t for part in named for t in part.terms)
         return DayPart(terms, min(p.start for p in named), max(p.end for p in named))
 
+    def _in_part(self, moment: time | None, folded: str) -> time | None:
+        """``moment`` read in the part of the day named with it: an hour before the day
+        starts, said with the afternoon or the evening, is a pm hour ("5h de l'aprem")."""
+        part = self._part(folded) if moment is not None else None
+        if moment is None or part is None or moment.hour >= DAY_START or part.start.hour < NOON:
+            return moment
+        return moment.replace(hour=moment.hour + NOON)
+
     def _tiers(self, folded: str) -> set[str]:
         """The grid tiers the question names; a phrase overlapping a longer one does not
         count ("en region parisienne" is Paris, not also "en region")."""
@@ -297,18 +309,17 @@ class QuestionWords:
         return words
 
     def _bare_hour(self, folded: str) -> time | None:
-        """The hour a bare figure or number names ("vers 2", "at three", "around 11 in the
-        morning"): with a part
-        of the day, in that part; without one, 1 to 7 are afternoon hours."""
+        """The hour a bare figure or number names ("vers 2", "vers 14", "at three", "around
+        11 in the morning"): without a part of the day, 1 to 7 are afternoon hours."""
         match = self.bare_hour.search(folded)
         said = (match.group(1) or match.group(2)) if match else ""
         hour = int(said) if said.isdigit() else self.clock.numbers.get(said, 0)
-        if not 1 <= hour <= 12:
+        if not 1 <= hour <= LAST_HOUR:
             return None
         part = self._part(folded)
-        if part is None:
-            return time(_spoken(hour))
-        return time(hour + 12 if part.start.hour >= 12 and hour < 12 else hour)
+        if hour > NOON or part is not None:  # "vers 14"; in a part: read by ``_in_part``
+            return time(hour)
+        return time(_spoken(hour))
 
     def _place(self, folded: str) -> Place | None:
         """The place the longest matching phrase names ("region parisienne" is Paris, not
