@@ -83,7 +83,7 @@ class Slots:
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
         named = (self.place, self.level, self.years)
-        flags = self.compared or self.beginner or self.grid or self.day_rate
+        flags = self.compared or self.beginner or self.grid or self.day_rate or self.net_or_monthly
         return flags or any(value is not None for value in named)
 
     @property
