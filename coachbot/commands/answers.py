@@ -127,12 +127,14 @@ def _elsewhere(ctx: Context, question: str) -> bool:
 
 
 def _place_only(ctx: Context, question: str, slots: Slots) -> bool:
-    """Whether the question names a place and nothing else ("cto paris"): a place only
-    ever sorts the salary grid."""
-    if slots.place is None:
+    """Whether the question names a place and nothing else but the grid's values ("cto
+    paris", "cto senior lyon"): a place only ever sorts the salary grid; unless it asks
+    for job offers there ("cto jobs in grenoble")."""
+    folded = _read(ctx, question)
+    if slots.place is None or question_words().asks_offers(folded):
         return False
     words = ctx.services.retriever.content_words(question)
-    return bool(words) and words <= set(WORD.findall(slots.place.name))
+    return bool(words) and words <= question_words().value_words(folded)
 
 
 def _day(ctx: Context, slots: Slots) -> tuple[Reply, Turn]:
@@ -207,6 +209,10 @@ async def _salary(ctx: Context, slots: Slots, previous: Turn | None) -> tuple[Re
     ]
     if slots.beginner or (slots.years is not None and slots.years < GRID_START_YEARS):
         lines.insert(0, _under_grid_line(lang, slots.years))
+    if slots.day_rate:
+        lines.insert(-1, _no_day_rate_line(lang))
+    elif slots.net_or_monthly:
+        lines.insert(-1, _gross_yearly_line(kb, lang))
     return _with_context(reply, " ".join(x for x in lines if x), lead=True), turn
 
 
@@ -251,6 +257,28 @@ def _level_line(kb: KnowledgeBase, lang: Lang, level: str | None) -> str:
     return Localized(
         f"Niveau « {label} » de la grille : {years} d'expérience.",
         f"The grid's “{label}” level: {years} of experience.",
+    ).get(lang)
+
+
+def _gross_yearly_line(kb: KnowledgeBase, lang: Lang) -> str:
+    """That the grid is gross per year, with the job sheet's monthly gross benchmark
+    (a question asking pay net or by the month)."""
+    monthly = format_fact(kb.facts["monthly_gross_france"], lang)
+    return Localized(
+        "La grille est en brut annuel (avant cotisations et impôt), pas en net ni par "
+        f"mois ; une fiche métier donne un ordre de grandeur de {monthly} brut par mois.",
+        "The grid is gross pay per year (before social charges and tax), neither net nor "
+        f"monthly; a job sheet gives a rough figure of {monthly} gross a month.",
+    ).get(lang)
+
+
+def _no_day_rate_line(lang: Lang) -> str:
+    """That the sources give employees' yearly pay, no freelancer's day rate."""
+    return Localized(
+        "Les sources ne donnent pas de taux journalier (TJM) de CTO freelance : la grille "
+        "est le salaire brut annuel d'un CTO salarié.",
+        "The sources give no day rate for a freelance CTO: the grid is an employed CTO's "
+        "gross pay per year.",
     ).get(lang)
 
 

@@ -28,11 +28,10 @@ SPAN = re.compile(rf"\b(?:between|from|entre|de)\s+{_AT}\s*(?:and|to|et|a|-|–)
 # "10 o'clock": the typical day runs from 8 to 17, so 1 to 7 o'clock are afternoon hours.
 OCLOCK = re.compile(r"(?<![0-9])(\d{1,2})\s*o\s*'?\s*clock\b")
 AFTERNOON_OCLOCK = 7
+NOON = 12
+DAY_START = 8  # the typical day's first hour: an earlier one said with "l'aprem" is pm
+LAST_HOUR = 23
 HOUR_24 = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:h(?:eures?|rs?)?|:)\s*(\d{2})?(?![0-9a-z])")
-# "25 years old", "25 ans seulement" give an age, not experience.
-YEARS = re.compile(
-    r"(?<![0-9])(\d{1,2})\s*\+?\s*(?:ans|an|annees|annee|years?|yrs|yoe)\b(?![\s-]*old\b)"
-)
 YEAR = re.compile(r"(?<![0-9])(20[0-3]\d)(?![0-9])")
 WORDS = re.compile(r"[a-z0-9']+")
 # Under this many years the grid has no level: it starts at the confirmed band.
@@ -44,6 +43,9 @@ MINUTES = {"fifteen": 15, "thirty": 30, "forty five": 45}
 MINUTE_WORDS = "fifteen|thirty|forty[ -]five"
 # A job named in the feminine or the plural is the same job ("boulangère", "plumbers").
 INFLECTED = r"(?:e|s|es)?"
+DECADE = 10  # years
+# "un cto de 30 ans": from this many, years with no word of experience after them are an age.
+AGE_FROM = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class Slots:
     years: int | None = None
     beginner: bool = False  # "débutant", "junior": under the grid's first level
     grid: bool = False  # the salary grid itself is named ("la grille des salaires")
+    net_or_monthly: bool = False  # pay asked net or by the month; the grid is gross a year
+    day_rate: bool = False  # a freelancer's day rate asked; the grid is employees' pay
     level_named: bool = False  # the level is named by a word ("confirmé"), not by years
     hour: int | None = None
     minute: int = 0  # of ``hour``: "15h30", "3:30 pm"
@@ -84,7 +88,7 @@ class Slots:
     def salary_values(self) -> bool:
         """Whether the question names a value of the salary grid."""
         named = (self.place, self.level, self.years)
-        flags = self.compared or self.beginner or self.grid
+        flags = self.compared or self.beginner or self.grid or self.day_rate or self.net_or_monthly
         return flags or any(value is not None for value in named)
 
     @property
@@ -116,6 +120,8 @@ class QuestionWords:
     levels: tuple[_Terms, ...]
     below_grid: re.Pattern[str]
     grid: re.Pattern[str]
+    net_or_monthly: re.Pattern[str]
+    day_rate: re.Pattern[str]
     parts: tuple[tuple[DayPart, re.Pattern[str]], ...]
     greetings: dict[Lang, frozenset[str]]
     off_topic: re.Pattern[str]
@@ -134,6 +140,7 @@ class QuestionWords:
     person: re.Pattern[str]
     duration: re.Pattern[str]
     figure: re.Pattern[str]
+    offers: re.Pattern[str]
     reason: re.Pattern[str]
     cause_markers: dict[Lang, re.Pattern[str]]
     more_fillers: frozenset[str]
@@ -142,6 +149,8 @@ class QuestionWords:
     abbreviations: dict[str, str]
     shorthand: re.Pattern[str]
     clock: ClockWords
+    experience: ExperienceWords
+    bare_hour: re.Pattern[str]  # "vers 2", "around 11 in the morning"
     vocabulary: frozenset[str]  # every word of the file's phrases, for typo correction
 
     def spelled_out(self, folded: str) -> str:
@@ -151,10 +160,11 @@ class QuestionWords:
 
     def read(self, folded: str) -> Slots:
         """The values ``folded`` (lowercase, no accents) names."""
-        years = _years(folded)
+        years = self.experience.years(folded)
         span = _span(folded)
-        moment = None if span else _moment(folded)
-        tiers = {t.region for t in self.places if t.region and t.pattern.search(folded)}
+        moment = None if span else _moment(folded) or self._bare_hour(folded)
+        moment = self._in_part(moment, folded)
+        tiers = self._tiers(folded)
         return Slots(
             place=None if len(tiers) > 1 else self._place(folded),
             compared=len(tiers) > 1,
@@ -163,6 +173,8 @@ class QuestionWords:
             years=years,
             beginner=years is None and bool(self.below_grid.search(folded)),
             grid=bool(self.grid.search(folded)),
+            net_or_monthly=bool(self.net_or_monthly.search(folded)),
+            day_rate=bool(self.day_rate.search(folded)),
             hour=moment.hour if moment else None,
             minute=moment.minute if moment else 0,
             part=span or self._part(folded),
@@ -242,6 +254,10 @@ class QuestionWords:
         """Whether the question asks for a figure (how much, how many, a percentage)."""
         return bool(self.figure.search(folded))
 
+    def asks_offers(self, folded: str) -> bool:
+        """Whether the question asks about job offers ("les offres de cto a grenoble")."""
+        return bool(self.offers.search(folded))
+
     def asks_reason(self, folded: str) -> bool:
         """Whether the question asks why."""
         return bool(self.reason.search(folded))
@@ -269,6 +285,53 @@ class QuestionWords:
             return None
         terms = tuple(t for part in named for t in part.terms)
         return DayPart(terms, min(p.start for p in named), max(p.end for p in named))
+
+    def _in_part(self, moment: time | None, folded: str) -> time | None:
+        """``moment`` read in the part of the day named with it: an hour before the day
+        starts, said with the afternoon or the evening, is a pm hour ("5h de l'aprem")."""
+        part = self._part(folded) if moment is not None else None
+        if moment is None or part is None or moment.hour >= DAY_START or part.start.hour < NOON:
+            return moment
+        return moment.replace(hour=moment.hour + NOON)
+
+    def _tiers(self, folded: str) -> set[str]:
+        """The grid tiers the question names; a phrase overlapping a longer one does not
+        count ("en region parisienne" is Paris, not also "en region")."""
+        found = [
+            (m.start(), m.end(), t.region)
+            for t in self.places
+            if t.region
+            for m in t.pattern.finditer(folded)
+        ]
+        return {
+            region
+            for start, end, region in found
+            if not any(s < end and start < e and e - s > end - start for s, e, _ in found)
+        }
+
+    def value_words(self, folded: str) -> set[str]:
+        """The words of the grid's values ``folded`` names: places, levels, years."""
+        patterns = [t.pattern for t in (*self.places, *self.levels)]
+        experience = self.experience
+        patterns += [self.below_grid, experience.counted, experience.decades, experience.about]
+        found = (m.group(0) for p in patterns for m in p.finditer(folded))
+        words = {w for phrase in found for w in WORDS.findall(phrase)}
+        if self.experience.years(folded) is not None:  # "plus de 10 ans d'experience"
+            words |= self.experience.around
+        return words
+
+    def _bare_hour(self, folded: str) -> time | None:
+        """The hour a bare figure or number names ("vers 2", "vers 14", "at three", "around
+        11 in the morning"): without a part of the day, 1 to 7 are afternoon hours."""
+        match = self.bare_hour.search(folded)
+        said = next((g for g in match.groups() if g), "") if match else ""
+        hour = int(said) if said.isdigit() else self.clock.numbers.get(said, 0)
+        if not 1 <= hour <= LAST_HOUR:
+            return None
+        part = self._part(folded)
+        if hour > NOON or part is not None:  # "vers 14"; in a part: read by ``_in_part``
+            return time(hour)
+        return time(_spoken(hour))
 
     def _place(self, folded: str) -> Place | None:
         """The place the longest matching phrase names ("region parisienne" is Paris, not
@@ -315,11 +378,6 @@ def _moment(folded: str) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-def _years(folded: str) -> int | None:
-    match = YEARS.search(folded)
-    return int(match.group(1)) if match else None
-
-
 def _level_of(years: int | None) -> str | None:
     """The grid level a number of years falls in (None under the grid's start)."""
     if years is None or years < GRID_START_YEARS:
@@ -329,9 +387,14 @@ def _level_of(years: int | None) -> str | None:
 
 def any_of(terms: list[str] | tuple[str, ...], ending: str = "") -> re.Pattern[str]:
     """A pattern matching any of ``terms`` as whole words (longest first), each
-    optionally followed by ``ending`` (a pattern)."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives}){ending}(?![a-z0-9])")
+    optionally followed by ``ending`` (a pattern); a space or a hyphen in a term matches
+    either ("hauts de seine", "saint-denis")."""
+    return re.compile(rf"(?<![a-z0-9])(?:{_alternatives(list(terms))}){ending}(?![a-z0-9])")
+
+
+def _loose(term: str) -> str:
+    """``term`` escaped, its spaces and hyphens matching one another."""
+    return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", term))
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
@@ -370,6 +433,8 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         ),
         below_grid=any_of(_strings(data["levels"], BELOW_GRID, "levels")),
         grid=any_of(_strings(data["intents"], "grid", "intents")),
+        net_or_monthly=any_of(_strings(data["intents"], "net_or_monthly", "intents")),
+        day_rate=any_of(_strings(data["intents"], "day_rate", "intents")),
         parts=tuple(_part(t, i) for i, t in enumerate(data["parts"])),
         greetings={
             "fr": frozenset(_strings(scope, "greetings_fr", "scope")),
@@ -391,6 +456,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         person=any_of(_strings(data["intents"], "person", "intents")),
         duration=any_of(_strings(data["intents"], "duration", "intents")),
         figure=any_of(_strings(data["intents"], "figure", "intents")),
+        offers=any_of(_strings(data["intents"], "offers", "intents")),
         reason=any_of(_strings(data["intents"], "reason", "intents")),
         cause_markers={
             "fr": any_of(_strings(data["intents"], "cause_markers_fr", "intents")),
@@ -406,7 +472,93 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         vocabulary=frozenset(WORDS.findall(" ".join(_phrases(data)))),
         shorthand=_shorthand(_abbreviations(data)),
         clock=_clock_words(data),
+        experience=_experience_words(data),
+        bare_hour=_bare_hour(data),
     )
+
+
+@dataclass(frozen=True)
+class ExperienceWords:
+    """Years of experience as people write them: "10 ans", "15 piges", "10+ yrs", "une
+    decennie" (ten), "two decades" (twenty)."""
+
+    counted: re.Pattern[str]  # a figure, then a unit
+    decades: re.Pattern[str]  # a count (figure, number word or article), then a decade
+    about: re.Pattern[str]  # "une quinzaine d'annees"
+    said: re.Pattern[str]  # experience named just after a figure: "30 ans d'experience"
+    numbers: dict[str, int]
+    approximately: dict[str, int]
+    around: frozenset[str]  # words said with a number of years: "plus de", "experience"
+
+    def years(self, folded: str) -> int | None:
+        """The years of experience ``folded`` names, if any; a figure of years from
+        ``AGE_FROM`` up with no word of experience just after it is an age."""
+        for counted in self.counted.finditer(folded):
+            figure = int(counted.group(1))
+            if figure < AGE_FROM or self.said.match(folded, counted.end()):
+                return figure
+        if about := self.about.search(folded):
+            return self.approximately[about.group(1)]
+        if match := self.decades.search(folded):
+            said = match.group(1)
+            return DECADE * (int(said) if said.isdigit() else self.numbers.get(said, 1))
+        return None
+
+
+def _experience_words(data: dict[str, Any]) -> ExperienceWords:
+    table = data["experience"]
+    units = _alternatives(_strings(table, "units", "experience"))
+    decades = _alternatives(_strings(table, "decades", "experience"))
+    numbers = {w: n for w, n in data.get("numbers", {}).items() if n >= 1}
+    counts = _alternatives([*numbers, *_strings(table, "articles", "experience")])
+    approximately = table.get("about", {})
+    if not all(isinstance(v, int) for v in approximately.values()):
+        raise ValueError("questions.toml: experience.about: each word maps to a whole number")
+    said = _alternatives(_strings(table, "said", "experience"))
+    # "25 years old" gives an age, "a decade ago" a date: not experience.
+    return ExperienceWords(
+        counted=re.compile(
+            rf"(?<![0-9])(\d{{1,2}})\s*\+?\s*(?:{units})(?![a-z0-9])(?![\s-]*old\b)"
+        ),
+        decades=re.compile(
+            rf"(?<![a-z0-9'])(\d{{1,2}}|{counts})\s+(?:{decades})(?![a-z])(?!\s+(?:ago|old)\b)"
+        ),
+        about=re.compile(
+            rf"(?<![a-z])({_alternatives(list(approximately))})\s+(?:d'|de\s+)?(?:{units})(?![a-z])"
+        ),
+        said=re.compile(rf"[\s,]*(?:[a-z']+\s+){{0,2}}?(?:d')?(?:{said})(?![a-z])"),
+        numbers=numbers,
+        approximately=dict(approximately),
+        around=frozenset(
+            WORDS.findall(
+                " ".join(
+                    _strings(table, "said", "experience") + _strings(table, "bounds", "experience")
+                )
+            )
+        ),
+    )
+
+
+def _bare_hour(data: dict[str, Any]) -> re.Pattern[str]:
+    """A figure after "vers" / "around" (a number word after some of them: "at three"),
+    ending the question or before a part of the day."""
+    table = data["hours"]
+    before = _alternatives(_strings(table, "before", "hours"))
+    joiners = _alternatives(_strings(table, "joiners", "hours"))
+    parts = _alternatives([t for part in data["parts"] for t in part["terms"]])
+    follows = rf"\s*(?:$|[?!.,;:]|(?:(?:{joiners})\s*)?(?:{parts})(?![a-z]))"
+    before_said = _alternatives(_strings(table, "before_said", "hours"))
+    said = _alternatives([w for w, n in data.get("numbers", {}).items() if 1 <= n <= 12])
+    twelve = _alternatives(_strings(table, "before_twelve", "hours"))
+    figure = rf"(?:{before})\s+(\d{{1,2}})"
+    figure_to_twelve = rf"(?:{twelve})\s+(1[0-2]|0?[1-9])"
+    number = rf"(?:{before_said})\s+({said})"
+    return re.compile(rf"(?<![a-z0-9'])(?:{figure}|{figure_to_twelve}|{number})(?={follows})")
+
+
+def _alternatives(terms: list[str]) -> str:
+    """``terms`` as one regex alternation, longest first, spaces and hyphens loose."""
+    return "|".join(_loose(t) for t in sorted(terms, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
