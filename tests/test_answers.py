@@ -145,8 +145,8 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_31, 0.93),
         (DEV_34, 0.97),
         (DEV_35, 0.97),
-        (DEV_36, 0.95),
-        (DEV_37, 0.95),
+        (DEV_36, 0.97),
+        (DEV_37, 0.97),
     ],
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
@@ -164,7 +164,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     dev 25 44/44 (41); written on branch i9s: dev 26 43/44 (34), dev 27 43/44 (27); written on branch i9f: dev 30 39/44 (29),
     dev 31 41/44 (35); written on branch i9d: dev 34 46/46 (36), dev 35 47/47 (36); their
     first run, with labels the salary topic's example line could satisfy, gave 37 and 38;
-    written on branch i9g: dev 36 45/47 (31), dev 37 46/48 (35)."""
+    written on branch i9g: dev 36 46/47 (31), dev 37 47/48 (35)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 
