@@ -1,0 +1,60 @@
+"""What a long message asks: the clauses that ask, apart from the background around them.
+
+People write a paragraph ("j'ai 28 ans, chef de projet dans une ESN... combien d'années
+faut-il ?"): the words of who they are would otherwise pick the section as much as the
+words of what they ask. The asking words are data (``content/questions.toml``, [asking]).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+
+from coachbot.knowledge.folding import fold
+from coachbot.knowledge.slots import QUESTIONS_FILE
+
+# A sentence ends at . ! ? or a line break; the mark that ends it is kept with it.
+SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+CLAUSE_BREAK = re.compile(r"[,;:()]")
+# Below this many words a message has no room for background.
+LONG_MESSAGE_WORDS = 14
+
+
+@cache
+def _markers() -> re.Pattern[str]:
+    """The words and phrases that make a clause an ask, as one whole-word pattern."""
+    data = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    terms = sorted({fold(t) for t in data["asking"]["markers"]}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9'])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
+
+
+def _asking_clauses(sentence: str) -> list[str]:
+    """The clauses of one sentence that ask: those holding an asking word; in a sentence
+    ending with "?", also every clause after the first such one ("..., la médiane ?"),
+    or the whole sentence when none holds one ("salaire à Lyon ?")."""
+    clauses = [c.strip() for c in CLAUSE_BREAK.split(sentence.rstrip(".!?\n ")) if c.strip()]
+    asks = [bool(_markers().search(c)) for c in clauses]
+    if not sentence.rstrip().endswith("?"):
+        return [c for c, ask in zip(clauses, asks, strict=True) if ask]
+    if not any(asks):
+        return clauses
+    first = asks.index(True)
+    return clauses[first:]
+
+
+def asked(folded: str) -> str | None:
+    """The part of a folded message that asks, when the message also holds background
+    (who the asker is, greetings, thanks); None when all of it asks or nothing does."""
+    if len(WORDS.findall(folded)) < LONG_MESSAGE_WORDS:
+        return None  # a short question is all ask ("cto en start-up : quoi de différent ?")
+    sentences = [s for s in SENTENCE.findall(folded) if s.strip()]
+    parts = [c for s in sentences for c in _asking_clauses(s)]
+    if not parts:
+        return None
+    ask = " ".join(parts)
+    whole = " ".join(WORDS.findall(folded))
+    return None if " ".join(WORDS.findall(ask)) == whole else ask
+
+
+WORDS = re.compile(r"[a-z0-9']+")
