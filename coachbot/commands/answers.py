@@ -108,8 +108,9 @@ async def _answer(
 ) -> tuple[Reply, Turn | None]:
     slots = words.read(folded)
     pay = words.asks_salary(folded, _elsewhere(ctx, question))
-    if slots.hour is not None or (slots.part and not pay):
-        return _day(ctx, slots)
+    when = _asked_slots(ctx, question, words) or slots
+    if when.hour is not None or (when.part and not pay):
+        return _day(ctx, when)
     follows_salary = previous is not None and previous.kind == "salary"
     if slots.salary_values and (pay or follows_salary or _place_only(ctx, question, slots)):
         return await _salary(ctx, slots, previous if follows_salary else None)
@@ -119,6 +120,13 @@ async def _answer(
     if turn is None and slots.grid_cell:  # "cto marseille confirmé": nothing but a cell
         return await _salary(ctx, slots, None)
     return reply, turn
+
+
+def _asked_slots(ctx: Context, question: str, words: QuestionWords) -> Slots | None:
+    """What the part of a long message that asks names, for the hour of the day: "Good
+    morning. [...] Who does a CTO report to?" asks no hour (None: no such part)."""
+    asked = ctx.services.retriever.read(question).asked
+    return words.read(asked) if asked is not None else None
 
 
 def _elsewhere(ctx: Context, question: str) -> bool:

@@ -22,10 +22,24 @@ LONG_MESSAGE_WORDS = 14
 
 
 @cache
+def _asking() -> dict[str, list[str]]:
+    """The [asking] table of questions.toml."""
+    table: dict[str, list[str]] = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))[
+        "asking"
+    ]
+    return table
+
+
+@cache
+def fillers() -> frozenset[str]:
+    """Words saying how the asker asks ("simplement", "please"), not what."""
+    return frozenset(fold(t) for t in _asking()["fillers"])
+
+
+@cache
 def _markers() -> re.Pattern[str]:
     """The words and phrases that make a clause an ask, as one whole-word pattern."""
-    data = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
-    terms = sorted({fold(t) for t in data["asking"]["markers"]}, key=len, reverse=True)
+    terms = sorted({fold(t) for t in _asking()["markers"]}, key=len, reverse=True)
     return re.compile(r"(?<![a-z0-9'])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
 
 

@@ -21,7 +21,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from coachbot.i18n import LANGS, Lang
-from coachbot.knowledge.asking import asked
+from coachbot.knowledge.asking import asked, fillers
 from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
 from coachbot.knowledge.slots import question_words
@@ -492,6 +492,8 @@ class Retriever:
         not know ("un CTO peut-il bosser en télétravail ?").
         """
         query = self.read(question)
+        if query.asked is not None and self._asks_only_the_job(query.asked):
+            return self._no_content_word(Query(query.asked, query.asked_expansions), k)
         coverage = self.coverage(query)
         if coverage is None:
             return self._no_content_word(query, k)
@@ -500,6 +502,12 @@ class Retriever:
         if not hits or hits[0].score < MIN_SCORE or coverage < floor:
             return None, hits
         return hits[0], hits
+
+    def _asks_only_the_job(self, asked: str) -> bool:
+        """Whether the part of a long message that asks holds no content word but the
+        words of asking ("vous pouvez m'expliquer simplement c'est quoi un cto ?")."""
+        words = set().union(*(ix.content_words(asked) for ix in self._indexes.values()))
+        return not words - fillers()
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
         """A question without content words: a figure the base gives ("cto 2009", "cto
