@@ -19,6 +19,7 @@ from coachbot.commands.cto import (
 )
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.asking import asks
 from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
@@ -310,7 +311,7 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
     best = _what_the_job_is(ctx, _read(ctx, question), best)
-    following = _next(best, hits)
+    following = _second_ask(ctx, question, best) or _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
@@ -556,6 +557,16 @@ def _median_line(kb: KnowledgeBase, lang: Lang) -> str:
         f"In short: median CTO salary in France **{median}** gross a year; by city and level: "
         f"`/cto {name} region:paris level:expert`.",
     ).get(lang)
+
+
+def _second_ask(ctx: Context, question: str, best: Hit) -> Section | None:
+    """In a message asking two things ("combien d'années il faut, et quel diplôme ?"),
+    the section answering the last one, offered next when the answer is another."""
+    pieces = asks(_read(ctx, question))
+    if len(pieces) < 2:
+        return None
+    found = ctx.services.retriever.best(pieces[-1])
+    return found.section if found and found.section.key != best.section.key else None
 
 
 def _next(best: Hit, hits: list[Hit]) -> Section | None:

@@ -17,6 +17,7 @@ from coachbot.knowledge.slots import QUESTIONS_FILE
 # A sentence ends at . ! ? or a line break; the mark that ends it is kept with it.
 SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 CLAUSE_BREAK = re.compile(r"[,;:()]")
+AND = re.compile(r"\s(?:et|and|ou|or|puis|then)\s+")
 # Below this many words a message has no room for background.
 LONG_MESSAGE_WORDS = 14
 
@@ -57,18 +58,35 @@ def _asking_clauses(sentence: str) -> list[str]:
     return clauses[first:]
 
 
+def _split_on_and(ask: str) -> list[str]:
+    """One ask cut where "and" brings a second one ("combien d'années il faut et quel
+    diplôme est attendu", "how long does it take and do you need a master's")."""
+    pieces, start = [], 0
+    for joint in AND.finditer(ask):
+        if _markers().match(ask, joint.end()):
+            pieces.append(ask[start : joint.start()].strip())
+            start = joint.end()
+    pieces.append(ask[start:].strip())
+    return [p for p in pieces if p]
+
+
+def asks(folded: str) -> list[str]:
+    """What a long folded message asks, one entry per sentence that asks, in order; empty
+    for a short message, or when the whole message asks (no background)."""
+    if len(WORDS.findall(folded)) < LONG_MESSAGE_WORDS:
+        return []  # a short question is all ask ("cto en start-up : quoi de différent ?")
+    sentences = [s for s in SENTENCE.findall(folded) if s.strip()]
+    found = [" ".join(parts) for s in sentences if (parts := _asking_clauses(s))]
+    found = [piece for ask in found for piece in _split_on_and(ask)]
+    whole = " ".join(WORDS.findall(folded))
+    return [] if " ".join(WORDS.findall(" ".join(found))) == whole else found
+
+
 def asked(folded: str) -> str | None:
     """The part of a folded message that asks, when the message also holds background
     (who the asker is, greetings, thanks); None when all of it asks or nothing does."""
-    if len(WORDS.findall(folded)) < LONG_MESSAGE_WORDS:
-        return None  # a short question is all ask ("cto en start-up : quoi de différent ?")
-    sentences = [s for s in SENTENCE.findall(folded) if s.strip()]
-    parts = [c for s in sentences for c in _asking_clauses(s)]
-    if not parts:
-        return None
-    ask = " ".join(parts)
-    whole = " ".join(WORDS.findall(folded))
-    return None if " ".join(WORDS.findall(ask)) == whole else ask
+    found = asks(folded)
+    return " ".join(found) if found else None
 
 
 WORDS = re.compile(r"[a-z0-9']+")
