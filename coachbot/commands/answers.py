@@ -60,6 +60,8 @@ TOPIC_LEVEL_SECTIONS = 4
 LEAD_OFFSET = 280
 # A span of the day covering more slots than this shows them one line each, not in full.
 SPAN_IN_FULL = 3
+# Where a sentence ends: a full stop, question or exclamation mark before a space.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 OUT_OF_SCOPE = Localized(
     "Je ne connais que le métier de CTO. Essayez par exemple :",
     "I only know the CTO role. Try for instance:",
@@ -311,7 +313,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
     best = _what_the_job_is(ctx, _read(ctx, question), best)
-    following = _second_ask(ctx, question, best) or _next(best, hits)
+    second = _second_ask(ctx, question, best)
+    following = second or _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
@@ -321,6 +324,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
         )
     if outlined and best.section.topic_id != "day":
         reply = _outline(reply, best.section, topic, ctx.lang)
+    if second is not None and best.section.topic_id != "day":
+        reply = _with_second_answer(reply, best.section, second, ctx.lang)
     turn = Turn(
         "section",
         ctx.lang,
@@ -567,6 +572,30 @@ def _second_ask(ctx: Context, question: str, best: Hit) -> Section | None:
         return None
     found = ctx.services.retriever.best(pieces[-1])
     return found.section if found and found.section.key != best.section.key else None
+
+
+def _with_second_answer(reply: Reply, section: Section, second: Section, lang: Lang) -> Reply:
+    """``reply`` (on ``section``) with the opening of the section answering the message's
+    other ask set after its first paragraph, so both asks get their answer up front."""
+    body = section.text(lang).text
+    first, _, rest = body.strip().partition("\n\n")
+    at = next(
+        (i for i, b in enumerate(reply.blocks) if isinstance(b, Text) and b.markup == body), None
+    )
+    if at is None:
+        return reply
+    parts = [Text(first), Text(f"→ {_first_sentence(second, lang)}")]
+    parts += [Text(rest)] if rest.strip() else []
+    return replace(reply, blocks=(*reply.blocks[:at], *parts, *reply.blocks[at + 1 :]))
+
+
+def _first_sentence(section: Section, lang: Lang) -> str:
+    """A section's heading and the first sentence of its text: a short answer."""
+    body = section.text(lang)
+    paragraph = " ".join(body.text.strip().split("\n\n")[0].split())
+    sentence = SENTENCE_END.split(paragraph, maxsplit=1)[0]
+    colon = Localized(" :", ":").get(lang)
+    return f"**{escape(body.heading)}**{colon} {sentence}"
 
 
 def _next(best: Hit, hits: list[Hit]) -> Section | None:

@@ -397,10 +397,12 @@ class Retriever:
         lines = self._tokenised_lines(text, lang)
         early = set().union(*(stems for _, offset, stems in lines if offset < head))
         query = self.read(question)
-        wanted = set(index.tokens(query.folded)) - early
+        # in a long message, the words of who the asker is pick no line
+        wanted = set(index.tokens(query.asked or query.folded)) - early
         # for an item, the other words of the synonym groups named break ties ("prioritize"
         # finds the item saying "prioritising")
-        named = " ".join(query.expansions) if items_only else ""
+        named = " ".join(query.asked_expansions if query.asked else query.expansions)
+        named = named if items_only else ""
         also = set(index.tokens(named)) - early - wanted
         best: Line | None = None
         rank = (0, 0)
