@@ -17,6 +17,7 @@ from coachbot.knowledge.slots import QUESTIONS_FILE
 # A sentence ends at . ! ? or a line break; the mark that ends it is kept with it.
 SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 CLAUSE_BREAK = re.compile(r"[,;:()]")
+JOINT = re.compile(r"\s(?:et|and|mais|but|donc|so|alors)\s+")
 AND = re.compile(r"\s(?:et|and|ou|or|puis|then)\s+")
 # Below this many words a message has no room for background.
 LONG_MESSAGE_WORDS = 14
@@ -44,11 +45,24 @@ def _markers() -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9'])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
 
 
+def _from_the_ask(clause: str) -> str:
+    """A clause from where its ask starts, when a joint sets background before it ("je
+    suis dev à Nantes et je me demande combien..."); as it is otherwise ("le cto il fait
+    quoi" keeps its subject)."""
+    marker = _markers().search(clause)
+    if marker is None:
+        return clause
+    joints = [j for j in JOINT.finditer(clause) if j.end() <= marker.start()]
+    return clause[joints[-1].end() :].strip() if joints else clause
+
+
 def _asking_clauses(sentence: str) -> list[str]:
     """The clauses of one sentence that ask: those holding an asking word; in a sentence
     ending with "?", also every clause after the first such one ("..., la médiane ?"),
     or the whole sentence when none holds one ("salaire à Lyon ?")."""
-    clauses = [c.strip() for c in CLAUSE_BREAK.split(sentence.rstrip(".!?\n ")) if c.strip()]
+    clauses = [
+        _from_the_ask(c.strip()) for c in CLAUSE_BREAK.split(sentence.rstrip(".!?\n ")) if c.strip()
+    ]
     asks = [bool(_markers().search(c)) for c in clauses]
     if not sentence.rstrip().endswith("?"):
         return [c for c, ask in zip(clauses, asks, strict=True) if ask]
