@@ -304,8 +304,30 @@ def _moment(folded: str) -> time | None:
 
 
 def _years(folded: str) -> int | None:
-    match = YEARS.search(folded)
-    return int(match.group(1)) if match else None
+    """The years of experience ``folded`` names: the first figure of years that is no
+    age ("j'ai 31 ans et je suis dev depuis 6 ans" → 6)."""
+    before, after = _age_words()
+    for match in YEARS.finditer(folded):
+        is_age = before.search(folded[: match.start()]) and not after.match(folded, match.end())
+        if not is_age:
+            return int(match.group(1))
+    return None
+
+
+@cache
+def _age_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What comes before a figure of years giving an age, and after one giving
+    experience anyway ([ages] in questions.toml)."""
+    ages = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))["ages"]
+    before = "|".join(re.escape(t) for t in sorted(ages["before"], key=len, reverse=True))
+    after = "|".join(
+        re.escape(t) + (r"(?![a-z])" if t[-1].isalpha() else "")
+        for t in sorted(ages["experience_after"], key=len, reverse=True)
+    )
+    return (
+        re.compile(rf"(?<![a-z0-9])(?:{before})\s*$"),
+        re.compile(rf"\s*(?:{after})"),
+    )
 
 
 def _level_of(years: int | None) -> str | None:
