@@ -313,7 +313,7 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
     best = _what_the_job_is(ctx, _read(ctx, question), best)
-    second = _second_ask(ctx, question, best)
+    second = _second_ask(ctx, question, best, hits)
     following = second or _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
@@ -564,14 +564,17 @@ def _median_line(kb: KnowledgeBase, lang: Lang) -> str:
     ).get(lang)
 
 
-def _second_ask(ctx: Context, question: str, best: Hit) -> Section | None:
+def _second_ask(ctx: Context, question: str, best: Hit, hits: list[Hit]) -> Section | None:
     """In a message asking two things ("combien d'années il faut, et quel diplôme ?"),
     the section answering the last one, offered next when the answer is another."""
     pieces = asks(_read(ctx, question))
-    if len(pieces) < 2:
-        return None
-    found = ctx.services.retriever.best(pieces[-1])
-    return found.section if found and found.section.key != best.section.key else None
+    # a few words alone find their section loosely: it must be one the whole message finds
+    near = {h.section.key for h in hits} - {best.section.key}
+    for piece in pieces[1:] if len(pieces) > 1 else []:
+        found = ctx.services.retriever.best(piece)
+        if found and found.section.key in near:
+            return found.section
+    return None
 
 
 def _with_second_answer(reply: Reply, section: Section, second: Section, lang: Lang) -> Reply:

@@ -17,7 +17,7 @@ from coachbot.knowledge.slots import QUESTIONS_FILE
 # A sentence ends at . ! ? or a line break; the mark that ends it is kept with it.
 SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 CLAUSE_BREAK = re.compile(r"[,;:()]")
-JOINT = re.compile(r"\s(?:et|and|mais|but|donc|so|alors)\s+")
+JOINT = re.compile(r"(?:^|\s)(?:et|and|mais|but|donc|so|alors)\s+")
 AND = re.compile(r"\s(?:et|and|ou|or|puis|then)\s+")
 # Below this many words a message has no room for background.
 LONG_MESSAGE_WORDS = 14
@@ -67,9 +67,15 @@ def _asking_clauses(sentence: str) -> list[str]:
     if not sentence.rstrip().endswith("?"):
         return [c for c, ask in zip(clauses, asks, strict=True) if ask]
     if not any(asks):
-        return clauses
-    first = asks.index(True)
-    return clauses[first:]
+        return [" ".join(clauses)]
+    # each clause with an asking word starts an ask; the clauses after it complete it
+    pieces: list[str] = []
+    for clause, ask in zip(clauses[asks.index(True) :], asks[asks.index(True) :], strict=True):
+        if ask or not pieces:
+            pieces.append(clause)
+        else:
+            pieces[-1] += " " + clause
+    return pieces
 
 
 def _split_on_and(ask: str) -> list[str]:
@@ -90,8 +96,7 @@ def asks(folded: str) -> list[str]:
     if len(WORDS.findall(folded)) < LONG_MESSAGE_WORDS:
         return []  # a short question is all ask ("cto en start-up : quoi de différent ?")
     sentences = [s for s in SENTENCE.findall(folded) if s.strip()]
-    found = [" ".join(parts) for s in sentences if (parts := _asking_clauses(s))]
-    found = [piece for ask in found for piece in _split_on_and(ask)]
+    found = [piece for s in sentences for ask in _asking_clauses(s) for piece in _split_on_and(ask)]
     whole = " ".join(WORDS.findall(folded))
     return [] if " ".join(WORDS.findall(" ".join(found))) == whole else found
 
