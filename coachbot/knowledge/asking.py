@@ -39,6 +39,19 @@ def fillers() -> frozenset[str]:
 
 
 @cache
+def _excluding() -> re.Pattern[str]:
+    """An excluding phrase and the (up to three) words it sets aside."""
+    terms = sorted({fold(t) for t in _asking()["excluding"]}, key=len, reverse=True)
+    phrase = "|".join(map(re.escape, terms))
+    return re.compile(rf"(?<![a-z0-9'])(?:{phrase})(?:\s+[a-z0-9'-]+){{1,3}}")
+
+
+def without_set_aside(text: str) -> str:
+    """``text`` without what it sets aside ("à part les startups", "besides tech")."""
+    return _excluding().sub(" ", text)
+
+
+@cache
 def _markers() -> re.Pattern[str]:
     """The words and phrases that make a clause an ask, as one whole-word pattern."""
     terms = sorted({fold(t) for t in _asking()["markers"]}, key=len, reverse=True)

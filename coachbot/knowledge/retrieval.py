@@ -21,7 +21,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from coachbot.i18n import LANGS, Lang
-from coachbot.knowledge.asking import asked, fillers
+from coachbot.knowledge.asking import asked, fillers, without_set_aside
 from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
 from coachbot.knowledge.slots import question_words
@@ -234,9 +234,11 @@ class Query:
         """The text searched: the question and its expansions; in a long message with
         background, the part that asks weighs more and only its synonyms are added
         (the background's would pick their own sections: "chef de projet" the paths)."""
+        folded = without_set_aside(self.folded)
         if self.asked is None:
-            return " ".join([*[self.folded] * QUESTION_REPEAT, *self.expansions])
-        return " ".join([self.folded, *[self.asked] * ASKED_REPEAT, *self.asked_expansions])
+            return " ".join([*[folded] * QUESTION_REPEAT, *self.expansions])
+        asked = without_set_aside(self.asked)
+        return " ".join([folded, *[asked] * ASKED_REPEAT, *self.asked_expansions])
 
     def recognised(self) -> set[str]:
         """Words of the question a synonym group or a word shape recognised."""
@@ -282,7 +284,12 @@ class Retriever:
             return known
         folded = self.normalise(question)
         ask = asked(folded)
-        query = Query(folded, self._expansions(folded), ask, self._expansions(ask or ""))
+        query = Query(
+            folded,
+            self._expansions(without_set_aside(folded)),
+            ask,
+            self._expansions(without_set_aside(ask or "")),
+        )
         if len(self._read_cache) >= READ_CACHE:
             self._read_cache.clear()
         self._read_cache[question] = query
