@@ -19,6 +19,7 @@ from coachbot.commands.cto import (
 )
 from coachbot.errors import BadInput
 from coachbot.i18n import Lang, Localized
+from coachbot.knowledge.asking import asks
 from coachbot.knowledge.facts import format_fact
 from coachbot.knowledge.followups import ConversationKey, Turn
 from coachbot.knowledge.language import detect
@@ -59,6 +60,8 @@ TOPIC_LEVEL_SECTIONS = 4
 LEAD_OFFSET = 280
 # A span of the day covering more slots than this shows them one line each, not in full.
 SPAN_IN_FULL = 3
+# Where a sentence ends: a full stop, question or exclamation mark before a space.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 OUT_OF_SCOPE = Localized(
     "Je ne connais que le métier de CTO. Essayez par exemple :",
     "I only know the CTO role. Try for instance:",
@@ -108,8 +111,9 @@ async def _answer(
 ) -> tuple[Reply, Turn | None]:
     slots = words.read(folded)
     pay = words.asks_salary(folded, _elsewhere(ctx, question))
-    if slots.hour is not None or (slots.part and not pay):
-        return _day(ctx, slots)
+    when = _asked_slots(ctx, question, words) or slots
+    if when.hour is not None or (when.part and not pay):
+        return _day(ctx, when)
     follows_salary = previous is not None and previous.kind == "salary"
     if slots.salary_values and (pay or follows_salary or _place_only(ctx, question, slots)):
         return await _salary(ctx, slots, previous if follows_salary else None)
@@ -119,6 +123,13 @@ async def _answer(
     if turn is None and slots.grid_cell:  # "cto marseille confirmé": nothing but a cell
         return await _salary(ctx, slots, None)
     return reply, turn
+
+
+def _asked_slots(ctx: Context, question: str, words: QuestionWords) -> Slots | None:
+    """What the part of a long message that asks names, for the hour of the day: "Good
+    morning. [...] Who does a CTO report to?" asks no hour (None: no such part)."""
+    asked = ctx.services.retriever.read(question).asked
+    return words.read(asked) if asked is not None else None
 
 
 def _elsewhere(ctx: Context, question: str) -> bool:
@@ -330,7 +341,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
     outlined = (whole or asks_list) and best.section.id == topic.sections[0].id
     best = _holding_the_fact_asked(ctx, _read(ctx, question), best, hits)
     best = _what_the_job_is(ctx, _read(ctx, question), best)
-    following = _next(best, hits)
+    second = _second_ask(ctx, question, best, hits)
+    following = second or _next(best, hits)
     if best.section.topic_id == "day":
         reply = _whole_day(ctx, best.section)
     else:
@@ -340,6 +352,8 @@ def _section_answer(ctx: Context, question: str) -> tuple[Reply, Turn | None]:
         )
     if outlined and best.section.topic_id != "day":
         reply = _outline(reply, best.section, topic, ctx.lang)
+    if second is not None and best.section.topic_id != "day":
+        reply = _with_second_answer(reply, best.section, second, ctx.lang)
     turn = Turn(
         "section",
         ctx.lang,
@@ -576,6 +590,43 @@ def _median_line(kb: KnowledgeBase, lang: Lang) -> str:
         f"In short: median CTO salary in France **{median}** gross a year; by city and level: "
         f"`/cto {name} region:paris level:expert`.",
     ).get(lang)
+
+
+def _second_ask(ctx: Context, question: str, best: Hit, hits: list[Hit]) -> Section | None:
+    """In a message asking two things ("combien d'années il faut, et quel diplôme ?"),
+    the section answering the last one, offered next when the answer is another."""
+    pieces = asks(_read(ctx, question))
+    # a few words alone find their section loosely: it must be one the whole message finds
+    near = {h.section.key for h in hits} - {best.section.key}
+    for piece in pieces[1:] if len(pieces) > 1 else []:
+        found = ctx.services.retriever.best(piece)
+        if found and found.section.key in near:
+            return found.section
+    return None
+
+
+def _with_second_answer(reply: Reply, section: Section, second: Section, lang: Lang) -> Reply:
+    """``reply`` (on ``section``) with the opening of the section answering the message's
+    other ask set after its first paragraph, so both asks get their answer up front."""
+    body = section.text(lang).text
+    first, _, rest = body.strip().partition("\n\n")
+    at = next(
+        (i for i, b in enumerate(reply.blocks) if isinstance(b, Text) and b.markup == body), None
+    )
+    if at is None:
+        return reply
+    parts = [Text(first), Text(f"→ {_first_sentence(second, lang)}")]
+    parts += [Text(rest)] if rest.strip() else []
+    return replace(reply, blocks=(*reply.blocks[:at], *parts, *reply.blocks[at + 1 :]))
+
+
+def _first_sentence(section: Section, lang: Lang) -> str:
+    """A section's heading and the first sentence of its text: a short answer."""
+    body = section.text(lang)
+    paragraph = " ".join(body.text.strip().split("\n\n")[0].split())
+    sentence = SENTENCE_END.split(paragraph, maxsplit=1)[0]
+    colon = Localized(" :", ":").get(lang)
+    return f"**{escape(body.heading)}**{colon} {sentence}"
 
 
 def _next(best: Hit, hits: list[Hit]) -> Section | None:

@@ -21,6 +21,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from coachbot.i18n import LANGS, Lang
+from coachbot.knowledge.asking import asked, fillers, without_set_aside
 from coachbot.knowledge.folding import fold
 from coachbot.knowledge.models import KnowledgeBase, Section
 from coachbot.knowledge.slots import question_words
@@ -84,6 +85,8 @@ DEFINITION_TOPIC = "overview"
 # How many times the question's own words count against each expansion's once: a synonym
 # group's other terms help find the subject, the words typed say which part of it.
 QUESTION_REPEAT = 2
+# In a long message, the part that asks counts this many times more than the background.
+ASKED_REPEAT = 2
 # The topic whose answers show the typical day's time slots.
 DAY_TOPIC = "day"
 # How much the whole topic's match adds to a section's own match.
@@ -253,11 +256,19 @@ class Query:
 
     folded: str
     expansions: tuple[str, ...]
+    asked: str | None = None
+    asked_expansions: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
-        """The text searched: the question and its expansions."""
-        return " ".join([*[self.folded] * QUESTION_REPEAT, *self.expansions])
+        """The text searched: the question and its expansions; in a long message with
+        background, the part that asks weighs more and only its synonyms are added
+        (the background's would pick their own sections: "chef de projet" the paths)."""
+        folded = without_set_aside(self.folded)
+        if self.asked is None:
+            return " ".join([*[folded] * QUESTION_REPEAT, *self.expansions])
+        asked = without_set_aside(self.asked)
+        return " ".join([folded, *[asked] * ASKED_REPEAT, *self.asked_expansions])
 
     def recognised(self) -> set[str]:
         """Words of the question a synonym group or a word shape recognised."""
@@ -301,13 +312,23 @@ class Retriever:
         if known is not None:
             return known
         folded = self.normalise(question)
-        extra = self._groups_named(folded)
-        extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
-        query = Query(folded, tuple(extra))
+        ask = asked(folded)
+        query = Query(
+            folded,
+            self._expansions(without_set_aside(folded)),
+            ask,
+            self._expansions(without_set_aside(ask or "")),
+        )
         if len(self._read_cache) >= READ_CACHE:
             self._read_cache.clear()
         self._read_cache[question] = query
         return query
+
+    def _expansions(self, folded: str) -> tuple[str, ...]:
+        """What the synonym groups and word shapes ``folded`` names add to it."""
+        extra = self._groups_named(folded)
+        extra += [words for pattern, words in PATTERNS if pattern.search(folded)]
+        return tuple(extra)
 
     def _groups_named(self, folded: str) -> list[str]:
         """The synonym groups ``folded`` names, each as its words; a phrase overlapping a
@@ -387,16 +408,20 @@ class Retriever:
 
     def search(self, question: str | Query, k: int = 3) -> list[Hit]:
         """The ``k`` best sections for ``question``, best first (may be empty)."""
-        query = (self.read(question) if isinstance(question, str) else question).text
-        sections = np.sum([ix.scores(query) for ix in self._indexes.values()], axis=0)
-        topics = np.sum([ix.scores(query) for ix in self._topic_indexes.values()], axis=0)
-        total = sections + TOPIC_WEIGHT * topics[self._topic_of]
+        query = self.read(question) if isinstance(question, str) else question
+        sections, total = self._scores(query.text)
         order = np.argsort(-total)[:k]
         return [
             Hit(self._sections[i], float(total[i]), float(sections[i]))
             for i in order
             if total[i] > 0
         ]
+
+    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each section's score for ``text``, alone and with its topic's added."""
+        sections = np.sum([ix.scores(text) for ix in self._indexes.values()], axis=0)
+        topics = np.sum([ix.scores(text) for ix in self._topic_indexes.values()], axis=0)
+        return sections, sections + TOPIC_WEIGHT * topics[self._topic_of]
 
     def best_line(
         self, question: str, text: str, lang: Lang, head: int, *, items_only: bool = False
@@ -410,10 +435,12 @@ class Retriever:
         lines = self._tokenised_lines(text, lang)
         early = set().union(*(stems for _, offset, stems in lines if offset < head))
         query = self.read(question)
-        wanted = set(index.tokens(query.folded)) - early
+        # in a long message, the words of who the asker is pick no line
+        wanted = set(index.tokens(query.asked or query.folded)) - early
         # for an item, the other words of the synonym groups named break ties ("prioritize"
         # finds the item saying "prioritising")
-        named = " ".join(query.expansions) if items_only else ""
+        named = " ".join(query.asked_expansions if query.asked else query.expansions)
+        named = named if items_only else ""
         also = set(index.tokens(named)) - early - wanted
         best: Line | None = None
         rank = (0, 0)
@@ -508,6 +535,8 @@ class Retriever:
         gets the definition (see the MIN_COVERAGE and SPECIFIC_RATIO constants).
         """
         query = self.read(question)
+        if query.asked is not None and self._asks_only_the_job(query.asked):
+            return self._no_content_word(Query(query.asked, query.asked_expansions), k)
         coverage = self.coverage(query)
         if coverage is None:
             return self._no_content_word(query, k)
@@ -548,6 +577,12 @@ class Retriever:
         "titre" are; "chat", "good", "jeu" are not)."""
         words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
         return any(self._counts[w] / self._counted >= ratio * general_share(w) for w in words)
+
+    def _asks_only_the_job(self, asked: str) -> bool:
+        """Whether the part of a long message that asks holds no content word but the
+        words of asking ("vous pouvez m'expliquer simplement c'est quoi un cto ?")."""
+        words = set().union(*(ix.content_words(asked) for ix in self._indexes.values()))
+        return not words - fillers()
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
         """A question without content words: a figure the base gives ("cto 2009", "cto
