@@ -140,6 +140,16 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Words of negation: "le cto ne code plus ?", "a cto doesn't need a degree" ask about the
+# word negated, and a section saying "not" or "plus" somewhere is no better answer for it.
+NEGATION_WORDS = frozenset(
+    """ne n pas plus jamais aucun aucune rien non guere
+    not no never none nor anymore longer nope
+    doesn doesnt don dont isn isnt aren arent wasn wasnt won wont didn didnt cant cannot
+    shouldn shouldnt wouldn wouldnt haven havent hasn hasnt t""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
 # Shapes of words that say what a question is about, whatever the words around them.
 PATTERNS = (
     (
@@ -182,7 +192,10 @@ LANG_STOPWORDS: dict[Lang, frozenset[str]] = {
     "en": frozenset(fold(w) for w in STOPWORDS_EN),
 }
 STOPWORDS = frozenset(
-    {fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)} | DOMAIN_STOPWORDS | QUESTION_WORDS
+    {fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)}
+    | DOMAIN_STOPWORDS
+    | QUESTION_WORDS
+    | NEGATION_WORDS
 )
 
 
