@@ -73,10 +73,14 @@ DEV_35 = DATA / "answers_dev_35.toml"
 # fixing.
 DEV_38 = DATA / "answers_dev_38.toml"
 DEV_39 = DATA / "answers_dev_39.toml"
+# Written on branch i9g (every topic once more in words the content does not use:
+# synonyms, everyday phrasing, job jargon), measured before fixing.
+DEV_36 = DATA / "answers_dev_36.toml"
+DEV_37 = DATA / "answers_dev_37.toml"
 DEVS = [DEV, DEV_2, DEV_3, DEV_4, DEV_5, DEV_6, DEV_7, DEV_8, DEV_9, DEV_10, DEV_11, DEV_12]
 DEVS += [DEV_13, DEV_14, DEV_15, DEV_16, DEV_17, DEV_18, DEV_19, DEV_20, DEV_21, DEV_22]
 DEVS += [DEV_23, DEV_24, DEV_25, DEV_26, DEV_27, DEV_28, DEV_29, DEV_30, DEV_31]
-DEVS += [DEV_32, DEV_33, DEV_34, DEV_35, DEV_38, DEV_39]
+DEVS += [DEV_32, DEV_33, DEV_34, DEV_35, DEV_36, DEV_37, DEV_38, DEV_39]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
@@ -152,6 +156,8 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
         (DEV_33, 0.84),
         (DEV_34, 0.97),
         (DEV_35, 0.97),
+        (DEV_36, 0.97),
+        (DEV_37, 0.97),
         (DEV_38, 0.93),
         (DEV_39, 0.97),
     ],
@@ -174,7 +180,7 @@ async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: 
     written on branch i9L: dev 32 37/44 (30, 32 once two labels the content cannot hold
     were fixed), dev 33 38/44 (31);
     written on branch i9o: dev 38 40/43 (25), dev 39 44/45 (29/44, and the 1 added later
-    0/1)."""
+    0/1); written on branch i9g: dev 36 46/47 (31), dev 37 47/48 (35)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 

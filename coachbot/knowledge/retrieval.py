@@ -55,6 +55,9 @@ READ_CACHE = 256
 STOPWORD_WEIGHT = 20
 # A word held by at least this share of the sections picks none ("entreprise": 0.6).
 COMMON_WORD_SHARE = 0.35
+# A question naming the job whose other words are all held by this share of the sections
+# ("entreprise": 0.6) asks what the job is ("team" at 0.4 still picks the team's sections).
+GENERIC_WORD_SHARE = 0.55
 # Share of a question's content words that must be known to the base: three in four when
 # the question neither names the job nor uses a term a synonym group or a word shape
 # recognises ("best programming books" is about something else); half with such a term;
@@ -113,6 +116,8 @@ DOMAIN_STOPWORDS = frozenset(
         "job",
         "jobs",
         "fonction",
+        "position",
+        "positions",
     ]
 )
 
@@ -554,6 +559,9 @@ class Retriever:
             return (self.definition() if _names_job(query) else None), hits
         if not (_names_job(query) or query.expansions or self._has_own_word(query)):
             return None, hits  # "t'aimes les chats ?": words the base only uses in passing
+        if self._names_job_in_common_words(query):
+            # "le cto dans une entreprise, c'est quoi ?": no word picks a part of the base
+            return self.definition(), hits
         if self._named_in_passing(query, coverage):
             # "le cto doit connaitre kubernetes ?": about the job, in words the base lacks
             # or only uses in passing ("connaitre"): nothing it says answers
@@ -566,6 +574,15 @@ class Retriever:
         if not _names_job(query) or coverage == 1 or query.expansions:
             return False
         return not self._has_own_word(query, SPECIFIC_RATIO_NAMED)
+
+    def _names_job_in_common_words(self, query: Query) -> bool:
+        """Whether ``query`` names the job, no synonym group, and only words so common in
+        the base that they pick no section ("entreprise", "company": GENERIC_WORD_SHARE)."""
+        if not _names_job(query) or query.expansions:
+            return False
+        words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
+        shares = [max(ix.document_share(w) for ix in self._indexes.values()) for w in words]
+        return bool(shares) and min(shares) >= GENERIC_WORD_SHARE
 
     def _has_own_word(self, query: Query, ratio: float = SPECIFIC_RATIO) -> bool:
         """Whether a content word of ``query`` is one of the base's own: SPECIFIC_RATIO

@@ -127,6 +127,7 @@ class QuestionWords:
     off_topic: re.Pattern[str]
     other_jobs: re.Pattern[str]
     other_subjects: re.Pattern[str]
+    own_subjects: re.Pattern[str]
     salary: re.Pattern[str]
     salary_weak: re.Pattern[str]
     counts: re.Pattern[str]
@@ -191,11 +192,12 @@ class QuestionWords:
 
     def out_of_scope(self, folded: str, names_the_job: bool) -> bool:
         """Whether the question is about something else than the CTO job: off-topic words
-        whatever else it says, another job or subject when it does not name the CTO."""
+        whatever else it says, another job or subject when it names neither the CTO nor a
+        subject of the base's own ("c'est quoi un scrum master et un product owner ?")."""
         if self.off_topic.search(folded):
             return True
         elsewhere = self.other_jobs.search(folded) or self.other_subjects.search(folded)
-        return not names_the_job and bool(elsewhere)
+        return not (names_the_job or self.own_subjects.search(folded)) and bool(elsewhere)
 
     def neutral_words(self, folded: str) -> set[str]:
         """The words of ``folded`` that cast no language vote: neutral words, and the words
@@ -443,6 +445,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         off_topic=any_of(_strings(scope, "off_topic", "scope")),
         other_jobs=any_of(_strings(scope, "other_jobs", "scope"), INFLECTED),
         other_subjects=any_of(_strings(scope, "other_subjects", "scope")),
+        own_subjects=any_of(_strings(scope, "own_subjects", "scope")),
         salary=any_of(_strings(data["intents"], "salary", "intents")),
         salary_weak=any_of(_strings(data["intents"], "salary_weak", "intents")),
         counts=any_of(_strings(data["intents"], "counts", "intents")),
