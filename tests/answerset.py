@@ -20,6 +20,8 @@ from coachbot.identity import PersonRef
 from coachbot.knowledge.language import detect
 
 WINDOW = 600
+# The console's default folder for pictures (config.example.toml).
+CHARTS_AS_SHOWN = "charts"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ async def rendered(app: App, question: str, user: str) -> str:
     reply = await app.dispatcher.dispatch(
         Invocation(person, ("cto", "ask"), {"question": question})
     )
-    return ConsoleRenderer(Path(app.services.settings.console.charts_dir)).render(reply)
+    charts = app.services.settings.console.charts_dir
+    text = ConsoleRenderer(Path(charts)).render(reply)
+    # A picture's line names its file: measured as the default `charts` folder shows it, so
+    # a test's long temporary folder pushes no fact out of the window.
+    return text.replace(str(charts), CHARTS_AS_SHOWN)
 
 
 def verdict(question: dict[str, object], text: str) -> str | None:

@@ -84,13 +84,14 @@ DEVS += [DEV_32, DEV_33, DEV_34, DEV_35, DEV_36, DEV_37, DEV_38, DEV_39]
 LATER = {path.stem.removeprefix("answers_"): path for path in DEVS[1:]}
 HOLDOUTS = [DATA / "answers_holdout.toml", DATA / "answers_holdout_2.toml"]
 # Floor of each holdout (written apart on branch i9h, never opened by anyone tuning). The
-# target is 0.90. Measured by the lead on 7 December 2026: 100/120 and 80/110 when first
-# run; 116/120 = 0.967 and 95/110 = 0.864 after the generalisation rounds i9r, i9r2 and
-# i9r3 (which saw only dev sets; i9r2 did read these totals twice, see
-# docs/free-questions.md).
-# Each is held at its last measured figure, rounded down, so a regression fails.
-HOLDOUT_TARGET = 0.90
-HOLDOUT_FLOOR = {"answers_holdout.toml": 0.96, "answers_holdout_2.toml": 0.86}
+# issue's target is 0.90. Measured by the lead on 7 December 2026: 100/120 and 80/110 when
+# first run; 116/120 and 95/110 after the rounds i9r, i9r2 and i9r3 (which saw only dev
+# sets; i9r2 did read these totals twice, see docs/free-questions.md); 116/120 = 0.967
+# and 99/110 = 0.900 after the evening rounds (i9s, i9w, i9f, i9d, i9L, i9o, i9g), which
+# never opened nor scored them.
+# Each is held at its last measured figure, rounded down, so a regression fails; both are
+# at or above the target.
+HOLDOUT_FLOOR = {"answers_holdout.toml": 0.96, "answers_holdout_2.toml": 0.90}
 
 
 @pytest.fixture
@@ -121,41 +122,41 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "floor"),
     [
-        (DEV, 0.97),
-        (DEV_2, 0.95),
-        (DEV_3, 0.95),
-        (DEV_4, 0.88),
-        (DEV_5, 0.95),
-        (DEV_6, 0.92),
-        (DEV_7, 0.95),
-        (DEV_8, 0.95),
-        (DEV_9, 0.95),
-        (DEV_10, 0.97),
-        (DEV_11, 0.90),
-        (DEV_12, 0.95),
-        (DEV_13, 0.95),
-        (DEV_14, 0.93),
-        (DEV_15, 0.95),
-        (DEV_16, 0.90),
-        (DEV_17, 0.88),
-        (DEV_18, 0.90),
-        (DEV_19, 0.97),
-        (DEV_20, 0.90),
-        (DEV_21, 0.95),
-        (DEV_22, 0.93),
+        (DEV, 0.99),
+        (DEV_2, 1.00),
+        (DEV_3, 1.00),
+        (DEV_4, 1.00),
+        (DEV_5, 1.00),
+        (DEV_6, 0.97),
+        (DEV_7, 1.00),
+        (DEV_8, 1.00),
+        (DEV_9, 1.00),
+        (DEV_10, 1.00),
+        (DEV_11, 0.95),
+        (DEV_12, 1.00),
+        (DEV_13, 0.97),
+        (DEV_14, 1.00),
+        (DEV_15, 1.00),
+        (DEV_16, 0.95),
+        (DEV_17, 0.97),
+        (DEV_18, 0.97),
+        (DEV_19, 1.00),
+        (DEV_20, 1.00),
+        (DEV_21, 0.97),
+        (DEV_22, 1.00),
         (DEV_23, 0.97),
-        (DEV_24, 0.95),
-        (DEV_25, 0.97),
-        (DEV_26, 0.95),
-        (DEV_27, 0.90),
-        (DEV_28, 0.95),
-        (DEV_29, 0.95),
-        (DEV_30, 0.88),
-        (DEV_31, 0.93),
-        (DEV_32, 0.82),
-        (DEV_33, 0.84),
-        (DEV_34, 0.97),
-        (DEV_35, 0.97),
+        (DEV_24, 0.97),
+        (DEV_25, 1.00),
+        (DEV_26, 1.00),
+        (DEV_27, 1.00),
+        (DEV_28, 1.00),
+        (DEV_29, 1.00),
+        (DEV_30, 0.93),
+        (DEV_31, 0.95),
+        (DEV_32, 0.90),
+        (DEV_33, 0.88),
+        (DEV_34, 1.00),
+        (DEV_35, 1.00),
         (DEV_36, 0.97),
         (DEV_37, 0.97),
         (DEV_38, 0.93),
@@ -164,23 +165,20 @@ def test_the_later_dev_sets_are_bilingual_and_labelled(path: Path) -> None:
     ids=[p.stem.removeprefix("answers_") for p in DEVS],
 )
 async def test_the_dev_sets_get_their_answers(bare_app: App, path: Path, floor: float) -> None:
-    """Measured on 7 December 2026 (in brackets: when the set was written, before the
-    fixes it led to): dev 233/238 (227), dev 2 88/91 (72), dev 3 41/41 (32), dev 4 37/41
-    (31), dev 5 41/41 (35), dev 6 38/40 (24), dev 7 40/40 (30), dev 8 40/40 (33),
-    dev 9 43/44 (35), dev 10 40/40 (27), dev 11 37/40 (34), dev 12 44/44 (33),
-    dev 13 44/44 (37), dev 14 41/44 (35),
-    dev 15 43/44 (39), dev 16 41/43 (34),
-    dev 17 42/44 (33),
-    dev 18 45/48 (30/44, and 3 of the 4 added later), dev 19 44/44 (38),
-    dev 20 42/44 (28), dev 21 43/44 (32), dev 22 46/46 (35/44, and the 2 added
-    later 2/2), dev 23 44/45 (41), dev 24 43/44 (37),
-    dev 25 44/44 (41); written on branch i9s: dev 26 43/44 (34), dev 27 43/44 (27); written on branch i9f: dev 30 39/44 (29),
-    dev 31 41/44 (35); written on branch i9d: dev 34 46/46 (36), dev 35 47/47 (36); their
-    first run, with labels the salary topic's example line could satisfy, gave 37 and 38;
-    written on branch i9L: dev 32 37/44 (30, 32 once two labels the content cannot hold
-    were fixed), dev 33 38/44 (31);
-    written on branch i9o: dev 38 40/43 (25), dev 39 44/45 (29/44, and the 1 added later
-    0/1); written on branch i9g: dev 36 46/47 (31), dev 37 47/48 (35)."""
+    """Measured on 7 December 2026 after the merges of branches i9s, i9w, i9f, i9d, i9L,
+    i9o and i9g (in brackets: when the set was written, before the fixes it led to;
+    dev 1 before branch i9r): dev 237/238 (227), dev 2 91/91 (72), dev 3 41/41 (32),
+    dev 4 41/41 (31), dev 5 41/41 (35), dev 6 39/40 (24), dev 7 40/40 (30), dev 8
+    40/40 (33), dev 9 44/44 (35), dev 10 40/40 (27), dev 11 38/40 (34), dev 12 44/44
+    (33), dev 13 43/44 (37), dev 14 44/44 (35), dev 15 44/44 (39), dev 16 41/43 (34),
+    dev 17 43/44 (33), dev 18 47/48 (30/44, and 3 of the 4 added later), dev 19 44/44
+    (38), dev 20 44/44 (28), dev 21 43/44 (32), dev 22 46/46 (35/44, and the 2 added
+    later 2/2), dev 23 44/45 (41), dev 24 43/44 (37), dev 25 44/44 (41), dev 26 44/44
+    (34), dev 27 44/44 (27), dev 28 44/44 (34), dev 29 44/44 (38), dev 30 41/44 (29),
+    dev 31 42/44 (35), dev 32 40/44 (30, 32 once two labels the content cannot hold
+    were fixed), dev 33 39/44 (31), dev 34 46/46 (36), dev 35 47/47 (36), dev 36
+    46/47 (31), dev 37 47/48 (35), dev 38 40/43 (25), dev 39 44/45 (29/44, and the 1
+    added later 0/1)."""
     score = await measure(bare_app, path)
     assert score.share >= floor, f"{score.passed}/{score.total}\n\n" + "\n\n".join(score.misses)
 

@@ -16,9 +16,11 @@ from tests.answerset import load, measure
 HOLDOUT = Path(__file__).parent / "data" / "answers_holdout_3.toml"
 # The target for a holdout is 0.90. Measured 96/120 = 0.80 the first time it was
 # run (7 December 2026, main at 688bc17), 110/120 = 0.917 after the generalisation rounds
-# i9r, i9r2 and i9r3, which never opened it. Held at its last figure rounded down, so a
-# regression fails. Never edit a question or a label so the bot passes.
-FLOOR = 0.91
+# i9r, i9r2 and i9r3, which never opened it; 113/120 = 0.942 after the evening rounds
+# (i9s, i9w, i9f, i9d, i9L, i9o, i9g), which never opened it either. Held at its last
+# figure rounded down, so a regression fails. Never edit a question or a label so the
+# bot passes.
+FLOOR = 0.94
 
 
 @pytest.fixture

@@ -22,8 +22,11 @@ CONTENT = Path(__file__).parent.parent / "coachbot" / "content"
 # The files the bot answers from (topics, typical day, salary grid, skills, figures).
 ANSWERED_FROM = ("topics/*.toml", "day.toml", "salary.toml", "skills.toml")
 LANGS = ("fr", "en")
-# Never edit a question or a label so the bot passes.
-HOLDOUT_4_FLOOR = 0.0  # set by the lead after the first measurement
+# The target for a holdout is 0.90. Measured once, by the lead, after the evening
+# rounds (7 December 2026, main at 1b88638): 113/120 = 0.942,
+# the first and only time it was run. Held at that figure rounded down, so a regression
+# fails. Never edit a question or a label so the bot passes.
+HOLDOUT_4_FLOOR = 0.94
 
 
 @pytest.fixture
