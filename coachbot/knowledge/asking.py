@@ -19,6 +19,7 @@ SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 CLAUSE_BREAK = re.compile(r"[,;:()]")
 JOINT = re.compile(r"(?:^|\s)(?:et|and|mais|but|donc|so|alors)\s+")
 AND = re.compile(r"\s(?:et|and|ou|or|puis|then)\s+")
+WORDS = re.compile(r"[a-z0-9']+")
 # Below this many words a message has no room for background.
 LONG_MESSAGE_WORDS = 14
 
@@ -120,5 +121,3 @@ def asked(folded: str) -> str | None:
     found = asks(folded)
     return " ".join(found) if found else None
 
-
-WORDS = re.compile(r"[a-z0-9']+")
