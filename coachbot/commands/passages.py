@@ -157,11 +157,6 @@ def _facts_of(kb: KnowledgeBase, lang: Lang, kinds: frozenset[str]) -> list[str]
     return [format_fact(f, lang) for f in kb.facts.values() if f.kind in kinds]
 
 
-def _people(kb: KnowledgeBase, lang: Lang) -> list[str]:
-    """The names of people the base quotes (facts of kind "person")."""
-    return [format_fact(f, lang) for f in kb.facts.values() if f.kind == "person"]
-
-
 def _list_items(section: Section) -> int:
     """How many things the section lists: its bullets, a bullet naming several things
     after a colon ("digital: e-commerce, media, video games") counting each of them."""

@@ -120,4 +120,3 @@ def asked(folded: str) -> str | None:
     (who the asker is, greetings, thanks); None when all of it asks or nothing does."""
     found = asks(folded)
     return " ".join(found) if found else None
-
