@@ -8,11 +8,8 @@ words of what they ask. The asking words are data (``content/questions.toml``, [
 from __future__ import annotations
 
 import re
-import tomllib
-from functools import cache
 
-from coachbot.knowledge.folding import fold
-from coachbot.knowledge.slots import QUESTIONS_FILE
+from coachbot.knowledge.slots import question_words
 
 # A sentence ends at . ! ? or a line break; the mark that ends it is kept with it.
 SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
@@ -24,39 +21,19 @@ WORDS = re.compile(r"[a-z0-9']+")
 LONG_MESSAGE_WORDS = 14
 
 
-@cache
-def _asking() -> dict[str, list[str]]:
-    """The [asking] table of questions.toml."""
-    table: dict[str, list[str]] = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))[
-        "asking"
-    ]
-    return table
-
-
-@cache
 def fillers() -> frozenset[str]:
     """Words saying how the asker asks ("simplement", "please"), not what."""
-    return frozenset(fold(t) for t in _asking()["fillers"])
-
-
-@cache
-def _excluding() -> re.Pattern[str]:
-    """An excluding phrase and the (up to three) words it sets aside."""
-    terms = sorted({fold(t) for t in _asking()["excluding"]}, key=len, reverse=True)
-    phrase = "|".join(map(re.escape, terms))
-    return re.compile(rf"(?<![a-z0-9'])(?:{phrase})(?:\s+[a-z0-9'-]+){{1,3}}")
+    return question_words().asking.fillers
 
 
 def without_set_aside(text: str) -> str:
     """``text`` without what it sets aside ("à part les startups", "besides tech")."""
-    return _excluding().sub(" ", text)
+    return question_words().asking.excluding.sub(" ", text)
 
 
-@cache
 def _markers() -> re.Pattern[str]:
     """The words and phrases that make a clause an ask, as one whole-word pattern."""
-    terms = sorted({fold(t) for t in _asking()["markers"]}, key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9'])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
+    return question_words().asking.markers
 
 
 def _from_the_ask(clause: str) -> str:

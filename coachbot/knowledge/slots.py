@@ -152,6 +152,7 @@ class QuestionWords:
     clock: ClockWords
     experience: ExperienceWords
     bare_hour: re.Pattern[str]  # "vers 2", "around 11 in the morning"
+    asking: AskingWords
     vocabulary: frozenset[str]  # every word of the file's phrases, for typo correction
 
     def spelled_out(self, folded: str) -> str:
@@ -477,6 +478,7 @@ def load_question_words(path: Path = QUESTIONS_FILE) -> QuestionWords:
         clock=_clock_words(data),
         experience=_experience_words(data),
         bare_hour=_bare_hour(data),
+        asking=_asking_words(data),
     )
 
 
@@ -540,6 +542,31 @@ def _experience_words(data: dict[str, Any]) -> ExperienceWords:
             )
         ),
     )
+
+
+@dataclass(frozen=True)
+class AskingWords:
+    """What makes a clause of a long message an ask ([asking] in questions.toml)."""
+
+    markers: re.Pattern[str]  # "combien", "j'aimerais savoir", "how"
+    excluding: re.Pattern[str]  # "a part les startups": the phrase and what it sets aside
+    fillers: frozenset[str]  # how the asker asks ("simplement", "please"), not what
+
+
+def _asking_words(data: dict[str, Any]) -> AskingWords:
+    table = data["asking"]
+    markers = _folded_alternatives(_strings(table, "markers", "asking"))
+    excluding = _folded_alternatives(_strings(table, "excluding", "asking"))
+    return AskingWords(
+        markers=re.compile(rf"(?<![a-z0-9'])(?:{markers})(?![a-z0-9])"),
+        excluding=re.compile(rf"(?<![a-z0-9'])(?:{excluding})(?:\s+[a-z0-9'-]+){{1,3}}"),
+        fillers=frozenset(fold(t) for t in _strings(table, "fillers", "asking")),
+    )
+
+
+def _folded_alternatives(terms: list[str]) -> str:
+    """``terms`` folded, as one regex alternation, longest first."""
+    return "|".join(map(re.escape, sorted({fold(t) for t in terms}, key=len, reverse=True)))
 
 
 def _bare_hour(data: dict[str, Any]) -> re.Pattern[str]:
