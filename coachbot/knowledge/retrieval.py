@@ -199,6 +199,12 @@ STOPWORDS = frozenset(
 )
 
 
+def _content_words(folded: str) -> set[str]:
+    """The folded text's content words: no stop word of either language, no bare number
+    ("at 25"). Both indexes drop the same stop words, so one reading serves both."""
+    return {w for w in WORD.findall(folded) if w not in STOPWORDS and not w.isdigit()}
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """A line of a section that matches a question: its text, offset and shared words."""
@@ -236,10 +242,6 @@ class _LangIndex:
     def tokens(self, text: str) -> list[str]:
         words = [w for w in WORD.findall(fold(text)) if w not in self._stop]
         return list(self._stemmer.stemWords(words))
-
-    def content_words(self, text: str) -> set[str]:
-        """The text's content words: no stop word, no bare number ("at 25")."""
-        return {w for w in WORD.findall(text) if w not in self._stop and not w.isdigit()}
 
     def document_share(self, word: str) -> float:
         """The share of the indexed sections holding ``word``'s stem."""
@@ -493,7 +495,7 @@ class Retriever:
     def content_words(self, question: str) -> set[str]:
         """The content words of ``question`` as read (no stop word, no bare number)."""
         folded = self.read(question).folded
-        return set().union(*(ix.content_words(folded) for ix in self._indexes.values()))
+        return _content_words(folded)
 
     def names_other_subject(self, question: str, pay: re.Pattern[str]) -> bool:
         """Whether ``question`` names a synonym group about something else than pay
@@ -520,7 +522,7 @@ class Retriever:
         query = self.read(question) if isinstance(question, str) else question
         recognised = query.recognised()
         indexes = self._indexes.values()
-        words = set().union(*(index.content_words(query.folded) for index in indexes))
+        words = _content_words(query.folded)
         if not words:
             return None
         # a word counts as found in either language ("maths" reads "mathématiques
@@ -580,7 +582,7 @@ class Retriever:
         the base that they pick no section ("entreprise", "company": GENERIC_WORD_SHARE)."""
         if not _names_job(query) or query.expansions:
             return False
-        words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
+        words = _content_words(query.folded)
         shares = [max(ix.document_share(w) for ix in self._indexes.values()) for w in words]
         return bool(shares) and min(shares) >= GENERIC_WORD_SHARE
 
@@ -588,13 +590,13 @@ class Retriever:
         """Whether a content word of ``query`` is one of the base's own: SPECIFIC_RATIO
         times more frequent in it than in everyday English or French ("sprint", "esn",
         "titre" are; "chat", "good", "jeu" are not)."""
-        words = set().union(*(ix.content_words(query.folded) for ix in self._indexes.values()))
+        words = _content_words(query.folded)
         return any(self._counts[w] / self._counted >= ratio * general_share(w) for w in words)
 
     def _asks_only_the_job(self, asked: str) -> bool:
         """Whether the part of a long message that asks holds no content word but the
         words of asking ("vous pouvez m'expliquer simplement c'est quoi un cto ?")."""
-        words = set().union(*(ix.content_words(asked) for ix in self._indexes.values()))
+        words = _content_words(asked)
         return not words - fillers()
 
     def _no_content_word(self, query: Query, k: int) -> tuple[Hit | None, list[Hit]]:
