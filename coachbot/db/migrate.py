@@ -87,12 +87,29 @@ def reachable(url: str) -> Iterator[None]:
     saying what to check (the driver's own words, never the password)."""
     from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+    _sqlite_folder_exists(url)
     try:
         yield
     except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
         raise DatabaseUnreachable(
             f"cannot open the database {_safe(url)} ({_reason(exc)}): {_check(url)}"
         ) from exc
+
+
+def _sqlite_folder_exists(url: str) -> None:
+    """Raise ``DatabaseUnreachable`` when ``url`` is a SQLite file in a folder that does not
+    exist: said before any driver opens it, since a failed aiosqlite open can leave its
+    worker thread writing to a closed event loop (a traceback after the message)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).parent
+    if not folder.is_dir():
+        raise DatabaseUnreachable(
+            f"cannot open the database {_safe(url)} (no folder {folder}): {_check(url)}"
+        )
 
 
 def _reason(exc: BaseException) -> str:
